@@ -1,0 +1,59 @@
+# The two commands a newcomer needs: `make run` and `make test` (README).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+PORT ?= 8000
+
+.PHONY: run test bench lint format messages locales demo check-python
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+
+# The virtual environment, rebuilt whenever the dependencies or the lock file change.
+$(VENV)/.installed: pyproject.toml uv.lock | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv sync --frozen --quiet
+	@touch $@
+
+# Compiled message catalogues (.mo) are build output; the .po files are the source.
+locales: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
+
+# Regenerate the .po files from the code (needs GNU gettext's xgettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale vi --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py makemessages --domain djangojs --locale vi --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete || true
+
+demo: $(VENV)/.installed locales
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+# Web, worker and beat under one process manager (Ctrl-C stops them all); with
+# REDIS_URL unset an embedded Redis server runs beside them.
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, API: /api/v1/, health: /health/)"
+	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile start \
+		$(if $(REDIS_URL),web worker beat,redis web worker beat)
+
+test: $(VENV)/.installed locales
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "make test: database PostgreSQL/$${DATABASE_URL##*/}, broker $${REDIS_URL:-embedded Redis}"; \
+	else \
+		echo "make test: DATABASE_URL is unset, so the suite runs on SQLite (CI runs it on PostgreSQL)."; \
+	fi
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed locales
+	$(PY) -m bench.run
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

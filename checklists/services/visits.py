@@ -1,0 +1,409 @@
+"""Visits: creation from an outline, sessions and rescheduling, team, status machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checklists.errors import StaleObjectError, TransitionNotAllowed
+from checklists.models import (
+    ChecklistItem,
+    DayOff,
+    Milestone,
+    Outline,
+    OutlineItem,
+    TeamMembership,
+    Unit,
+    User,
+    Visit,
+    WorkingSession,
+)
+from checklists.services.audit import audit_record, field_changes
+from checklists.workdays import WorkCalendar
+
+Status = Visit.Status
+
+# planned → announced → in progress → reporting → concluded → closed, or cancelled
+# from any state before the conclusion.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PLANNED: frozenset({Status.ANNOUNCED, Status.CANCELLED}),
+    Status.ANNOUNCED: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
+    Status.IN_PROGRESS: frozenset({Status.REPORTING, Status.CANCELLED}),
+    Status.REPORTING: frozenset({Status.CONCLUDED, Status.CANCELLED}),
+    Status.CONCLUDED: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    start: dt.datetime
+    end: dt.datetime
+    location: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    user: User
+    role: str
+
+
+def work_calendar() -> WorkCalendar:
+    """The working-day calendar with every declared day (a small table)."""
+    return WorkCalendar.from_declared(DayOff.objects.values_list("date", "kind"))
+
+
+def visit_day_zero(sessions: Sequence[SessionInput | WorkingSession]) -> dt.date:
+    """Day 0 of a visit: the local date its first working session starts."""
+    return timezone.localdate(min(s.start for s in sessions))
+
+
+def _validate_sessions(sessions: Sequence[SessionInput]) -> None:
+    if not sessions:
+        raise ValidationError({"sessions": _("A visit needs at least one working session.")})
+    errors = []
+    for index, session in enumerate(sessions):
+        if timezone.is_naive(session.start) or timezone.is_naive(session.end):
+            errors.append(_("Session %(n)s: times must carry a time zone.") % {"n": index + 1})
+        elif session.end <= session.start:
+            errors.append(_("Session %(n)s: the end must be after the start.") % {"n": index + 1})
+    if errors:
+        raise ValidationError({"sessions": errors})
+
+
+def _validate_team(team: Sequence[TeamInput]) -> None:
+    roles = [member.role for member in team]
+    errors = []
+    if len({member.user.pk for member in team}) != len(team):
+        errors.append(_("A person can hold only one role in a team."))
+    if roles.count(TeamMembership.Role.LEAD) > 1:
+        errors.append(_("A team has at most one lead."))
+    valid_roles = set(TeamMembership.Role.values)
+    errors += [
+        _("Unknown team role “%(role)s”.") % {"role": role}
+        for role in roles
+        if role not in valid_roles
+    ]
+    if errors:
+        raise ValidationError({"team": errors})
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    actor: User | None,
+    outline: Outline,
+    host_unit: Unit,
+    title: str,
+    sessions: Sequence[SessionInput],
+    team: Sequence[TeamInput] = (),
+    decision_ref: str = "",
+    code: str = "",
+) -> Visit:
+    """Create a visit from a published outline version.
+
+    1. Copies the outline's items into the visit's checklist.
+    2. Dates the outline's milestones from day 0, the first working session.
+    """
+    if outline.status != Outline.Status.PUBLISHED:
+        raise ValidationError(
+            {
+                "outline": _("Visits are built from a published outline version; %(o)s is %(s)s.")
+                % {"o": outline, "s": outline.get_status_display()}
+            }
+        )
+    _validate_sessions(sessions)
+    _validate_team(team)
+
+    visit = Visit(
+        outline=outline,
+        host_unit=host_unit,
+        title=title,
+        decision_ref=decision_ref,
+        code=code,
+        created_by=actor,
+    )
+    visit.full_clean()
+    visit.save()
+    WorkingSession.objects.bulk_create(
+        WorkingSession(visit=visit, start=s.start, end=s.end, location=s.location) for s in sessions
+    )
+    TeamMembership.objects.bulk_create(
+        TeamMembership(visit=visit, user=m.user, role=m.role) for m in team
+    )
+    _copy_outline_items(visit)
+    _copy_outline_milestones(visit, day_zero=visit_day_zero(sessions))
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=visit,
+        visit_id=visit.pk,
+        changes={
+            "title": title,
+            "outline": str(outline),
+            "host_unit": host_unit.code,
+            "sessions": [[s.start.isoformat(), s.end.isoformat(), s.location] for s in sessions],
+            "team": [[m.user.get_username(), m.role] for m in team],
+        },
+    )
+    return visit
+
+
+def _copy_outline_items(visit: Visit) -> None:
+    items = (
+        OutlineItem.objects.filter(section__outline_id=visit.outline_id)
+        .select_related("section")
+        .order_by("section__position", "position")
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            visit=visit,
+            origin=ChecklistItem.Origin.OUTLINE,
+            outline_item=item,
+            section_number=item.section.number,
+            section_title=item.section.title,
+            section_title_en=item.section.title_en,
+            section_position=item.section.position,
+            number=item.number,
+            position=item.position,
+            text=item.text,
+            text_en=item.text_en,
+            answer_type=item.answer_type,
+        )
+        for item in items
+    )
+
+
+def _copy_outline_milestones(visit: Visit, *, day_zero: dt.date) -> None:
+    calendar = work_calendar()
+    Milestone.objects.bulk_create(
+        Milestone(
+            visit=visit,
+            outline_milestone=template,
+            key=template.key,
+            title=template.title,
+            title_en=template.title_en,
+            responsible=template.responsible,
+            offset_days=template.offset_days,
+            offset_working_days=template.offset_working_days,
+            due_date=calendar.due_date(
+                day_zero,
+                offset_days=template.offset_days,
+                offset_working_days=template.offset_working_days,
+            ),
+        )
+        for template in visit.outline.milestones.all()
+    )
+
+
+def _bump_version(visit: Visit) -> None:
+    Visit.objects.filter(pk=visit.pk).update(
+        row_version=F("row_version") + 1, updated_at=timezone.now()
+    )
+    visit.refresh_from_db(fields=["row_version", "updated_at"])
+
+
+def _check_version(visit: Visit, expected_version: int | None) -> None:
+    """Refuse to act on a visit that changed since the caller read it."""
+    if expected_version is None:
+        return
+    current = (
+        Visit.objects.select_for_update().values_list("row_version", flat=True).get(pk=visit.pk)
+    )
+    if current != expected_version:
+        raise StaleObjectError(
+            _("This visit was changed by someone else. Reload it and try again."),
+            current_version=current,
+        )
+
+
+VISIT_EDITABLE_FIELDS = ("title", "code", "decision_ref")
+
+
+@transaction.atomic
+def visit_update(
+    *, actor: User | None, visit: Visit, expected_version: int | None = None, **changes: object
+) -> Visit:
+    unknown = set(changes) - set(VISIT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    _check_version(visit, expected_version)
+    before = {name: getattr(visit, name) for name in changes}
+    for name, value in changes.items():
+        setattr(visit, name, value)
+    visit.full_clean()
+    diff = field_changes(before, changes)
+    if diff:
+        visit.save(update_fields=[*diff, "updated_at"])
+        _bump_version(visit)
+        audit_record(actor=actor, action="update", obj=visit, visit_id=visit.pk, changes=diff)
+    return visit
+
+
+@transaction.atomic
+def visit_transition(
+    *, actor: User | None, visit: Visit, to: str, expected_version: int | None = None
+) -> Visit:
+    """Move a visit along its status machine; anything else is refused."""
+    _check_version(visit, expected_version)
+    # Lock the row: two coordinators pressing "close" and "cancel" at once must not
+    # both pass the check below.
+    current = Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
+    if to not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+        raise TransitionNotAllowed(
+            _("A visit that is “%(current)s” cannot become “%(target)s”.")
+            % {
+                "current": Status(current).label,
+                "target": Status(to).label if to in Status.values else to,
+            },
+            code="transition_not_allowed",
+        )
+    Visit.objects.filter(pk=visit.pk).update(status=to)
+    _bump_version(visit)
+    visit.status = to
+    audit_record(
+        actor=actor,
+        action=f"transition:{to}",
+        obj=visit,
+        visit_id=visit.pk,
+        changes={"status": {"from": current, "to": to}},
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_set_sessions(
+    *,
+    actor: User | None,
+    visit: Visit,
+    sessions: Sequence[SessionInput],
+    expected_version: int | None = None,
+) -> Visit:
+    """Replace the visit's working sessions (matched by id) and re-date the
+    milestones that follow them."""
+    _check_version(visit, expected_version)
+    _validate_sessions(sessions)
+    existing = {s.pk: s for s in visit.sessions.select_for_update()}
+    unknown = [s.id for s in sessions if s.id is not None and s.id not in existing]
+    if unknown:
+        raise ValidationError(
+            {"sessions": _("Session %(ids)s does not belong to this visit.") % {"ids": unknown}}
+        )
+    kept = {s.id for s in sessions if s.id is not None}
+    removed = [pk for pk in existing if pk not in kept]
+    WorkingSession.objects.filter(pk__in=removed).delete()
+    changed = []
+    for item in sessions:
+        if item.id is None:
+            WorkingSession.objects.create(
+                visit=visit, start=item.start, end=item.end, location=item.location
+            )
+            continue
+        session = existing[item.id]
+        moved = (session.start, session.end) != (item.start, item.end)
+        if moved or session.location != item.location:
+            session.start, session.end, session.location = item.start, item.end, item.location
+            if moved:
+                session.sequence += 1
+            session.save(update_fields=["start", "end", "location", "sequence", "updated_at"])
+            changed.append(session.pk)
+    moved_milestones = _redate_following_milestones(visit)
+    _bump_version(visit)
+    audit_record(
+        actor=actor,
+        action="reschedule",
+        obj=visit,
+        visit_id=visit.pk,
+        changes={
+            "sessions": [[s.start.isoformat(), s.end.isoformat(), s.location] for s in sessions],
+            "removed_sessions": removed,
+            "moved_milestones": moved_milestones,
+        },
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_reschedule(
+    *,
+    actor: User | None,
+    visit: Visit,
+    first_session_start: dt.datetime,
+    expected_version: int | None = None,
+) -> Visit:
+    """Move the whole visit so that its first working session starts at the given
+    time: every session shifts by the same amount, and so does every milestone
+    nobody dated by hand."""
+    sessions = list(visit.sessions.order_by("start"))
+    if not sessions:
+        raise ValidationError({"sessions": _("This visit has no working session to move.")})
+    delta = first_session_start - sessions[0].start
+    return visit_set_sessions(
+        actor=actor,
+        visit=visit,
+        expected_version=expected_version,
+        sessions=[
+            SessionInput(id=s.pk, start=s.start + delta, end=s.end + delta, location=s.location)
+            for s in sessions
+        ],
+    )
+
+
+def _redate_following_milestones(visit: Visit) -> dict[str, list[str]]:
+    """Re-date every milestone nobody dated by hand from the current day 0.
+    Returns {key: [old date, new date]} for those that moved."""
+    sessions = list(visit.sessions.all())
+    day_zero = visit_day_zero(sessions)
+    calendar = work_calendar()
+    moved: dict[str, list[str]] = {}
+    for milestone in visit.milestones.filter(dated_by_hand=False).select_for_update():
+        if milestone.offset_days is None and milestone.offset_working_days is None:
+            continue
+        new_date = calendar.due_date(
+            day_zero,
+            offset_days=milestone.offset_days,
+            offset_working_days=milestone.offset_working_days,
+        )
+        if new_date != milestone.due_date:
+            moved[milestone.key] = [milestone.due_date.isoformat(), new_date.isoformat()]
+            milestone.due_date = new_date
+            milestone.sequence += 1
+            milestone.save(update_fields=["due_date", "sequence", "updated_at"])
+    return moved
+
+
+@transaction.atomic
+def visit_set_team(
+    *,
+    actor: User | None,
+    visit: Visit,
+    team: Sequence[TeamInput],
+    expected_version: int | None = None,
+) -> Visit:
+    """Replace the visit's team."""
+    _check_version(visit, expected_version)
+    _validate_team(team)
+    before = sorted([m.user.get_username(), m.role] for m in visit.team.select_related("user"))
+    visit.team.all().delete()
+    TeamMembership.objects.bulk_create(
+        TeamMembership(visit=visit, user=m.user, role=m.role) for m in team
+    )
+    after = sorted([m.user.get_username(), m.role] for m in team)
+    _bump_version(visit)
+    audit_record(
+        actor=actor,
+        action="set_team",
+        obj=visit,
+        visit_id=visit.pk,
+        changes={"team": {"from": before, "to": after}},
+    )
+    return visit

@@ -1,0 +1,89 @@
+"""Typed factory-boy factories with a fixed Faker seed."""
+
+from __future__ import annotations
+
+import factory
+import factory.random
+from factory.django import DjangoModelFactory
+
+from checklists.models import Outline, TeamMembership, Unit, User
+from checklists.services.outlines import (
+    ItemData,
+    MilestoneData,
+    OutlineData,
+    SectionData,
+    outline_create,
+    outline_publish,
+)
+
+factory.random.reseed_random("inspection-tracker")
+
+
+class UnitFactory(DjangoModelFactory[Unit]):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"Đơn vị {n}")
+    code = factory.Sequence(lambda n: f"unit-{n}")
+    kind = Unit.Kind.PROVINCE
+    parent = None
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Faker("name", locale="vi_VN")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    language = User.Language.VI
+    password = factory.django.Password("correct horse battery staple")
+
+
+def coordinator(scope: Unit | None = None, **kwargs) -> User:
+    return UserFactory(is_coordinator=True, coordinator_scope=scope, **kwargs)
+
+
+def host_contact(unit: Unit, **kwargs) -> User:
+    return UserFactory(host_unit=unit, **kwargs)
+
+
+PLAN10_DATA = OutlineData(
+    code="KH-10",
+    version=1,
+    title="Đề cương báo cáo kết quả công tác bảo vệ chính trị nội bộ (theo Kế hoạch số 10)",
+    title_en="Report outline on internal political protection work (Plan No. 10)",
+    milestones=(
+        MilestoneData("decision_announced", "Công bố quyết định kiểm tra", "team", offset_days=0),
+        MilestoneData("draft_report_due", "Đơn vị nộp dự thảo báo cáo", "host", offset_days=-5),
+        MilestoneData("team_comments_due", "Đoàn gửi ý kiến", "team", offset_days=7),
+        MilestoneData("final_report_due", "Đơn vị hoàn thiện báo cáo", "host", offset_days=15),
+        MilestoneData("conclusion_due", "Thông báo kết luận", "coordinator", offset_days=30),
+    ),
+    sections=tuple(
+        SectionData(
+            number=number,
+            title=f"Mục {number}",
+            items=tuple(
+                ItemData(number=str(i), text=f"Nội dung {number}.{i}", answer="text")
+                for i in range(1, count + 1)
+            ),
+        )
+        for number, count in (("I", 2), ("II", 3), ("III", 8), ("IV", 2), ("V", 1), ("VI", 1))
+    ),
+)
+
+
+def plan10_outline(*, published: bool = True, data: OutlineData = PLAN10_DATA) -> Outline:
+    """An outline with the shape of Plan 10: 6 sections, 17 items, 5 milestones."""
+    outline = outline_create(actor=None, data=data)
+    if published:
+        outline = outline_publish(actor=None, outline=outline)
+    return outline
+
+
+def team_member(visit, role: str = TeamMembership.Role.MEMBER, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    TeamMembership.objects.create(visit=visit, user=user, role=role)
+    return user
