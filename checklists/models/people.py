@@ -64,9 +64,12 @@ class Unit(models.Model):
         self.clean_parent()
 
     def clean_parent(self) -> None:
-        if self.pk is not None and self.parent_id is not None:
-            if self.parent_id == self.pk or f"/{self.pk}/" in (self.parent.path or ""):
-                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+        if (
+            self.pk is not None
+            and self.parent_id is not None
+            and (self.parent_id == self.pk or f"/{self.pk}/" in (self.parent.path or ""))
+        ):
+            raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
 
     def is_within(self, other: Unit) -> bool:
         """True when this unit is `other` or lies in its subtree."""
