@@ -1,0 +1,268 @@
+"""Demo data for people trying the product: `manage.py seed_demo` (run by `make run`).
+
+Idempotent: a second run leaves existing data alone and prints the logins again.
+Everything comes from this package, never from ../shared, which users do not have.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from checklists.models import Outline, TeamMembership, Unit, User, Visit
+from checklists.outline_files import outline_import
+from checklists.services.checklist import (
+    checklist_item_add,
+    checklist_item_update,
+    milestone_mark_done,
+)
+from checklists.services.visits import SessionInput, TeamInput, visit_create, visit_transition
+
+DEMO_OUTLINE = Path(__file__).resolve().parent.parent.parent / "demo" / "plan10-outline.yaml"
+DEMO_PASSWORD = "demo1234"
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+COORDINATOR_GROUP = "Điều phối viên"
+
+UNITS = [
+    # code, name, English name, kind, parent code
+    ("trung-uong", "Trung ương", "Central", Unit.Kind.CENTRAL, None),
+    ("tieu-ban-bvctnb", "Tiểu ban Bảo vệ chính trị nội bộ Trung ương",
+     "Central Subcommittee for Internal Political Protection", Unit.Kind.AGENCY, "trung-uong"),
+    ("quang-ninh", "Ban Thường vụ Tỉnh ủy Quảng Ninh",
+     "Standing Committee of the Quảng Ninh Provincial Party Committee", Unit.Kind.PROVINCE, "trung-uong"),
+    ("vinh-phuc", "Ban Thường vụ Tỉnh ủy Vĩnh Phúc",
+     "Standing Committee of the Vĩnh Phúc Provincial Party Committee", Unit.Kind.PROVINCE, "trung-uong"),
+    ("dong-thap", "Tỉnh ủy Đồng Tháp", "Đồng Tháp Provincial Party Committee",
+     Unit.Kind.PROVINCE, "trung-uong"),
+    ("thanh-binh", "Ban Thường vụ Huyện ủy Thanh Bình",
+     "Standing Committee of the Thanh Bình District Party Committee", Unit.Kind.DISTRICT, "dong-thap"),
+    ("thanh-binh-tt", "Đảng bộ thị trấn Thanh Bình", "Thanh Bình town party committee",
+     Unit.Kind.GRASSROOTS, "thanh-binh"),
+    ("thanh-binh-tan-thanh", "Đảng bộ xã Tân Thạnh", "Tân Thạnh commune party committee",
+     Unit.Kind.GRASSROOTS, "thanh-binh"),
+    ("thanh-binh-binh-thanh", "Đảng bộ xã Bình Thành", "Bình Thành commune party committee",
+     Unit.Kind.GRASSROOTS, "thanh-binh"),
+    ("thanh-binh-tan-phu", "Đảng bộ xã Tân Phú", "Tân Phú commune party committee",
+     Unit.Kind.GRASSROOTS, "thanh-binh"),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    full_name: str
+    role: str
+    language: str = "vi"
+    superuser: bool = False
+    coordinator_scope: str | None = ""  # "" = not a coordinator, None = everything
+    host_unit: str | None = None
+
+
+PEOPLE = [
+    DemoPerson("admin", "Quản trị hệ thống", "superuser", superuser=True),
+    DemoPerson("dieuphoi", "Trần Thị Hòa", "coordinator (everything)", coordinator_scope=None),
+    DemoPerson("dieuphoi.dongthap", "Lê Văn Minh", "coordinator (Đồng Tháp subtree)",
+               coordinator_scope="dong-thap"),
+    DemoPerson("truongdoan", "Nguyễn Văn An", "team No. 3 lead"),
+    DemoPerson("phodoan", "Phạm Quốc Bảo", "team No. 3 deputy lead"),
+    DemoPerson("thanhvien", "Đỗ Thị Cúc", "team No. 3 member", language="en"),
+    DemoPerson("thuky", "Vũ Thu Dung", "team No. 3 secretary"),
+    DemoPerson("quangninh", "Hoàng Minh Đức", "host contact, Quảng Ninh", host_unit="quang-ninh"),
+    DemoPerson("vinhphuc", "Bùi Thị Giang", "host contact, Vĩnh Phúc", host_unit="vinh-phuc"),
+    DemoPerson("thanhbinh", "Ngô Văn Hải", "host contact, Thanh Bình", host_unit="thanh-binh"),
+]
+
+# The five additional contents Team No. 3 asked of Quảng Ninh (seed article 003).
+QUANG_NINH_ADDITIONAL = [
+    ("Công tác nắm tình hình", "Situation monitoring"),
+    ("Công tác phối hợp các cơ quan chức năng trong bảo vệ chính trị nội bộ",
+     "Coordination between agencies in internal political protection"),
+    ("Hoạt động của Ban Chỉ đạo 35 trong đấu tranh phản bác các hoạt động sai trái, thù địch",
+     "Steering Committee 35's work against hostile views online"),
+    ("Phát triển đảng viên, quản lý cán bộ, đảng viên theo Nghị quyết số 21-NQ/TW",
+     "Party-member development and management under Resolution 21-NQ/TW"),
+    ("Thông tin tuyên truyền về công tác tôn giáo, tín ngưỡng",
+     "Information and propaganda on religious affairs"),
+]
+
+
+def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=HCM)
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (Plan 10 outline, units, Team No. 3, visits) and print the logins."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            units = self._units()
+            people = self._people(units)
+            outline = self._outline(people["dieuphoi"])
+            created = self._visits(outline, units, people)
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready." if created else "Demo data already present.")
+        )
+        self._print_logins()
+
+    def _units(self) -> dict[str, Unit]:
+        units: dict[str, Unit] = {}
+        for code, name, name_en, kind, parent in UNITS:
+            unit = Unit.objects.filter(code=code).first()
+            if unit is None:
+                unit = Unit(code=code, name=name, name_en=name_en, kind=kind, parent=units.get(parent))
+                unit.full_clean()
+                unit.save()
+            units[code] = unit
+        return units
+
+    def _people(self, units: dict[str, Unit]) -> dict[str, User]:
+        group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="checklists"))
+        people: dict[str, User] = {}
+        for person in PEOPLE:
+            user = User.objects.filter(username=person.username).first()
+            if user is None:
+                is_coordinator = person.coordinator_scope != ""
+                user = User(
+                    username=person.username,
+                    full_name=person.full_name,
+                    email=f"{person.username}@demo.invalid",
+                    language=person.language,
+                    is_superuser=person.superuser,
+                    # Coordinators work in the admin too.
+                    is_staff=person.superuser or is_coordinator,
+                    is_coordinator=is_coordinator,
+                    coordinator_scope=units.get(person.coordinator_scope or ""),
+                    host_unit=units.get(person.host_unit or ""),
+                )
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                if is_coordinator:
+                    user.groups.add(group)
+            people[person.username] = user
+        return people
+
+    def _outline(self, actor: User) -> Outline:
+        outline = Outline.objects.filter(code="KH-10").order_by("-version").first()
+        if outline is None:
+            outline = outline_import(
+                actor=actor,
+                content=DEMO_OUTLINE.read_bytes(),
+                filename=DEMO_OUTLINE.name,
+                publish=True,
+            )
+        return outline
+
+    def _visits(self, outline: Outline, units: dict[str, Unit], people: dict[str, User]) -> bool:
+        if Visit.objects.filter(code="KT3-QN-2024").exists():
+            return False
+        coordinator = people["dieuphoi"]
+        team = [
+            TeamInput(people["truongdoan"], TeamMembership.Role.LEAD),
+            TeamInput(people["phodoan"], TeamMembership.Role.DEPUTY),
+            TeamInput(people["thanhvien"], TeamMembership.Role.MEMBER),
+            TeamInput(people["thuky"], TeamMembership.Role.SECRETARY),
+        ]
+
+        # Team No. 3 at Quảng Ninh: first working session on 13 May 2024, when the
+        # inspection decision was announced and the draft report discussed.
+        quang_ninh = visit_create(
+            actor=coordinator,
+            outline=outline,
+            host_unit=units["quang-ninh"],
+            title="Kiểm tra công tác bảo vệ chính trị nội bộ đối với Ban Thường vụ Tỉnh ủy Quảng Ninh",
+            code="KT3-QN-2024",
+            decision_ref="Quyết định kiểm tra của Tiểu ban Bảo vệ chính trị nội bộ Trung ương (Kế hoạch số 10)",
+            sessions=[
+                SessionInput(
+                    start=_local(dt.date(2024, 5, 13), 8),
+                    end=_local(dt.date(2024, 5, 13), 11, 30),
+                    location="Trụ sở Tỉnh ủy Quảng Ninh, TP Hạ Long",
+                ),
+                SessionInput(
+                    start=_local(dt.date(2024, 5, 14), 8),
+                    end=_local(dt.date(2024, 5, 14), 11, 30),
+                    location="Trụ sở Tỉnh ủy Quảng Ninh, TP Hạ Long",
+                ),
+            ],
+            team=team,
+        )
+        for text, text_en in QUANG_NINH_ADDITIONAL:
+            checklist_item_add(actor=people["truongdoan"], visit=quang_ninh, text=text, text_en=text_en)
+        for status in ("announced", "in_progress", "reporting"):
+            visit_transition(actor=coordinator, visit=quang_ninh, to=status)
+        for key, day in (("decision_announced", 13), ("draft_report_due", 8)):
+            milestone_mark_done(
+                actor=people["truongdoan"],
+                milestone=quang_ninh.milestones.get(key=key),
+                at=_local(dt.date(2024, 5, day), 17),
+            )
+        items = list(quang_ninh.checklist.order_by("section_position", "position"))
+        checklist_item_update(
+            actor=people["thanhvien"], item=items[0], answer=30, status="done",
+            finding="Báo cáo nêu 30 tổ chức đảng trực thuộc; đã đối chiếu số liệu.",
+        )
+        checklist_item_update(
+            actor=people["thanhvien"], item=items[1], status="in_progress",
+            assignee=people["thanhvien"], internal_note="Cần đối chiếu với báo cáo của Công an tỉnh.",
+        )
+
+        # A visit under way in Thanh Bình district and one announced for Vĩnh Phúc,
+        # dated from today so the deadlines pages have something current.
+        today = timezone.localdate()
+        thanh_binh = visit_create(
+            actor=people["dieuphoi.dongthap"],
+            outline=outline,
+            host_unit=units["thanh-binh"],
+            title="Kiểm tra công tác bảo vệ chính trị nội bộ tại Huyện ủy Thanh Bình",
+            code="KT-TB-DEMO",
+            decision_ref="Quyết định kiểm tra của Ban Thường vụ Tỉnh ủy Đồng Tháp",
+            sessions=[
+                SessionInput(
+                    start=_local(today - dt.timedelta(days=3), 8),
+                    end=_local(today - dt.timedelta(days=3), 11),
+                    location="Huyện ủy Thanh Bình",
+                )
+            ],
+            team=[
+                TeamInput(people["phodoan"], TeamMembership.Role.LEAD),
+                TeamInput(people["thanhvien"], TeamMembership.Role.MEMBER),
+            ],
+        )
+        for status in ("announced", "in_progress"):
+            visit_transition(actor=people["dieuphoi.dongthap"], visit=thanh_binh, to=status)
+        milestone_mark_done(
+            actor=people["phodoan"], milestone=thanh_binh.milestones.get(key="decision_announced")
+        )
+        vinh_phuc = visit_create(
+            actor=coordinator,
+            outline=outline,
+            host_unit=units["vinh-phuc"],
+            title="Kiểm tra công tác bảo vệ chính trị nội bộ đối với Ban Thường vụ Tỉnh ủy Vĩnh Phúc",
+            code="KT3-VP-DEMO",
+            sessions=[
+                SessionInput(
+                    start=_local(today + dt.timedelta(days=14), 8),
+                    end=_local(today + dt.timedelta(days=14), 11, 30),
+                    location="Trụ sở Tỉnh ủy Vĩnh Phúc, TP Vĩnh Yên",
+                )
+            ],
+            team=team,
+        )
+        visit_transition(actor=coordinator, visit=vinh_phuc, to="announced")
+        return True
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for person in PEOPLE:
+            self.stdout.write(f"  {person.username:<20} {person.full_name:<22} {person.role}")
+        self.stdout.write("")
+
