@@ -7,6 +7,7 @@ configuration stops the process at start-up rather than at 3 a.m.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "axes",
     "checklists",
     "api",
     "worker",
@@ -113,6 +115,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it locks out repeated failed log-ins.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -176,6 +185,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Ho_Chi_Minh")
 # --- Static and uploaded files ---------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded draft reports are confidential: MEDIA_ROOT is never routed by the web
 # server; files leave only through the API's download endpoint.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -256,13 +266,76 @@ MILESTONE_DUE_SOON_DAYS = env_int("MILESTONE_DUE_SOON_DAYS", 3, minimum=0)
 # Outline files are small; anything bigger is refused before parsing.
 OUTLINE_FILE_MAX_BYTES = env_int("OUTLINE_FILE_MAX_BYTES", 1_000_000, minimum=1024)
 
+# --- Cache ------------------------------------------------------------------------
+# Throttling counts live here; with several web processes set CACHE_URL to a Redis
+# database of its own (not the broker's) so that they share the counts.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Log-in protection (django-axes) -------------------------------------------------
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 # --- REST framework -------------------------------------------------------------
+API_TOKEN_LIFETIME = dt.timedelta(days=env_int("API_TOKEN_DAYS", 30, minimum=1))
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a missing login answers 401 with WWW-Authenticate: Bearer.
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON", "120/minute"),
+        "user": env_str("THROTTLE_USER", "2000/minute"),
+        "auth": env_str("THROTTLE_AUTH", "10/minute"),
+    },
+    # `format` is a plain query parameter of its own here (outline export).
+    "URL_FORMAT_OVERRIDE": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inspection tracker API",
+    "DESCRIPTION": "Inspection visits, outlines, checklists, deadlines and draft reports.",
     "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "ENUM_NAME_OVERRIDES": {
+        "VisitStatusEnum": "checklists.models.Visit.Status",
+        "ChecklistItemStatusEnum": "checklists.models.ChecklistItem.Status",
+        "OutlineStatusEnum": "checklists.models.Outline.Status",
+        "AnswerTypeEnum": "checklists.models.AnswerType",
+        "MilestoneStateEnum": "checklists.models.Milestone.State",
+    },
 }
 
 LOGGING = {

@@ -5,8 +5,14 @@ from django.views.generic import RedirectView
 
 from api.health import health
 
+handler400 = "api.problems.handler400"
+handler403 = "api.problems.handler403"
+handler404 = "api.problems.handler404"
+handler500 = "api.problems.handler500"
+
 urlpatterns = [
     path("health/", health, name="health"),
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(

@@ -27,8 +27,11 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_media(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The production hasher spends ~0.3 s per password on purpose; tests create
+    # hundreds of people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dt.datetime:

@@ -58,7 +58,11 @@ class Visit(models.Model):
                 fields=["code"], condition=~Q(code=""), name="visit_code_unique_when_set"
             ),
         ]
-        indexes = [models.Index(fields=["host_unit", "status"], name="visit_host_status_idx")]
+        indexes = [
+            models.Index(fields=["host_unit", "status"], name="visit_host_status_idx"),
+            # The lists' default order (newest first).
+            models.Index(fields=["-created_at", "-id"], name="visit_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.code or self.title

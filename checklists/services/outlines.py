@@ -235,3 +235,18 @@ def outline_ensure_editable(outline: Outline) -> None:
             },
             code="immutable",
         )
+
+
+@transaction.atomic
+def outline_delete(*, actor: User | None, outline: Outline) -> None:
+    """Delete a draft that no visit uses; published versions are history and stay."""
+    outline_ensure_editable(outline)
+    if outline.visits.exists():
+        raise ValidationError(_("Visits were built from this outline, so it cannot be deleted."))
+    audit_record(
+        actor=actor,
+        action="delete",
+        obj=outline,
+        changes={"code": outline.code, "version": outline.version},
+    )
+    outline.delete()

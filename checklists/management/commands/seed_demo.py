@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -23,12 +22,12 @@ from checklists.services.checklist import (
     checklist_item_update,
     milestone_mark_done,
 )
+from checklists.services.people import coordinator_group
 from checklists.services.visits import SessionInput, TeamInput, visit_create, visit_transition
 
 DEMO_OUTLINE = Path(__file__).resolve().parent.parent.parent / "demo" / "plan10-outline.yaml"
 DEMO_PASSWORD = "demo1234"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-COORDINATOR_GROUP = "Điều phối viên"
 
 UNITS = [
     # code, name, English name, kind, parent code
@@ -123,8 +122,7 @@ class Command(BaseCommand):
         return units
 
     def _people(self, units: dict[str, Unit]) -> dict[str, User]:
-        group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="checklists"))
+        group = coordinator_group()
         people: dict[str, User] = {}
         for person in PEOPLE:
             user = User.objects.filter(username=person.username).first()

@@ -1,0 +1,405 @@
+"""Serializers validate and shape data; the services decide (STYLE: "Where logic goes")."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from checklists.models import (
+    AnswerType,
+    AuditEvent,
+    ChecklistItem,
+    Milestone,
+    Outline,
+    OutlineMilestone,
+    Responsible,
+    TeamMembership,
+    Unit,
+    User,
+    Visit,
+)
+from checklists.selectors import visit_progress
+
+# 64-bit primary keys: a larger number is refused as invalid input, not sent to
+# the database.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related object by id. An id outside the caller's visible set answers
+    'does not exist', exactly like an id that does not exist at all."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is no object with id {pk_value} that you may use."),
+        "incorrect_type": _("Give an integer id, not {data_type}."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, int) and not 0 < data <= MAX_ID):
+            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, str) and (not data.isdigit() or not 0 < int(data) <= MAX_ID):
+            self.fail("incorrect_type", data_type="text")
+        return super().to_internal_value(data)
+
+
+# --- Units and people --------------------------------------------------------------
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    parent = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "name_en", "code", "parent", "kind"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=False,
+        max_length=128,
+        style={"input_type": "password"},
+    )
+    coordinator_scope = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)
+    host_unit = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "language",
+            "password",
+            "is_coordinator",
+            "coordinator_scope",
+            "host_unit",
+            "is_active",
+        ]
+        read_only_fields = ["is_active"]
+
+
+# --- Outlines ----------------------------------------------------------------------
+
+
+class OutlineItemSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=32)
+    text = serializers.CharField()
+    text_en = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = serializers.ChoiceField(choices=AnswerType.choices, source="answer_type")
+
+
+class OutlineSectionSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=500)
+    title_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    items = OutlineItemSerializer(many=True, allow_empty=False)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["items"] = OutlineItemSerializer(
+            sorted(instance.items.all(), key=lambda item: item.position), many=True
+        ).data
+        return data
+
+
+class OutlineMilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutlineMilestone
+        fields = ["key", "title", "title_en", "offset_days", "offset_working_days", "responsible"]
+        extra_kwargs = {
+            "offset_days": {"min_value": -366, "max_value": 366},
+            "offset_working_days": {"min_value": -366, "max_value": 366},
+        }
+        # Uniqueness per outline is checked by the service on the whole outline.
+        validators = []
+
+    def validate(self, attrs):
+        if (attrs.get("offset_days") is None) == (attrs.get("offset_working_days") is None):
+            raise serializers.ValidationError(
+                _("Give either offset_days or offset_working_days, exactly one of them.")
+            )
+        return attrs
+
+
+class OutlineSerializer(serializers.ModelSerializer):
+    sections = OutlineSectionSerializer(many=True, allow_empty=False)
+    milestones = OutlineMilestoneSerializer(many=True, required=False)
+    references = serializers.ListField(
+        child=serializers.CharField(max_length=500), required=False, max_length=200
+    )
+
+    class Meta:
+        model = Outline
+        fields = [
+            "id",
+            "code",
+            "version",
+            "title",
+            "title_en",
+            "language",
+            "issuer",
+            "references",
+            "status",
+            "sections",
+            "milestones",
+            "created_at",
+            "published_at",
+        ]
+        read_only_fields = ["status", "created_at", "published_at"]
+        extra_kwargs = {"version": {"min_value": 1, "max_value": 100_000}}
+        validators = []  # (code, version) uniqueness: the service says which version exists
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["sections"] = OutlineSectionSerializer(
+            sorted(instance.sections.all(), key=lambda s: s.position), many=True
+        ).data
+        data["milestones"] = OutlineMilestoneSerializer(
+            sorted(instance.milestones.all(), key=lambda m: m.position), many=True
+        ).data
+        return data
+
+
+class OutlineImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("The outline as a YAML or JSON file."))
+    publish = serializers.BooleanField(required=False, default=False)
+
+
+# --- Visits ------------------------------------------------------------------------
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    location = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end must be after the start.")})
+        return attrs
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    user = IdField(queryset=User.objects.filter(is_active=True))
+    role = serializers.ChoiceField(choices=TeamMembership.Role.choices)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    outline = IdField(queryset=Outline.objects.all())
+    host_unit = IdField(queryset=Unit.objects.all())
+    sessions = SessionSerializer(many=True, allow_empty=False, max_length=100)
+    team = TeamMemberSerializer(many=True, required=False, max_length=100)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "code",
+            "title",
+            "outline",
+            "host_unit",
+            "status",
+            "decision_ref",
+            "sessions",
+            "team",
+            "progress",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "created_at", "updated_at"]
+        validators = []  # the code's uniqueness comes back from the model's full_clean
+
+    @extend_schema_field(serializers.FloatField(min_value=0, max_value=1))
+    def get_progress(self, visit: Visit) -> float:
+        return visit_progress(visit)
+
+
+class VisitUpdateSerializer(VisitSerializer):
+    """PATCH: outline and host unit are fixed once the visit exists."""
+
+    outline = IdField(read_only=True)
+    host_unit = IdField(read_only=True)
+
+
+class VisitRescheduleSerializer(serializers.Serializer):
+    first_session_start = serializers.DateTimeField(
+        help_text=_(
+            "New start of the first working session; every session and every milestone "
+            "not dated by hand moves by the same amount."
+        )
+    )
+
+
+# --- Checklist and milestones --------------------------------------------------------
+
+
+class AnswerField(serializers.JSONField):
+    """Text, a number or true/false, depending on the item's answer_type."""
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}], "nullable": True}
+)
+class ChecklistAnswerField(AnswerField):
+    pass
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    assignee = IdField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    answer = ChecklistAnswerField(required=False, allow_null=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = [
+            "id",
+            "visit",
+            "section_number",
+            "section_title",
+            "number",
+            "text",
+            "answer_type",
+            "answer",
+            "status",
+            "assignee",
+            "due_date",
+            "finding",
+            "internal_note",
+            "origin",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "visit",
+            "section_number",
+            "section_title",
+            "number",
+            "text",
+            "answer_type",
+            "origin",
+            "updated_at",
+        ]
+        extra_kwargs = {"finding": {"max_length": 20_000}, "internal_note": {"max_length": 20_000}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        decide = self.context.get("sees_internal_notes_for")
+        sees = decide(instance) if decide else self.context.get("sees_internal_notes", False)
+        if not sees:
+            # Host contacts never see the team's internal notes (SPEC §4).
+            data.pop("internal_note", None)
+        return data
+
+
+class ChecklistItemCreateSerializer(serializers.Serializer):
+    """POST visits/{id}/checklist/: an item of the visit's own."""
+
+    text = serializers.CharField(max_length=5000)
+    text_en = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    answer_type = serializers.ChoiceField(choices=AnswerType.choices, default=AnswerType.TEXT)
+    section_number = serializers.CharField(max_length=32, required=False)
+    section_title = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    assignee = IdField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+    done = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text=_("true marks the deadline met, false reopens it."),
+    )
+    due_date = serializers.DateField(
+        allow_null=True,
+        help_text=_("A date dates the milestone by hand; null makes it follow the sessions again."),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "visit",
+            "key",
+            "title",
+            "title_en",
+            "due_date",
+            "responsible",
+            "state",
+            "done",
+            "done_at",
+            "dated_by_hand",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "visit",
+            "key",
+            "title",
+            "title_en",
+            "responsible",
+            "dated_by_hand",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Milestone.State.choices))
+    def get_state(self, milestone: Milestone) -> str:
+        today = self.context.get("today") or timezone.localdate()
+        return milestone.state_on(today)
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    key = serializers.SlugField(max_length=64)
+    title = serializers.CharField(max_length=500)
+    title_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    due_date = serializers.DateField()
+    responsible = serializers.ChoiceField(choices=Responsible.choices)
+
+
+# --- Audit -------------------------------------------------------------------------------
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "actor",
+            "actor_name",
+            "action",
+            "object_type",
+            "object_id",
+            "visit_id",
+            "at",
+            "changes",
+        ]
+        read_only_fields = fields
+
+
+# --- Authentication -----------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=4096, style={"input_type": "password"}, trim_whitespace=False
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()

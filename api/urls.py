@@ -1,0 +1,69 @@
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api.views.audit import AuditEventViewSet
+from api.views.auth import TokenView
+from api.views.outlines import OutlineViewSet
+from api.views.people import UnitViewSet, UserViewSet
+from api.views.visits import (
+    ChecklistItemViewSet,
+    MilestoneViewSet,
+    VisitChecklistView,
+    VisitMilestonesView,
+    VisitViewSet,
+)
+
+ID = r"[0-9]{1,18}"
+
+
+class IdConverter:
+    """Like `int`, but at most 18 digits, so an id never overflows a bigint column."""
+
+    regex = ID
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("units", UnitViewSet, basename="unit")
+router.register("users", UserViewSet, basename="user")
+router.register("outlines", OutlineViewSet, basename="outline")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("audit", AuditEventViewSet, basename="audit")
+# Ids beyond 64 bits never reach the database: they do not match and answer 404.
+for viewset in (
+    UnitViewSet,
+    UserViewSet,
+    OutlineViewSet,
+    VisitViewSet,
+    ChecklistItemViewSet,
+    MilestoneViewSet,
+    AuditEventViewSet,
+):
+    viewset.lookup_value_regex = ID
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("visits/<id:visit_pk>/checklist/", VisitChecklistView.as_view(), name="visit-checklist"),
+    path(
+        "visits/<id:visit_pk>/milestones/", VisitMilestonesView.as_view(), name="visit-milestones"
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.serializers import OutlineImportSerializer, OutlineSerializer
+from checklists import policies
+from checklists.models import Outline, OutlineItem, OutlineSection
+from checklists.outline_files import dump_outline, outline_import
+from checklists.selectors import visits_visible_to
+from checklists.services.outlines import (
+    ItemData,
+    MilestoneData,
+    OutlineData,
+    SectionData,
+    outline_create,
+    outline_data,
+    outline_delete,
+    outline_new_version,
+    outline_publish,
+    outline_retire,
+)
+
+
+class OutlineFilter(filters.FilterSet):
+    title = filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Outline
+        fields = ["code", "version", "status", "language", "title"]
+
+
+def outline_data_from_validated(data: dict) -> OutlineData:
+    return OutlineData(
+        code=data["code"],
+        version=data["version"],
+        title=data["title"],
+        title_en=data.get("title_en", ""),
+        language=data.get("language", "vi"),
+        issuer=data.get("issuer", ""),
+        references=tuple(data.get("references", ())),
+        milestones=tuple(MilestoneData(**m) for m in data.get("milestones", ())),
+        sections=tuple(
+            SectionData(
+                number=s["number"],
+                title=s["title"],
+                title_en=s.get("title_en", ""),
+                items=tuple(
+                    ItemData(
+                        number=i["number"],
+                        text=i["text"],
+                        text_en=i.get("text_en", ""),
+                        answer=i["answer_type"],
+                    )
+                    for i in s["items"]
+                ),
+            )
+            for s in data["sections"]
+        ),
+    )
+
+
+class OutlineViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Outlines (đề cương). Coordinators create drafts (as JSON or by importing a
+    file), publish them and retire them; a published version never changes.
+    Others see the outlines of the visits they see."""
+
+    serializer_class = OutlineSerializer
+    filterset_class = OutlineFilter
+    ordering_fields = ["code", "version", "created_at", "id"]
+    ordering = ["code", "-version"]
+    search_fields = ["code", "title", "title_en"]
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = Outline.objects.prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=OutlineSection.objects.prefetch_related(
+                    Prefetch("items", queryset=OutlineItem.objects.order_by("position"))
+                ).order_by("position"),
+            ),
+            "milestones",
+        )
+        if policies.is_coordinator(user):
+            return queryset
+        return queryset.filter(Q(pk__in=visits_visible_to(user).values("outline_id")))
+
+    def _require_coordinator(self):
+        if not policies.is_coordinator(self.request.user):
+            raise PermissionDenied(_("Only coordinators manage outlines."))
+
+    def perform_create(self, serializer):
+        self._require_coordinator()
+        serializer.instance = outline_create(
+            actor=self.request.user, data=outline_data_from_validated(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        self._require_coordinator()
+        outline_delete(actor=self.request.user, outline=instance)
+
+    def _answer(self, outline: Outline, code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=outline.pk)).data, status=code
+        )
+
+    @extend_schema(request=OutlineImportSerializer, responses={201: OutlineSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        """Import an outline file (YAML or JSON, field `file`) as a new draft version;
+        `publish=true` publishes it at once. A bad file is refused with the line and
+        key path of every problem, and nothing is saved."""
+        self._require_coordinator()
+        form = OutlineImportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        limit = outline_file_limit()
+        if upload.size > limit:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("The file is %(size)s bytes; outline files may have at most %(limit)s.")
+                        % {"size": upload.size, "limit": limit}
+                    ]
+                }
+            )
+        outline = outline_import(
+            actor=request.user,
+            content=upload.read(),
+            filename=upload.name or "",
+            publish=form.validated_data["publish"],
+        )
+        return self._answer(outline, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: OutlineSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish a draft; the version of the same code published before it is retired."""
+        self._require_coordinator()
+        return self._answer(outline_publish(actor=request.user, outline=self.get_object()))
+
+    @extend_schema(request=None, responses={200: OutlineSerializer})
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        self._require_coordinator()
+        return self._answer(outline_retire(actor=request.user, outline=self.get_object()))
+
+    @extend_schema(request=None, responses={201: OutlineSerializer})
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request, pk=None):
+        """Start the next version as an editable draft copy of this one."""
+        self._require_coordinator()
+        outline = outline_new_version(actor=request.user, outline=self.get_object())
+        return self._answer(outline, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["yaml", "json"],
+                description=_("File format (yaml by default)."),
+            )
+        ],
+        responses={
+            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The outline as a file in the import format."""
+        fmt = request.query_params.get("format", "yaml").lower()
+        if fmt not in ("yaml", "json"):
+            raise ValidationError({"format": [_("Choose yaml or json.")]})
+        outline = self.get_object()
+        text = dump_outline(outline_data(outline), fmt=fmt)
+        response = HttpResponse(
+            text.encode("utf-8"),
+            content_type=("application/yaml" if fmt == "yaml" else "application/json")
+            + "; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{outline.code}-v{outline.version}.{fmt}"'
+        )
+        return response
+
+
+def outline_file_limit() -> int:
+    from django.conf import settings
+
+    return settings.OUTLINE_FILE_MAX_BYTES

@@ -1,0 +1,104 @@
+"""Who may do what (SPEC §4), as plain functions of a person and an object.
+
+The API's permission classes and the web pages both ask these; which rows a
+person may see at all is decided by the selectors (checklists.selectors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checklists.models import TeamMembership, Unit, User, Visit
+
+PLANNING_ROLES = frozenset({TeamMembership.Role.LEAD, TeamMembership.Role.DEPUTY})
+
+
+def coordinates_unit(user: User, unit: Unit | None) -> bool:
+    """True when the person coordinates the unit (it lies in their subtree)."""
+    if not user.is_authenticated or not user.is_active or not user.acts_as_coordinator:
+        return False
+    if user.coordinates_everything:
+        return True
+    return unit is not None and unit.is_within(user.coordinator_scope)
+
+
+def coordinates_everything(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.coordinates_everything
+
+
+def is_coordinator(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.acts_as_coordinator
+
+
+@dataclass(frozen=True)
+class VisitAccess:
+    """A person's standing towards one visit; every rule of SPEC §4's table."""
+
+    coordinator: bool = False
+    team_role: str | None = None
+    host: bool = False
+
+    @property
+    def can_see(self) -> bool:
+        return self.coordinator or self.team_role is not None or self.host
+
+    @property
+    def can_plan(self) -> bool:
+        """Reschedule and move the visit through its states."""
+        return self.coordinator or self.team_role in PLANNING_ROLES
+
+    @property
+    def can_manage_team(self) -> bool:
+        return self.coordinator
+
+    @property
+    def can_edit_checklist(self) -> bool:
+        return self.coordinator or self.team_role is not None
+
+    @property
+    def can_mark_milestones(self) -> bool:
+        return self.coordinator or self.team_role is not None
+
+    @property
+    def can_upload_report(self) -> bool:
+        return self.coordinator or self.host
+
+    @property
+    def can_review(self) -> bool:
+        return self.coordinator or self.team_role is not None
+
+    @property
+    def can_answer_comments(self) -> bool:
+        return self.coordinator or self.host
+
+    @property
+    def sees_internal_notes(self) -> bool:
+        return self.coordinator or self.team_role is not None
+
+    @property
+    def can_see_audit(self) -> bool:
+        return self.coordinator
+
+
+NO_ACCESS = VisitAccess()
+
+
+def visit_access(user: User, visit: Visit) -> VisitAccess:
+    """The person's standing towards the visit.
+
+    Costs at most one query (the team role), none when the visit was loaded
+    through checklists.selectors.with_team_role.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    coordinator = coordinates_unit(user, visit.host_unit)
+    if hasattr(visit, "my_team_role"):
+        team_role = visit.my_team_role
+    else:
+        team_role = (
+            TeamMembership.objects.filter(visit_id=visit.pk, user_id=user.pk)
+            .values_list("role", flat=True)
+            .first()
+        )
+    host = user.host_unit_id is not None and user.host_unit_id == visit.host_unit_id
+    return VisitAccess(coordinator=coordinator, team_role=team_role, host=host)
