@@ -78,7 +78,7 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
     )
     outline.full_clean()
     outline.save()
-    sections = OutlineSection.objects.bulk_create(
+    sections = _cleaned(
         OutlineSection(
             outline=outline,
             position=position,
@@ -88,30 +88,35 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
         )
         for position, section in enumerate(data.sections, start=1)
     )
+    OutlineSection.objects.bulk_create(sections)
     OutlineItem.objects.bulk_create(
-        OutlineItem(
-            section=saved,
-            position=position,
-            number=item.number,
-            text=item.text,
-            text_en=item.text_en,
-            answer_type=item.answer,
+        _cleaned(
+            OutlineItem(
+                section=saved,
+                position=position,
+                number=item.number,
+                text=item.text,
+                text_en=item.text_en,
+                answer_type=item.answer,
+            )
+            for saved, section in zip(sections, data.sections, strict=True)
+            for position, item in enumerate(section.items, start=1)
         )
-        for saved, section in zip(sections, data.sections, strict=True)
-        for position, item in enumerate(section.items, start=1)
     )
     OutlineMilestone.objects.bulk_create(
-        OutlineMilestone(
-            outline=outline,
-            position=position,
-            key=milestone.key,
-            title=milestone.title,
-            title_en=milestone.title_en,
-            offset_days=milestone.offset_days,
-            offset_working_days=milestone.offset_working_days,
-            responsible=milestone.responsible,
+        _cleaned(
+            OutlineMilestone(
+                outline=outline,
+                position=position,
+                key=milestone.key,
+                title=milestone.title,
+                title_en=milestone.title_en,
+                offset_days=milestone.offset_days,
+                offset_working_days=milestone.offset_working_days,
+                responsible=milestone.responsible,
+            )
+            for position, milestone in enumerate(data.milestones, start=1)
         )
-        for position, milestone in enumerate(data.milestones, start=1)
     )
     audit_record(
         actor=actor,
@@ -126,6 +131,16 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
         },
     )
     return outline
+
+
+def _cleaned(rows):
+    """Validate every row the way a single save would (lengths, choices, the
+    one-offset rule), so data from any caller, not only outline files, is checked.
+    Uniqueness within the outline is left to the database constraints."""
+    rows = list(rows)
+    for row in rows:
+        row.full_clean(exclude=["outline", "section"], validate_unique=False)
+    return rows
 
 
 def outline_data(outline: Outline) -> OutlineData:

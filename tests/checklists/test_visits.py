@@ -55,7 +55,11 @@ def test_it_copies_the_outline_items_and_dates_its_milestones(plan10_outline):
     assert visit.checklist.count() == 17
     assert set(visit.checklist.values_list("origin", flat=True)) == {"outline"}
     assert sorted(due_dates(visit).values()) == [
-        D(2024, 5, 8), D(2024, 5, 13), D(2024, 5, 20), D(2024, 5, 28), D(2024, 6, 12),
+        D(2024, 5, 8),
+        D(2024, 5, 13),
+        D(2024, 5, 20),
+        D(2024, 5, 28),
+        D(2024, 6, 12),
     ]
     first = visit.checklist.order_by("section_position", "position").first()
     assert (first.section_number, first.number) == ("I", "1")
@@ -201,7 +205,9 @@ def test_it_refuses_transitions_the_machine_does_not_allow(plan10_outline, path,
 def test_it_adds_the_visits_own_items_numbered_in_their_section(plan10_outline):
     visit = make_visit(plan10_outline)
     first = checklist_item_add(actor=None, visit=visit, text="Công tác nắm tình hình")
-    second = checklist_item_add(actor=None, visit=visit, text="Công tác phối hợp", answer_type="yes_no")
+    second = checklist_item_add(
+        actor=None, visit=visit, text="Công tác phối hợp", answer_type="yes_no"
+    )
     assert (first.origin, first.section_number, first.number) == ("visit", "BS", "1")
     assert second.number == "2"
     assert second.section_position == first.section_position > 6
@@ -211,7 +217,12 @@ def test_it_adds_the_visits_own_items_numbered_in_their_section(plan10_outline):
 def test_it_validates_answers_by_type(plan10_outline):
     visit = make_visit(plan10_outline)
     number_item = visit.checklist.create(
-        origin="visit", section_number="X", section_title="X", number="1", text="n", answer_type="number"
+        origin="visit",
+        section_number="X",
+        section_title="X",
+        number="1",
+        text="n",
+        answer_type="number",
     )
     assert checklist_item_update(actor=None, item=number_item, answer="468").answer == 468
     assert checklist_item_update(actor=None, item=number_item, answer="4,5").answer == 4.5
@@ -220,7 +231,12 @@ def test_it_validates_answers_by_type(plan10_outline):
     with pytest.raises(ValidationError):
         checklist_item_update(actor=None, item=number_item, answer=True)
     yes_no = visit.checklist.create(
-        origin="visit", section_number="X", section_title="X", number="2", text="y", answer_type="yes_no"
+        origin="visit",
+        section_number="X",
+        section_title="X",
+        number="2",
+        text="y",
+        answer_type="yes_no",
     )
     with pytest.raises(ValidationError):
         checklist_item_update(actor=None, item=yes_no, answer="có")
@@ -289,3 +305,36 @@ def test_it_records_who_changed_what_in_the_audit_trail(plan10_outline):
     transition = AuditEvent.objects.get(action="transition:announced")
     assert transition.changes == {"status": {"from": "planned", "to": "announced"}}
     assert AuditEvent.objects.filter(object_type="visit", action="create").count() == 1
+
+
+def test_it_builds_the_plan10_visit_from_the_shared_outline_file():
+    """GIVEN ../shared/data/plan10-outline.yaml imported and published
+    WHEN a visit's first working session is on 2024-05-13
+    THEN it has 17 checklist items and milestones on 05-08, 05-13, 05-20, 05-28, 06-12,
+    and moving the session a week moves all of them except one dated by hand."""
+    from checklists.outline_files import outline_import
+    from tests.conftest import PLAN10_YAML
+
+    outline = outline_import(
+        actor=None, content=PLAN10_YAML.read_bytes(), filename="plan10.yaml", publish=True
+    )
+    visit = make_visit(outline)
+    assert visit.checklist.count() == 17
+    assert sorted(due_dates(visit).values()) == [
+        D(2024, 5, 8),
+        D(2024, 5, 13),
+        D(2024, 5, 20),
+        D(2024, 5, 28),
+        D(2024, 6, 12),
+    ]
+    milestone_reschedule(
+        actor=None, milestone=visit.milestones.get(key="conclusion_due"), due_date=D(2024, 6, 14)
+    )
+    visit_reschedule(actor=None, visit=visit, first_session_start=local(2024, 5, 20, 8))
+    assert sorted(due_dates(visit).values()) == [
+        D(2024, 5, 15),
+        D(2024, 5, 20),
+        D(2024, 5, 27),
+        D(2024, 6, 4),
+        D(2024, 6, 14),
+    ]
