@@ -36,9 +36,9 @@ def _grow(world, n: int) -> None:
     """More of everything: visits with teams and sessions, items, people, units."""
     for i in range(n):
         unit = factories.UnitFactory(parent=world.district)
-        host = factories.host_contact(unit)
+        factories.host_contact(unit)
         start = local(2024, 6, 1 + i, 8)
-        visit = visit_create(
+        visit_create(
             actor=world.people.coordinator_in,
             outline=world.outline,
             host_unit=unit,
@@ -52,7 +52,6 @@ def _grow(world, n: int) -> None:
                 TeamInput(factories.UserFactory(), TeamMembership.Role.MEMBER),
             ],
         )
-        del host
     for i in range(n):
         item = checklist_item_add(actor=world.people.lead, visit=world.visit, text=f"Thêm {i}")
         checklist_item_update(actor=world.people.lead, item=item, status="done", assignee=world.people.member)
