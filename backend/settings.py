@@ -191,13 +191,17 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # server; files leave only through the API's download endpoint.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+# Hashed, compressed file names once `collectstatic` has written its manifest (the
+# Docker image does); plain names served from the apps otherwise, so a checkout
+# works with DEBUG off and no build step.
+STATIC_MANIFEST = STATIC_ROOT / "staticfiles.json"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG and STATIC_MANIFEST.exists()
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }

@@ -230,6 +230,9 @@ def outline_retire(*, actor: User | None, outline: Outline) -> Outline:
 @transaction.atomic
 def outline_new_version(*, actor: User | None, outline: Outline) -> Outline:
     """Start the next version of an outline as an editable draft copy."""
+    # Lock the code's versions: two people starting a new version at once must
+    # get consecutive numbers, not a unique-constraint error.
+    list(Outline.objects.select_for_update().filter(code=outline.code).values_list("pk", flat=True))
     latest = Outline.objects.filter(code=outline.code).aggregate(v=Max("version"))["v"]
     data = outline_data(outline)
     copy = OutlineData(**{**data.__dict__, "version": latest + 1})

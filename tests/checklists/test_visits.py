@@ -338,3 +338,34 @@ def test_it_builds_the_plan10_visit_from_the_shared_outline_file():
         D(2024, 6, 4),
         D(2024, 6, 14),
     ]
+
+
+def test_it_moves_working_day_deadlines_when_a_day_off_is_declared_or_removed():
+    """GIVEN a deadline 3 working days after Friday 24 January 2025 (Thursday 6 Feb
+    once Tết is skipped) WHEN Monday 3 February is declared a day off THEN it moves
+    to Friday 7 February, and back when the declaration is removed; a deadline dated
+    by hand stays."""
+    from checklists.services.visits import day_off_declare, day_off_remove
+
+    data = OutlineData(
+        **{
+            **factories.PLAN10_DATA.__dict__,
+            "code": "WD2",
+            "milestones": (
+                MilestoneData("comments", "Ý kiến", "team", offset_working_days=4),
+                MilestoneData("fixed", "Cố định", "team", offset_working_days=4),
+            ),
+        }
+    )
+    visit = make_visit(factories.plan10_outline(data=data), first=local(2025, 1, 24, 8))
+    milestone_reschedule(
+        actor=None, milestone=visit.milestones.get(key="fixed"), due_date=D(2025, 2, 5)
+    )
+    assert due_dates(visit)["comments"] == D(2025, 2, 6)
+
+    day = day_off_declare(actor=None, date=D(2025, 2, 3), name="Nghỉ bù")
+    assert due_dates(visit) == {"comments": D(2025, 2, 7), "fixed": D(2025, 2, 5)}
+    assert visit.milestones.get(key="comments").sequence == 1
+
+    day_off_remove(actor=None, day=day)
+    assert due_dates(visit)["comments"] == D(2025, 2, 6)
