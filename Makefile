@@ -33,10 +33,13 @@ demo: $(VENV)/.installed locales
 	$(PY) manage.py seed_demo
 
 # Web, worker and beat under one process manager (Ctrl-C stops them all); with
-# REDIS_URL unset an embedded Redis server runs beside them.
+# REDIS_URL unset an embedded Redis server runs beside them. honcho rewrites PORT
+# for each process, so the web port travels as WEB_PORT, and SITE_URL is fixed
+# here for links the worker puts in e-mails.
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, API: /api/v1/, health: /health/)"
-	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile start \
+	DEBUG=$${DEBUG:-true} WEB_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(VENV)/bin/honcho --procfile Procfile start \
 		$(if $(REDIS_URL),web worker beat,redis web worker beat)
 
 test: $(VENV)/.installed locales

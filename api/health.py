@@ -8,7 +8,7 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from backend.celery import app as celery_app
 
@@ -33,7 +33,10 @@ def _check_worker() -> str:
     """A task sent from this process and answered by a worker."""
     from worker.tasks import ping
 
-    return ping.apply_async(expires=WORKER_TIMEOUT_SECONDS).get(timeout=WORKER_TIMEOUT_SECONDS)
+    # No publish retries: with the broker down this must fail now, not after
+    # Celery's default retry policy (about 20 s).
+    result = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS, retry=False)
+    return result.get(timeout=WORKER_TIMEOUT_SECONDS)
 
 
 def _run(check) -> dict:
@@ -49,7 +52,7 @@ def _run(check) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     if request.GET.get("deep") not in {"1", "true", "yes"}:
         return JsonResponse({"status": "ok"})

