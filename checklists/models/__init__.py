@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .feeds import CalendarFeed
 from .outlines import (
     AnswerType,
     Outline,
@@ -8,6 +9,8 @@ from .outlines import (
     Responsible,
 )
 from .people import Unit, User
+from .reminders import Notification, Reminder
+from .reports import ReportRevision, Review, ReviewComment
 from .visits import (
     ChecklistItem,
     DayOff,
@@ -20,14 +23,20 @@ from .visits import (
 __all__ = [
     "AnswerType",
     "AuditEvent",
+    "CalendarFeed",
     "ChecklistItem",
     "DayOff",
     "Milestone",
+    "Notification",
     "Outline",
     "OutlineItem",
     "OutlineMilestone",
     "OutlineSection",
+    "Reminder",
+    "ReportRevision",
     "Responsible",
+    "Review",
+    "ReviewComment",
     "TeamMembership",
     "Unit",
     "User",

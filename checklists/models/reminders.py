@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .visits import Milestone, Visit
+
+
+class Reminder(models.Model):
+    """One reminder per (milestone, recipient, offset), guaranteed by the database.
+
+    The row is also the outbox: the dispatch pass creates it when it falls due,
+    a sending task claims it with a lease, sends, and marks it sent.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    # "-7d", "-3d", "-1d", "0d", "+1d" … "+7d", or "escalation".
+    offset = models.CharField(_("offset"), max_length=16)
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    # A claim expires at this time; a sender that died loses its claim then.
+    # Not null (creation time by default), because `lease_until < now` never
+    # matches NULL.
+    lease_until = models.DateTimeField(_("lease until"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    # Stable across retries, so mail clients fold a duplicate sent in a crash.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "recipient", "offset"], name="reminder_once_per_offset"
+            ),
+        ]
+        indexes = [
+            # The sender's sweep: pending reminders whose lease has expired.
+            models.Index(
+                fields=["lease_until"], condition=Q(state="pending"), name="reminder_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} → {self.recipient} ({self.offset})"
+
+
+class Notification(models.Model):
+    """An in-app notification; created in the same transaction as its reminder."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=500)
+    body = models.TextField(_("body"), blank=True)
+    milestone = models.ForeignKey(
+        Milestone,
+        verbose_name=_("milestone"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    reminder = models.OneToOneField(
+        Reminder,
+        verbose_name=_("reminder"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notification",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
