@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -63,6 +63,9 @@ urlpatterns = [
     path(
         "visits/<id:visit_pk>/milestones/", VisitMilestonesView.as_view(), name="visit-milestones"
     ),
+    path("", include("api.urls_reports")),
+    path("", include("api.urls_reminders")),
+    path("", include("api.urls_calendar")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

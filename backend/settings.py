@@ -300,6 +300,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "api.lockout.lockout_response"
 
+# --- Draft reports (SPEC §7) ------------------------------------------------------
+REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+
+# --- Reminders (SPEC §8) --------------------------------------------------------------
+
+# --- Calendar (SPEC §6) -----------------------------------------------------------------
+
 # --- REST framework -------------------------------------------------------------
 API_TOKEN_LIFETIME = dt.timedelta(days=env_int("API_TOKEN_DAYS", 30, minimum=1))
 REST_FRAMEWORK = {

@@ -1,8 +1,15 @@
-"""Celery tasks. Each is thin: fetch by id, call one service, own the retries."""
+"""Celery tasks. Each is thin: fetch by id, call one service, own the retries.
+
+Celery's autodiscovery imports this module; the tasks live in one module per
+concern and are imported here so that they register.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+
+from worker.reminder_tasks import *  # noqa: F403
+from worker.report_tasks import *  # noqa: F403
 
 
 @shared_task(name="worker.ping", ignore_result=False)

@@ -1,0 +1,3 @@
+"""API routes of the calendar (included by api/urls.py)."""
+
+urlpatterns: list = []
