@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
 ) -> HttpResponse:
     detail = _("This account is locked for a while after repeated failed log-ins. Try again later.")
     if request.path.startswith("/api/"):

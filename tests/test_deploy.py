@@ -32,7 +32,12 @@ def test_it_passes_check_deploy_with_production_settings(tmp_path):
 def test_it_refuses_to_start_with_a_malformed_setting(tmp_path):
     env = {**os.environ, "REMINDER_HOUR": "eight", "VAR_DIR": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "REMINDER_HOUR" in result.stderr

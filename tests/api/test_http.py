@@ -19,7 +19,9 @@ def _fresh_throttles():
 
 
 def _token(api_client, username: str, password: str = PASSWORD):
-    return api_client.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+    return api_client.post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
+    )
 
 
 def test_it_issues_a_bearer_token_that_authenticates_and_stores_only_a_digest(world, api_client):
@@ -57,7 +59,10 @@ def test_it_locks_out_an_account_after_repeated_failures(world, api_client, sett
     settings.AXES_FAILURE_LIMIT = 3
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": "1000/minute"},
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "auth": "1000/minute",
+        },
     }
     for _ in range(3):
         _token(api_client, "lead", "wrong")
@@ -66,7 +71,9 @@ def test_it_locks_out_an_account_after_repeated_failures(world, api_client, sett
     assert "locked" in locked.json()["detail"].lower()
 
 
-def test_it_answers_a_stale_if_match_on_a_checklist_item_with_412_and_changes_nothing(world, client_for):
+def test_it_answers_a_stale_if_match_on_a_checklist_item_with_412_and_changes_nothing(
+    world, client_for
+):
     client = client_for("member")
     url = f"/api/v1/checklist-items/{world.item.pk}/"
     etag = client.get(url)["ETag"]
@@ -75,7 +82,9 @@ def test_it_answers_a_stale_if_match_on_a_checklist_item_with_412_and_changes_no
     assert first["ETag"] != etag
     events = AuditEvent.objects.count()
 
-    stale = client.patch(url, {"finding": "Ghi đè", "status": "done"}, format="json", HTTP_IF_MATCH=etag)
+    stale = client.patch(
+        url, {"finding": "Ghi đè", "status": "done"}, format="json", HTTP_IF_MATCH=etag
+    )
 
     assert stale.status_code == 412
     assert stale["Content-Type"] == "application/problem+json"
@@ -90,7 +99,10 @@ def test_it_treats_a_weak_or_garbled_if_match_as_stale(world, client_for):
     url = f"/api/v1/checklist-items/{world.item.pk}/"
     etag = client.get(url)["ETag"]
     for header in (f"W/{etag}", "garbage", '"v999"'):
-        assert client.patch(url, {"finding": "x"}, format="json", HTTP_IF_MATCH=header).status_code == 412
+        assert (
+            client.patch(url, {"finding": "x"}, format="json", HTTP_IF_MATCH=header).status_code
+            == 412
+        )
     assert client.patch(url, {"finding": "x"}, format="json", HTTP_IF_MATCH="*").status_code == 200
 
 
@@ -98,10 +110,17 @@ def test_it_answers_a_stale_if_match_on_a_visit_with_412_and_changes_nothing(wor
     client = client_for("lead")
     url = f"/api/v1/visits/{world.visit.pk}/"
     etag = client.get(url)["ETag"]
-    assert client.patch(url, {"title": "Lần 1"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert (
+        client.patch(url, {"title": "Lần 1"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    )
     stale = client.patch(
         url,
-        {"title": "Lần 2", "sessions": [{"start": "2024-07-01T08:00:00+07:00", "end": "2024-07-01T10:00:00+07:00"}]},
+        {
+            "title": "Lần 2",
+            "sessions": [
+                {"start": "2024-07-01T08:00:00+07:00", "end": "2024-07-01T10:00:00+07:00"}
+            ],
+        },
         format="json",
         HTTP_IF_MATCH=etag,
     )
@@ -136,7 +155,9 @@ def test_it_names_every_invalid_field(world, client_for):
             "outline": world.outline.pk,
             "host_unit": world.district.pk,
             "title": "",
-            "sessions": [{"start": "2024-05-13T10:00:00+07:00", "end": "2024-05-13T08:00:00+07:00"}],
+            "sessions": [
+                {"start": "2024-05-13T10:00:00+07:00", "end": "2024-05-13T08:00:00+07:00"}
+            ],
             "team": [{"user": world.people.lead.pk, "role": "chief"}],
         },
         format="json",

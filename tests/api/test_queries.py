@@ -45,7 +45,9 @@ def _grow(world, n: int) -> None:
             title=f"Visit {i}",
             sessions=[
                 SessionInput(start=start, end=start + dt.timedelta(hours=2)),
-                SessionInput(start=start + dt.timedelta(days=1), end=start + dt.timedelta(days=1, hours=2)),
+                SessionInput(
+                    start=start + dt.timedelta(days=1), end=start + dt.timedelta(days=1, hours=2)
+                ),
             ],
             team=[
                 TeamInput(world.people.lead, TeamMembership.Role.LEAD),
@@ -54,7 +56,9 @@ def _grow(world, n: int) -> None:
         )
     for i in range(n):
         item = checklist_item_add(actor=world.people.lead, visit=world.visit, text=f"Thêm {i}")
-        checklist_item_update(actor=world.people.lead, item=item, status="done", assignee=world.people.member)
+        checklist_item_update(
+            actor=world.people.lead, item=item, status="done", assignee=world.people.member
+        )
 
 
 def _count(client, path: str, world) -> int:
