@@ -48,8 +48,11 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "" if key in ("non_field_errors", "__all__") else str(key)
-            path = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            if isinstance(key, int):  # a ListSerializer's errors, keyed by position
+                path = f"{prefix}[{key}]"
+            else:
+                name = "" if key in ("non_field_errors", "__all__") else str(key)
+                path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             for sub, messages in flatten_errors(value, path).items():
                 flat.setdefault(sub, []).extend(messages)
     elif isinstance(detail, list | tuple):

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from api.fields import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    EmailField,
+    IntegerField,
+    SlugField,
+    from_form,
+    json_type_name,
+)
 from checklists.models import (
     AnswerType,
     AuditEvent,
@@ -37,17 +51,42 @@ class IdField(serializers.PrimaryKeyRelatedField):
     }
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or (isinstance(data, int) and not 0 < data <= MAX_ID):
+        if isinstance(data, bool) or (isinstance(data, str) and not from_form(self)):
+            self.fail("incorrect_type", data_type=json_type_name(data))
+        if isinstance(data, float):
+            # The database would truncate 5.5 to 5; 1e300 overflows its integer.
+            if not data.is_integer():
+                self.fail("does_not_exist", pk_value=data)
+            data = int(data)
+        if isinstance(data, int) and not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         if isinstance(data, str) and (not data.isdigit() or not 0 < int(data) <= MAX_ID):
             self.fail("incorrect_type", data_type="text")
         return super().to_internal_value(data)
 
 
+class ModelSerializer(serializers.ModelSerializer):
+    """Model fields as the strict JSON fields of api.fields."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CharField,
+        models.TextField: CharField,
+        models.SlugField: SlugField,
+        models.EmailField: EmailField,
+        models.IntegerField: IntegerField,
+        models.PositiveIntegerField: IntegerField,
+        models.BigIntegerField: IntegerField,
+        models.BooleanField: BooleanField,
+        models.DateField: DateField,
+        models.DateTimeField: DateTimeField,
+    }
+
+
 # --- Units and people --------------------------------------------------------------
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ModelSerializer):
     parent = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)
 
     class Meta:
@@ -55,8 +94,8 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "name_en", "code", "parent", "kind"]
 
 
-class UserSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(
+class UserSerializer(ModelSerializer):
+    password = CharField(
         write_only=True,
         required=False,
         allow_blank=False,
@@ -87,16 +126,16 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class OutlineItemSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=32)
-    text = serializers.CharField()
-    text_en = serializers.CharField(required=False, allow_blank=True, default="")
+    number = CharField(max_length=32)
+    text = CharField()
+    text_en = CharField(required=False, allow_blank=True, default="")
     answer = serializers.ChoiceField(choices=AnswerType.choices, source="answer_type")
 
 
 class OutlineSectionSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=32)
-    title = serializers.CharField(max_length=500)
-    title_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    number = CharField(max_length=32)
+    title = CharField(max_length=500)
+    title_en = CharField(max_length=500, required=False, allow_blank=True, default="")
     items = OutlineItemSerializer(many=True, allow_empty=False)
 
     def to_representation(self, instance):
@@ -107,7 +146,7 @@ class OutlineSectionSerializer(serializers.Serializer):
         return data
 
 
-class OutlineMilestoneSerializer(serializers.ModelSerializer):
+class OutlineMilestoneSerializer(ModelSerializer):
     class Meta:
         model = OutlineMilestone
         fields = ["key", "title", "title_en", "offset_days", "offset_working_days", "responsible"]
@@ -126,11 +165,11 @@ class OutlineMilestoneSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class OutlineSerializer(serializers.ModelSerializer):
+class OutlineSerializer(ModelSerializer):
     sections = OutlineSectionSerializer(many=True, allow_empty=False)
     milestones = OutlineMilestoneSerializer(many=True, required=False)
     references = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, max_length=200
+        child=CharField(max_length=500), required=False, max_length=200
     )
 
     class Meta:
@@ -167,17 +206,17 @@ class OutlineSerializer(serializers.ModelSerializer):
 
 class OutlineImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("The outline as a YAML or JSON file."))
-    publish = serializers.BooleanField(required=False, default=False)
+    publish = BooleanField(required=False, default=False)
 
 
 # --- Visits ------------------------------------------------------------------------
 
 
 class SessionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
-    location = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    id = IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = DateTimeField()
+    end = DateTimeField()
+    location = CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
@@ -188,10 +227,10 @@ class SessionSerializer(serializers.Serializer):
 class TeamMemberSerializer(serializers.Serializer):
     user = IdField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=TeamMembership.Role.choices)
-    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    full_name = CharField(source="user.full_name", read_only=True)
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ModelSerializer):
     outline = IdField(queryset=Outline.objects.all())
     host_unit = IdField(queryset=Unit.objects.all())
     sessions = SessionSerializer(many=True, allow_empty=False, max_length=100)
@@ -230,7 +269,7 @@ class VisitUpdateSerializer(VisitSerializer):
 
 
 class VisitRescheduleSerializer(serializers.Serializer):
-    first_session_start = serializers.DateTimeField(
+    first_session_start = DateTimeField(
         help_text=_(
             "New start of the first working session; every session and every milestone "
             "not dated by hand moves by the same amount."
@@ -242,7 +281,27 @@ class VisitRescheduleSerializer(serializers.Serializer):
 
 
 class AnswerField(serializers.JSONField):
-    """Text, a number or true/false, depending on the item's answer_type."""
+    """Text, a number or true/false, depending on the item's answer_type (which
+    the service checks). Text gets the checks a CharField would give it: the
+    database refuses NUL characters and unpaired surrogates, with an error that
+    would name no field."""
+
+    MAX_TEXT = 20_000
+    default_error_messages = {
+        "not_scalar": _("Give text, a number, true or false, or null."),
+        "too_long": _("Give at most {max_length} characters."),
+    }
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if isinstance(data, list | dict):
+            self.fail("not_scalar")
+        if isinstance(data, str):
+            if len(data) > self.MAX_TEXT:
+                self.fail("too_long", max_length=self.MAX_TEXT)
+            ProhibitNullCharactersValidator()(data)
+            ProhibitSurrogateCharactersValidator()(data)
+        return data
 
 
 @extend_schema_field(
@@ -252,7 +311,7 @@ class ChecklistAnswerField(AnswerField):
     pass
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(ModelSerializer):
     assignee = IdField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -302,28 +361,26 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 class ChecklistItemCreateSerializer(serializers.Serializer):
     """POST visits/{id}/checklist/: an item of the visit's own."""
 
-    text = serializers.CharField(max_length=5000)
-    text_en = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    text = CharField(max_length=5000)
+    text_en = CharField(max_length=5000, required=False, allow_blank=True, default="")
     answer_type = serializers.ChoiceField(choices=AnswerType.choices, default=AnswerType.TEXT)
-    section_number = serializers.CharField(max_length=32, required=False)
-    section_title = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default=""
-    )
-    number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    section_number = CharField(max_length=32, required=False)
+    section_title = CharField(max_length=500, required=False, allow_blank=True, default="")
+    number = CharField(max_length=32, required=False, allow_blank=True, default="")
     assignee = IdField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
-    due_date = serializers.DateField(required=False, allow_null=True)
+    due_date = DateField(required=False, allow_null=True)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     state = serializers.SerializerMethodField()
-    done = serializers.BooleanField(
+    done = BooleanField(
         write_only=True,
         required=False,
         help_text=_("true marks the deadline met, false reopens it."),
     )
-    due_date = serializers.DateField(
+    due_date = DateField(
         allow_null=True,
         help_text=_("A date dates the milestone by hand; null makes it follow the sessions again."),
     )
@@ -361,18 +418,18 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 
 class MilestoneCreateSerializer(serializers.Serializer):
-    key = serializers.SlugField(max_length=64)
-    title = serializers.CharField(max_length=500)
-    title_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    due_date = serializers.DateField()
+    key = SlugField(max_length=64)
+    title = CharField(max_length=500)
+    title_en = CharField(max_length=500, required=False, allow_blank=True, default="")
+    due_date = DateField()
     responsible = serializers.ChoiceField(choices=Responsible.choices)
 
 
 # --- Audit -------------------------------------------------------------------------------
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.PrimaryKeyRelatedField(read_only=True)
+class AuditEventSerializer(ModelSerializer):
+    actor = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent
@@ -394,12 +451,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(
-        max_length=4096, style={"input_type": "password"}, trim_whitespace=False
-    )
+    username = CharField(max_length=150)
+    password = CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    expires_at = serializers.DateTimeField()
+    token = CharField()
+    expires_at = DateTimeField()

@@ -1,3 +1,18 @@
-"""API routes of the reminders (included by api/urls.py)."""
+"""API routes of the reminders (included by api/urls.py, after its `id` converter)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from api.views.reminders import MilestoneRemindersView, NotificationViewSet
+
+notification_list = NotificationViewSet.as_view({"get": "list"})
+notification_read = NotificationViewSet.as_view({"post": "read"})
+
+urlpatterns: list = [
+    path("notifications/", notification_list, name="notification-list"),
+    path("notifications/<id:pk>/read/", notification_read, name="notification-read"),
+    path(
+        "milestones/<id:milestone_pk>/reminders/",
+        MilestoneRemindersView.as_view(),
+        name="milestone-reminders",
+    ),
+]

@@ -270,7 +270,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
 }
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# One beat process starts these (docker-compose's `beat` service, `make run`). Each
+# entry expires before the next one is due, so passes never pile up behind a slow
+# or absent worker: the next pass does the same work anyway.
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminders-dispatch": {
+        "task": "worker.reminder_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Domain settings ----------------------------------------------------------
@@ -302,8 +311,67 @@ AXES_LOCKOUT_CALLABLE = "api.lockout.lockout_response"
 
 # --- Draft reports (SPEC §7) ------------------------------------------------------
 REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# A .docx or .odt is a ZIP container: bound what it may expand to (zip bombs).
+# A 25 MB report with images expands to well under 200 MB and holds a few hundred
+# parts; text XML compresses about 10:1, so 100:1 over the whole file is generous.
+REPORT_ZIP_MAX_ENTRIES = env_int("REPORT_ZIP_MAX_ENTRIES", 2000, minimum=10)
+REPORT_ZIP_MAX_UNCOMPRESSED_BYTES = env_int(
+    "REPORT_ZIP_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024 * 1024
+)
+REPORT_ZIP_MAX_RATIO = env_int("REPORT_ZIP_MAX_RATIO", 100, minimum=2)
+# Text extraction: a revision still pending after this long lost its task; the
+# sweep (worker.report_text_sweep, every 5 minutes) sends it again.
+REPORT_TEXT_SWEEP_AFTER = dt.timedelta(
+    seconds=env_int("REPORT_TEXT_SWEEP_AFTER_SECONDS", 600, minimum=30)
+)
+CELERY_BEAT_SCHEDULE["report-text-sweep"] = {
+    "task": "worker.report_text_sweep",
+    "schedule": 300.0,
+    "options": {"expires": 240},
+}
+# Files on S3-compatible storage when a bucket is named (SPEC §2): django-storages
+# reads AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY from the environment itself. Files are private and leave
+# only through the API's download endpoint, never by a public or signed URL.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "location": env_str("AWS_LOCATION", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Reminders (SPEC §8) --------------------------------------------------------------
+# Days relative to the due date at which each responsible person is reminded, at
+# REMINDER_HOUR local time: "-7d" … "0d" (the day itself) … "+7d" (daily while overdue).
+REMINDER_OFFSETS = env_list(
+    "REMINDER_OFFSETS", ["-7d", "-3d", "-1d", "0d", *(f"+{n}d" for n in range(1, 8))]
+)
+if any(not (o.endswith("d") and o[:-1].lstrip("+-").isdigit()) for o in REMINDER_OFFSETS):
+    raise ImproperlyConfigured(f"REMINDER_OFFSETS={REMINDER_OFFSETS} must be like -7d, 0d, +1d.")
+# Coordinators in scope are told once, this many days after the due date.
+REMINDER_ESCALATION_DAYS = env_int("REMINDER_ESCALATION_DAYS", 1, minimum=0)
+# A sender's claim on a reminder; longer than a slow SMTP exchange (EMAIL_TIMEOUT),
+# so a live sender never loses its claim, short enough to take over from a dead one.
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300, minimum=1)
+# A pending reminder nobody touched for this long is enqueued again by the pass
+# (its task was lost with Redis, or its worker died).
+REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 120, minimum=0)
+# Tries per e-mail, waiting REMINDER_RETRY_BACKOFF_SECONDS × 2^(try − 1) between them.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+REMINDER_RETRY_BACKOFF_SECONDS = env_int("REMINDER_RETRY_BACKOFF_SECONDS", 60, minimum=1)
+# Milestones the pass plans per transaction (it loops until nothing is due).
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500, minimum=1)
+# Django's file-based mail backend writes here (EMAIL_BACKEND=
+# django.core.mail.backends.filebased.EmailBackend), one of SPEC §2's EMAIL_* names.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # --- Calendar (SPEC §6) -----------------------------------------------------------------
 
@@ -320,12 +388,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "api.filters.SearchFilter",
+        "api.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

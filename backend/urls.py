@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from api.health import health
+from api.views.calendar import calendar_feed
 
 handler400 = "api.problems.handler400"
 handler403 = "api.problems.handler403"
@@ -12,6 +13,7 @@ handler500 = "api.problems.handler500"
 urlpatterns = [
     path("health/", health, name="health"),
     path("api/v1/", include("api.urls")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from checklists.models import ChecklistItem, TeamMembership, Unit, User, Visit
 
@@ -25,11 +25,17 @@ def visits_visible_to(user: User) -> QuerySet[Visit]:
         return Visit.objects.none()
     if user.coordinates_everything:
         return Visit.objects.all()
-    # One WHERE with OR-ed conditions; EXISTS rather than a join, so a visit never
-    # comes back twice.
-    visible = Q(Exists(TeamMembership.objects.filter(visit=OuterRef("pk"), user=user)))
+    # One WHERE of OR-ed `IN (subquery)` conditions: no join, so a visit never
+    # comes back twice, and PostgreSQL answers each subquery from an index (the
+    # team's user index, the unit path's pattern index) and hashes the result,
+    # instead of testing every visit against a correlated EXISTS.
+    visible = Q(pk__in=TeamMembership.objects.filter(user=user).values("visit_id"))
     if user.is_coordinator and user.coordinator_scope_id is not None:
-        visible |= Q(host_unit__path__startswith=user.coordinator_scope.path)
+        visible |= Q(
+            host_unit_id__in=Unit.objects.filter(
+                path__startswith=user.coordinator_scope.path
+            ).values("pk")
+        )
     if user.host_unit_id is not None:
         visible |= Q(host_unit_id=user.host_unit_id)
     return Visit.objects.filter(visible)
@@ -40,7 +46,11 @@ def visits_coordinated_by(user: User) -> QuerySet[Visit]:
     if user.coordinates_everything:
         return Visit.objects.all()
     if user.is_coordinator and user.coordinator_scope_id is not None:
-        return Visit.objects.filter(host_unit__path__startswith=user.coordinator_scope.path)
+        return Visit.objects.filter(
+            host_unit_id__in=Unit.objects.filter(
+                path__startswith=user.coordinator_scope.path
+            ).values("pk")
+        )
     return Visit.objects.none()
 
 
@@ -98,9 +108,23 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
-    """People a person may see: everyone for a coordinator of everything; for a
-    scoped coordinator, the people attached to their subtree (host contacts,
-    coordinators within it, teams of its visits); for anyone else, themselves."""
+    """People a person may see, in the API and in the admin alike.
+
+    - A coordinator of everything (or a superuser) sees everyone.
+    - A scoped coordinator sees themselves and the people their subtree answers
+      for: those attached to one of its units (host contacts, coordinators within
+      it) and the members of the teams of its visits. Not, though, anyone who
+      answers to someone else: a superuser, a person attached to a unit outside
+      the subtree, or a coordinator whose scope is wider than it or lies elsewhere.
+      A coordinator may edit whoever they see (e-mail and password included, in
+      the API and in the admin), so showing those would let them take over
+      accounts above or beside their own.
+    - Anyone else sees only themselves.
+
+    The admin's people list adds to this, for a scoped coordinator, everyone who
+    belongs to no unit and holds no role, so that they can be found and put on
+    a team (checklists.admin.people.PersonAdmin.get_queryset).
+    """
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     if user.coordinates_everything:
@@ -108,7 +132,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
     visible = Q(pk=user.pk)
     if user.is_coordinator and user.coordinator_scope_id is not None:
         prefix = user.coordinator_scope.path
-        visible |= (
+        attached_here = (
             Q(host_unit__path__startswith=prefix)
             | Q(coordinator_scope__path__startswith=prefix)
             | Q(
@@ -117,4 +141,15 @@ def users_visible_to(user: User) -> QuerySet[User]:
                 ).values("user_id")
             )
         )
+        # Positive conditions rather than negations: ~Q over a nullable join is
+        # easy to get wrong for the people with no unit.
+        answers_to_no_one_else = (
+            Q(is_superuser=False)
+            & (Q(host_unit__isnull=True) | Q(host_unit__path__startswith=prefix))
+            & (
+                Q(is_coordinator=False, coordinator_scope__isnull=True)
+                | Q(coordinator_scope__path__startswith=prefix)
+            )
+        )
+        visible |= attached_here & answers_to_no_one_else
     return User.objects.filter(visible)

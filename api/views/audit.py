@@ -3,20 +3,19 @@ from __future__ import annotations
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
-from api.filters import IdFilter
+from api.filters import DateTimeFilter, FilterSet, IdFilter
 from api.serializers import AuditEventSerializer
 from checklists import policies
 from checklists.models import AuditEvent
 from checklists.selectors import visits_coordinated_by, visits_visible_to
 
 
-class AuditFilter(filters.FilterSet):
-    at_after = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    at_before = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lte")
+class AuditFilter(FilterSet):
+    at_after = DateTimeFilter(field_name="at", lookup_expr="gte")
+    at_before = DateTimeFilter(field_name="at", lookup_expr="lte")
     visit = IdFilter(field_name="visit_id")
 
     class Meta:

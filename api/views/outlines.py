@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -10,8 +13,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.filters import FilterSet
 from api.serializers import OutlineImportSerializer, OutlineSerializer
 from checklists import policies
 from checklists.models import Outline, OutlineItem, OutlineSection
@@ -31,12 +36,20 @@ from checklists.services.outlines import (
 )
 
 
-class OutlineFilter(filters.FilterSet):
+class OutlineFilter(FilterSet):
     title = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
         model = Outline
         fields = ["code", "version", "status", "language", "title"]
+
+
+class YAMLFileRenderer(JSONRenderer):
+    """Lets `Accept: application/yaml` reach the export, which writes the file
+    itself; errors on the way are still rendered as JSON problem details."""
+
+    media_type = "application/yaml"
+    format = "yaml"
 
 
 def outline_data_from_validated(data: dict) -> OutlineData:
@@ -180,18 +193,21 @@ class OutlineViewSet(
                 "format",
                 str,
                 enum=["yaml", "json"],
-                description=_("File format (yaml by default)."),
+                description=_(
+                    "File format; without it, the Accept header decides (yaml by default)."
+                ),
             )
         ],
+        # The same outline file in either syntax; YAML parses to the same object.
         responses={
-            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
             (200, "application/json"): OpenApiTypes.OBJECT,
         },
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[YAMLFileRenderer, JSONRenderer])
     def export(self, request, pk=None):
         """The outline as a file in the import format."""
-        fmt = request.query_params.get("format", "yaml").lower()
+        fmt = request.query_params.get("format", request.accepted_renderer.format)
         if fmt not in ("yaml", "json"):
             raise ValidationError({"format": [_("Choose yaml or json.")]})
         outline = self.get_object()
@@ -201,8 +217,10 @@ class OutlineViewSet(
             content_type=("application/yaml" if fmt == "yaml" else "application/json")
             + "; charset=utf-8",
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{outline.code}-v{outline.version}.{fmt}"'
+        # The code is free text: a quote or a line break in it must not break the header.
+        stem = re.sub(r"[^\w.-]+", "-", f"{outline.code}-v{outline.version}").strip("-.")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{stem or 'outline'}.{fmt}"
         )
         return response
 

@@ -6,7 +6,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.filters import IdFilter
+from api.filters import FilterSet, IdFilter
 from api.serializers import UnitSerializer, UserSerializer
 from checklists import policies
 from checklists.models import Unit, User
@@ -21,7 +21,7 @@ from checklists.services.people import (
 )
 
 
-class UnitFilter(filters.FilterSet):
+class UnitFilter(FilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
     within = IdFilter(method="filter_within", label=_("within this unit's subtree"))
 
@@ -89,7 +89,7 @@ class UnitViewSet(viewsets.ModelViewSet):
         unit_delete(actor=self.request.user, unit=instance)
 
 
-class UserFilter(filters.FilterSet):
+class UserFilter(FilterSet):
     full_name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

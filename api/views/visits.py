@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.filters import IdFilter
+from api.filters import BooleanFilter, FilterSet, IdFilter
+from api.schema import IF_MATCH, etag_header
 from api.serializers import (
     ChecklistItemCreateSerializer,
     ChecklistItemSerializer,
@@ -62,14 +63,12 @@ def visible_visits(user: User):
     return with_team_role(visits_visible_to(user), user).select_related("host_unit")
 
 
-class VisitFilter(filters.FilterSet):
+class VisitFilter(FilterSet):
     within = IdFilter(method="filter_within", label=_("host unit within this unit's subtree"))
     team_member = IdFilter(
         method="filter_team_member", label=_("visits with this person on the team")
     )
-    mine = filters.BooleanFilter(
-        method="filter_mine", label=_("visits I am on the team of or host")
-    )
+    mine = BooleanFilter(method="filter_mine", label=_("visits I am on the team of or host"))
     status = filters.MultipleChoiceFilter(choices=Visit.Status.choices)
     session_after = filters.DateFilter(
         method="filter_session_after", label=_("a session on or after")
@@ -123,6 +122,15 @@ def _team(data) -> list[TeamInput]:
     return [TeamInput(user=m["user"], role=m["role"]) for m in data]
 
 
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[etag_header(200)]),
+    create=extend_schema(parameters=[etag_header(201)]),
+    partial_update=extend_schema(
+        request=VisitUpdateSerializer,
+        responses={200: VisitSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    ),
+)
 class VisitViewSet(
     ETagMixin,
     mixins.ListModelMixin,
@@ -229,43 +237,59 @@ class VisitViewSet(
         )
         return self._answer(visit)
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(
+        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+    )
     @action(detail=True, methods=["post"])
     def announce(self, request, pk=None):
         """planned → announced: the inspection decision is announced."""
         return self._transition(request, Visit.Status.ANNOUNCED)
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(
+        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """announced → in progress."""
         return self._transition(request, Visit.Status.IN_PROGRESS)
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(
+        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+    )
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """in progress → reporting."""
         return self._transition(request, Visit.Status.REPORTING)
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(
+        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+    )
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
         """reporting → concluded."""
         return self._transition(request, Visit.Status.CONCLUDED)
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(
+        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """concluded → closed."""
         return self._transition(request, Visit.Status.CLOSED)
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(
+        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Any state before the conclusion → cancelled."""
         return self._transition(request, Visit.Status.CANCELLED)
 
-    @extend_schema(request=VisitRescheduleSerializer, responses={200: VisitSerializer})
+    @extend_schema(
+        request=VisitRescheduleSerializer,
+        responses={200: VisitSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         """Move the first working session; the other sessions and every milestone
@@ -296,7 +320,7 @@ class VisitChildMixin:
         return self._visit
 
 
-class ChecklistFilter(filters.FilterSet):
+class ChecklistFilter(FilterSet):
     status = filters.MultipleChoiceFilter(choices=ChecklistItem.Status.choices)
     text = filters.CharFilter(lookup_expr="icontains")
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
@@ -333,7 +357,11 @@ class VisitChecklistView(VisitChildMixin, generics.ListCreateAPIView):
             ).sees_internal_notes
         return context
 
-    @extend_schema(request=ChecklistItemCreateSerializer, responses={201: ChecklistItemSerializer})
+    @extend_schema(
+        request=ChecklistItemCreateSerializer,
+        responses={201: ChecklistItemSerializer},
+        parameters=[etag_header(201)],
+    )
     def post(self, request, *args, **kwargs):
         visit = self.get_visit()
         require(access_for(request, visit), "can_edit_checklist")
@@ -348,6 +376,10 @@ class VisitChecklistView(VisitChildMixin, generics.ListCreateAPIView):
         return response
 
 
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[etag_header(200)]),
+    partial_update=extend_schema(parameters=[IF_MATCH, etag_header(200)]),
+)
 class ChecklistItemViewSet(
     ETagMixin,
     mixins.ListModelMixin,
@@ -411,12 +443,12 @@ class ChecklistItemViewSet(
         return response
 
 
-class MilestoneFilter(filters.FilterSet):
+class MilestoneFilter(FilterSet):
     state = filters.MultipleChoiceFilter(choices=Milestone.State.choices, method="filter_state")
     due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
     visit = IdFilter(field_name="visit_id")
-    mine = filters.BooleanFilter(
+    mine = BooleanFilter(
         method="filter_mine", label=_("deadlines of visits I am on the team of or host")
     )
 

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from .outlines import AnswerType, Outline, OutlineItem, OutlineMilestone, Responsible
 from .people import Unit
 
+# "Plan this milestone's reminders at the next pass" (see Milestone.next_reminder_at).
+REMINDER_REPLAN_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
 
 class Visit(models.Model):
     """An inspection visit of one team to one host unit, built from one outline version."""
@@ -88,7 +91,8 @@ class WorkingSession(models.Model):
     class Meta:
         verbose_name = _("working session")
         verbose_name_plural = _("working sessions")
-        ordering = ["visit", "start"]
+        # By the column, not "visit": ordering by a relation joins the visit table.
+        ordering = ["visit_id", "start"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")),
@@ -126,7 +130,7 @@ class TeamMembership(models.Model):
     class Meta:
         verbose_name = _("team member")
         verbose_name_plural = _("team")
-        ordering = ["visit", "role", "user"]
+        ordering = ["visit_id", "role", "user_id"]
         constraints = [
             models.UniqueConstraint(fields=["visit", "user"], name="team_one_role_per_person"),
             models.UniqueConstraint(
@@ -202,7 +206,7 @@ class ChecklistItem(models.Model):
     class Meta:
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")
-        ordering = ["visit", "section_position", "position", "id"]
+        ordering = ["visit_id", "section_position", "position", "id"]
         indexes = [
             models.Index(
                 fields=["visit", "section_position", "position"], name="item_visit_order_idx"
@@ -255,11 +259,18 @@ class Milestone(models.Model):
     # iCalendar SEQUENCE: grows each time the due date moves.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Denormalised for the reminder pass (like healthchecks' Check.alert_after): the
+    # next instant a reminder of this milestone falls due; null when none will.
+    # New and re-planned milestones carry REMINDER_REPLAN_AT, a past instant that
+    # means "plan me at the next pass" (checklists.services.reminders).
+    next_reminder_at = models.DateTimeField(
+        _("next reminder at"), null=True, blank=True, default=REMINDER_REPLAN_AT, editable=False
+    )
 
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
-        ordering = ["visit", "due_date", "id"]
+        ordering = ["due_date", "id"]
         constraints = [
             models.UniqueConstraint(fields=["visit", "key"], name="milestone_key_unique_per_visit"),
         ]
@@ -271,6 +282,13 @@ class Milestone(models.Model):
                 fields=["due_date"],
                 condition=Q(done_at__isnull=True),
                 name="milestone_open_due_idx",
+            ),
+            # The reminder pass's poll: `next_reminder_at <= now` (most rows are null
+            # once planned, so the partial index stays small).
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(next_reminder_at__isnull=False),
+                name="milestone_next_reminder_idx",
             ),
         ]
 

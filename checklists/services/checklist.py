@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from checklists.errors import StaleObjectError
 from checklists.models import AnswerType, ChecklistItem, Milestone, User, Visit
 from checklists.services.audit import audit_record, field_changes
+from checklists.services.reminders import reminders_replan, reminders_stop
 
 # The visit's own items ("additional contents" a team asks of one host) go into
 # this section unless the caller names another.
@@ -199,6 +200,9 @@ def milestone_reschedule(
     if due_date != old_date:
         milestone.sequence += 1
     milestone.save(update_fields=["due_date", "dated_by_hand", "sequence", "updated_at"])
+    if due_date != old_date:
+        # Reminders: the future ones follow the new date (checklists.services.reminders).
+        reminders_replan(milestone_ids=[milestone.pk])
     audit_record(
         actor=actor,
         action="reschedule",
@@ -222,6 +226,11 @@ def milestone_mark_done(
     milestone.done_at = (at or timezone.now()) if done else None
     milestone.done_by = actor if done else None
     milestone.save(update_fields=["done_at", "done_by", "updated_at"])
+    # Reminders: a met deadline stops them; a reopened one is planned again.
+    if done:
+        reminders_stop(milestone_ids=[milestone.pk])
+    else:
+        reminders_replan(milestone_ids=[milestone.pk])
     audit_record(
         actor=actor,
         action="done" if done else "reopen",

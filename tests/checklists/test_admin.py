@@ -4,12 +4,14 @@ the services, published outlines stay put, and scope hides other units' visits."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from django.contrib import admin as django_admin
 from django.contrib import messages
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from checklists.admin.people import UnitAdmin
 from checklists.models import (
     AnswerType,
     AuditEvent,
@@ -34,7 +37,7 @@ from checklists.models import (
     Visit,
 )
 from checklists.services.checklist import checklist_item_add
-from checklists.services.outlines import outline_new_version
+from checklists.services.outlines import MilestoneData, OutlineData, outline_new_version
 from checklists.services.visits import SessionInput, visit_create, visit_transition
 from tests import factories
 from tests.conftest import PLAN10_YAML
@@ -625,7 +628,60 @@ def test_it_records_who_declared_a_day_off(client_admin, superuser):
     assert response.status_code == 302
     day = DayOff.objects.get()
     assert day.created_by == superuser
-    assert AuditEvent.objects.filter(object_type="dayoff", action="create").exists()
+    assert AuditEvent.objects.filter(object_type="dayoff", action="declare_day").exists()
+
+
+def test_it_moves_working_day_deadlines_when_a_day_off_is_declared_or_removed_in_the_admin(
+    client_admin, tree, superuser
+):
+    """GIVEN a deadline 4 working days after Friday 24 January 2025 (Thursday 6
+    February once Tết is skipped)
+    WHEN Monday 3 and Tuesday 4 February are declared days off in the admin
+    THEN it moves to Monday 10 February, and back when both are deleted at once."""
+    data = OutlineData(
+        **{
+            **factories.PLAN10_DATA.__dict__,
+            "code": "WD-ADMIN",
+            "milestones": (MilestoneData("comments", "Ý kiến", "team", offset_working_days=4),),
+        }
+    )
+    start = local(2025, 1, 24)
+    visit = visit_create(
+        actor=None,
+        outline=factories.plan10_outline(data=data),
+        host_unit=tree["qn"],
+        title="Kiểm tra sau Tết",
+        sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=3))],
+    )
+    milestone = visit.milestones.get(key="comments")
+    assert milestone.due_date == dt.date(2025, 2, 6)
+
+    for date in ("2025-02-03", "2025-02-04"):
+        response = client_admin.post(
+            add(DayOff),
+            {"date": date, "kind": DayOff.Kind.DAY_OFF, "name": "Nghỉ bù", "_save": "Save"},
+        )
+        assert response.status_code == 302, page_errors(response)
+    milestone.refresh_from_db()
+    assert milestone.due_date == dt.date(2025, 2, 10)
+    assert (
+        AuditEvent.objects.filter(visit_id=visit.pk, action="redate", actor=superuser).count() == 2
+    )
+
+    response = client_admin.post(
+        changelist(DayOff),
+        {
+            "action": "delete_selected",
+            "_selected_action": list(DayOff.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200 and not errors_of(response)
+    assert not DayOff.objects.exists()
+    milestone.refresh_from_db()
+    assert milestone.due_date == dt.date(2025, 2, 6)
+    assert AuditEvent.objects.filter(object_type="dayoff", action="delete").count() == 2
 
 
 def test_it_keeps_the_audit_trail_read_only(client_admin, visit):
@@ -641,6 +697,124 @@ def test_it_keeps_the_audit_trail_read_only(client_admin, visit):
     assert event.action == "create"
     # Without delete permission the list offers no bulk delete (no action at all).
     assert client_admin.get(changelist(AuditEvent)).context["action_form"] is None
+
+
+# --- Units and people ----------------------------------------------------------------------
+
+
+def test_it_keeps_a_unit_that_is_still_referenced_and_says_why(client_admin, tree, monkeypatch):
+    """GIVEN a province with a host contact, and an unused unit
+    WHEN both are deleted in the admin
+    THEN the unused one goes through unit_delete, and the province stays: Django's
+    delete page lists what protects it, and should a reference appear after that
+    check, unit_delete's refusal is shown as a message instead of a 500."""
+    factories.host_contact(tree["dt"])
+    unused = factories.UnitFactory(name="Đảng bộ giải thể", code="gt", parent=tree["central"])
+    delete_url = reverse("admin:checklists_unit_delete", args=[tree["dt"].pk])
+
+    response = client_admin.post(delete_url, {"post": "yes"})
+    assert response.status_code == 200 and response.context["protected"]
+    assert Unit.objects.filter(pk=tree["dt"].pk).exists()
+
+    # As if the reference had appeared after Django's check.
+    monkeypatch.setattr(
+        UnitAdmin,
+        "get_deleted_objects",
+        lambda self, objs, request: ([str(o) for o in objs], {}, set(), []),
+    )
+    response = client_admin.post(delete_url, {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == change(tree["dt"])
+    errors = errors_of(response)
+    assert len(errors) == 1 and tree["dt"].name in errors[0]
+    assert Unit.objects.filter(pk=tree["dt"].pk).exists()
+
+    # In bulk, all or nothing: the unused unit stays too, and nothing is logged.
+    response = client_admin.post(
+        changelist(Unit),
+        {
+            "action": "delete_selected",
+            "_selected_action": [tree["dt"].pk, unused.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert len(errors_of(response)) == 1
+    assert Unit.objects.filter(pk__in=[tree["dt"].pk, unused.pk]).count() == 2
+    assert not AuditEvent.objects.filter(object_type="unit", action="delete").exists()
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
+
+    response = client_admin.post(
+        reverse("admin:checklists_unit_delete", args=[unused.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Unit.objects.filter(pk=unused.pk).exists()
+    event = AuditEvent.objects.get(object_type="unit", action="delete")
+    assert event.changes == {"code": "gt", "name": "Đảng bộ giải thể"}
+
+
+def test_it_audits_a_person_edited_in_the_admin_once_and_without_the_password(
+    client_admin, tree, superuser
+):
+    """GIVEN a person created in the admin with a password
+    WHEN a superuser edits fields the service knows (name, e-mail, unit) and fields
+    only Django's UserAdmin saves (last name, staff flag), then switches them off
+    THEN every change is in the audit trail exactly once, and no event holds the
+    password or its hash."""
+    passphrase = "a long enough passphrase 7"
+    response = client_admin.post(
+        add(User),
+        {
+            "username": "nguyenvana",
+            "usable_password": "true",
+            "password1": passphrase,
+            "password2": passphrase,
+            "full_name": "Nguyễn Văn A",
+            "language": "vi",
+            "host_unit": tree["qn"].pk,
+        },
+    )
+    assert response.status_code == 302, page_errors(response)
+    person = User.objects.get(username="nguyenvana")
+    assert person.check_password(passphrase)
+
+    def events(action: str) -> list[AuditEvent]:
+        return list(
+            AuditEvent.objects.filter(object_type="user", object_id=str(person.pk), action=action)
+        )
+
+    assert len(events("create")) == 1
+
+    data = form_data(client_admin.get(change(person)))
+    data.update({"full_name": "Nguyễn Văn B", "email": "b@example.org", "_save": "Save"})
+    assert client_admin.post(change(person), data).status_code == 302
+    (update,) = events("update")
+    assert set(update.changes) == {"full_name", "email"}
+
+    data = form_data(client_admin.get(change(person)))
+    data.update({"host_unit": tree["tb"].pk, "last_name": "Văn", "is_staff": "on"})
+    data.pop("is_active")
+    data["_save"] = "Save"
+    response = client_admin.post(change(person), data)
+    assert response.status_code == 302, page_errors(response)
+    person.refresh_from_db()
+    assert (person.host_unit, person.last_name, person.is_staff, person.is_active) == (
+        tree["tb"],
+        "Văn",
+        True,
+        False,
+    )
+    recorded = [name for event in events("update") for name in event.changes]
+    assert sorted(recorded) == sorted(["full_name", "email", "host_unit", "last_name", "is_staff"])
+    assert len(events("deactivate")) == 1
+
+    trail = json.dumps(
+        list(AuditEvent.objects.filter(object_id=str(person.pk)).values_list("changes", flat=True)),
+        ensure_ascii=False,
+    )
+    assert passphrase not in trail and person.password not in trail
+    assert "password" not in trail
 
 
 # --- Scope ---------------------------------------------------------------------------------

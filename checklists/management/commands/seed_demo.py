@@ -32,24 +32,69 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = [
     # code, name, English name, kind, parent code
     ("trung-uong", "Trung ương", "Central", Unit.Kind.CENTRAL, None),
-    ("tieu-ban-bvctnb", "Tiểu ban Bảo vệ chính trị nội bộ Trung ương",
-     "Central Subcommittee for Internal Political Protection", Unit.Kind.AGENCY, "trung-uong"),
-    ("quang-ninh", "Ban Thường vụ Tỉnh ủy Quảng Ninh",
-     "Standing Committee of the Quảng Ninh Provincial Party Committee", Unit.Kind.PROVINCE, "trung-uong"),
-    ("vinh-phuc", "Ban Thường vụ Tỉnh ủy Vĩnh Phúc",
-     "Standing Committee of the Vĩnh Phúc Provincial Party Committee", Unit.Kind.PROVINCE, "trung-uong"),
-    ("dong-thap", "Tỉnh ủy Đồng Tháp", "Đồng Tháp Provincial Party Committee",
-     Unit.Kind.PROVINCE, "trung-uong"),
-    ("thanh-binh", "Ban Thường vụ Huyện ủy Thanh Bình",
-     "Standing Committee of the Thanh Bình District Party Committee", Unit.Kind.DISTRICT, "dong-thap"),
-    ("thanh-binh-tt", "Đảng bộ thị trấn Thanh Bình", "Thanh Bình town party committee",
-     Unit.Kind.GRASSROOTS, "thanh-binh"),
-    ("thanh-binh-tan-thanh", "Đảng bộ xã Tân Thạnh", "Tân Thạnh commune party committee",
-     Unit.Kind.GRASSROOTS, "thanh-binh"),
-    ("thanh-binh-binh-thanh", "Đảng bộ xã Bình Thành", "Bình Thành commune party committee",
-     Unit.Kind.GRASSROOTS, "thanh-binh"),
-    ("thanh-binh-tan-phu", "Đảng bộ xã Tân Phú", "Tân Phú commune party committee",
-     Unit.Kind.GRASSROOTS, "thanh-binh"),
+    (
+        "tieu-ban-bvctnb",
+        "Tiểu ban Bảo vệ chính trị nội bộ Trung ương",
+        "Central Subcommittee for Internal Political Protection",
+        Unit.Kind.AGENCY,
+        "trung-uong",
+    ),
+    (
+        "quang-ninh",
+        "Ban Thường vụ Tỉnh ủy Quảng Ninh",
+        "Standing Committee of the Quảng Ninh Provincial Party Committee",
+        Unit.Kind.PROVINCE,
+        "trung-uong",
+    ),
+    (
+        "vinh-phuc",
+        "Ban Thường vụ Tỉnh ủy Vĩnh Phúc",
+        "Standing Committee of the Vĩnh Phúc Provincial Party Committee",
+        Unit.Kind.PROVINCE,
+        "trung-uong",
+    ),
+    (
+        "dong-thap",
+        "Tỉnh ủy Đồng Tháp",
+        "Đồng Tháp Provincial Party Committee",
+        Unit.Kind.PROVINCE,
+        "trung-uong",
+    ),
+    (
+        "thanh-binh",
+        "Ban Thường vụ Huyện ủy Thanh Bình",
+        "Standing Committee of the Thanh Bình District Party Committee",
+        Unit.Kind.DISTRICT,
+        "dong-thap",
+    ),
+    (
+        "thanh-binh-tt",
+        "Đảng bộ thị trấn Thanh Bình",
+        "Thanh Bình town party committee",
+        Unit.Kind.GRASSROOTS,
+        "thanh-binh",
+    ),
+    (
+        "thanh-binh-tan-thanh",
+        "Đảng bộ xã Tân Thạnh",
+        "Tân Thạnh commune party committee",
+        Unit.Kind.GRASSROOTS,
+        "thanh-binh",
+    ),
+    (
+        "thanh-binh-binh-thanh",
+        "Đảng bộ xã Bình Thành",
+        "Bình Thành commune party committee",
+        Unit.Kind.GRASSROOTS,
+        "thanh-binh",
+    ),
+    (
+        "thanh-binh-tan-phu",
+        "Đảng bộ xã Tân Phú",
+        "Tân Phú commune party committee",
+        Unit.Kind.GRASSROOTS,
+        "thanh-binh",
+    ),
 ]
 
 
@@ -67,8 +112,12 @@ class DemoPerson:
 PEOPLE = [
     DemoPerson("admin", "Quản trị hệ thống", "superuser", superuser=True),
     DemoPerson("dieuphoi", "Trần Thị Hòa", "coordinator (everything)", coordinator_scope=None),
-    DemoPerson("dieuphoi.dongthap", "Lê Văn Minh", "coordinator (Đồng Tháp subtree)",
-               coordinator_scope="dong-thap"),
+    DemoPerson(
+        "dieuphoi.dongthap",
+        "Lê Văn Minh",
+        "coordinator (Đồng Tháp subtree)",
+        coordinator_scope="dong-thap",
+    ),
     DemoPerson("truongdoan", "Nguyễn Văn An", "team No. 3 lead"),
     DemoPerson("phodoan", "Phạm Quốc Bảo", "team No. 3 deputy lead"),
     DemoPerson("thanhvien", "Đỗ Thị Cúc", "team No. 3 member", language="en"),
@@ -81,15 +130,74 @@ PEOPLE = [
 # The five additional contents Team No. 3 asked of Quảng Ninh (seed article 003).
 QUANG_NINH_ADDITIONAL = [
     ("Công tác nắm tình hình", "Situation monitoring"),
-    ("Công tác phối hợp các cơ quan chức năng trong bảo vệ chính trị nội bộ",
-     "Coordination between agencies in internal political protection"),
-    ("Hoạt động của Ban Chỉ đạo 35 trong đấu tranh phản bác các hoạt động sai trái, thù địch",
-     "Steering Committee 35's work against hostile views online"),
-    ("Phát triển đảng viên, quản lý cán bộ, đảng viên theo Nghị quyết số 21-NQ/TW",
-     "Party-member development and management under Resolution 21-NQ/TW"),
-    ("Thông tin tuyên truyền về công tác tôn giáo, tín ngưỡng",
-     "Information and propaganda on religious affairs"),
+    (
+        "Công tác phối hợp các cơ quan chức năng trong bảo vệ chính trị nội bộ",
+        "Coordination between agencies in internal political protection",
+    ),
+    (
+        "Hoạt động của Ban Chỉ đạo 35 trong đấu tranh phản bác các hoạt động sai trái, thù địch",
+        "Steering Committee 35's work against hostile views online",
+    ),
+    (
+        "Phát triển đảng viên, quản lý cán bộ, đảng viên theo Nghị quyết số 21-NQ/TW",
+        "Party-member development and management under Resolution 21-NQ/TW",
+    ),
+    (
+        "Thông tin tuyên truyền về công tác tôn giáo, tín ngưỡng",
+        "Information and propaganda on religious affairs",
+    ),
 ]
+
+
+# The demo draft report of Quảng Ninh: (heading, paragraph) per outline section.
+DEMO_REPORT_SECTIONS = [
+    (
+        "I. ĐẶC ĐIỂM TÌNH HÌNH",
+        "Đảng bộ tỉnh có các đảng bộ trực thuộc; công tác bảo vệ chính trị nội bộ được "
+        "các cấp ủy quan tâm lãnh đạo, chỉ đạo.",
+    ),
+    (
+        "II. Công tác lãnh đạo, chỉ đạo, quán triệt",
+        "Ban Thường vụ Tỉnh ủy quán triệt Quy định số 126-QĐ/TW ngày 28/02/2018 của Bộ Chính trị.",
+    ),
+    (
+        "III. Kết quả thực hiện nhiệm vụ",
+        "Đã thẩm định tiêu chuẩn chính trị 470 ứng cử viên Hội đồng nhân dân cấp xã.",
+    ),
+    (
+        "IV. Hạn chế, nguyên nhân",
+        "Một số cấp ủy cơ sở chưa chủ động trong công tác bảo vệ chính trị nội bộ.",
+    ),
+    (
+        "V. Phương hướng, nhiệm vụ, giải pháp",
+        "Tiếp tục thực hiện Chỉ thị số 39-CT/TW ngày 18/8/2014 của Bộ Chính trị.",
+    ),
+    (
+        "VI. Kiến nghị, đề xuất",
+        "Đề nghị tổ chức tập huấn nghiệp vụ cho cán bộ làm công tác bảo vệ chính trị nội bộ.",
+    ),
+]
+
+
+def _demo_report(*, round_number: int, sections: list[tuple[str, str]]):
+    """A draft report as a .docx in memory."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("BÁO CÁO", level=0)
+    document.add_heading(
+        "Kết quả công tác bảo vệ chính trị nội bộ của Đảng bộ tỉnh Quảng Ninh", level=2
+    )
+    document.add_heading(f"(Dự thảo lần {round_number})", level=2)
+    for heading, paragraph in sections:
+        document.add_heading(heading, level=1)
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    return buffer
 
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -115,7 +223,9 @@ class Command(BaseCommand):
         for code, name, name_en, kind, parent in UNITS:
             unit = Unit.objects.filter(code=code).first()
             if unit is None:
-                unit = Unit(code=code, name=name, name_en=name_en, kind=kind, parent=units.get(parent))
+                unit = Unit(
+                    code=code, name=name, name_en=name_en, kind=kind, parent=units.get(parent)
+                )
                 unit.full_clean()
                 unit.save()
             units[code] = unit
@@ -193,7 +303,9 @@ class Command(BaseCommand):
             team=team,
         )
         for text, text_en in QUANG_NINH_ADDITIONAL:
-            checklist_item_add(actor=people["truongdoan"], visit=quang_ninh, text=text, text_en=text_en)
+            checklist_item_add(
+                actor=people["truongdoan"], visit=quang_ninh, text=text, text_en=text_en
+            )
         for status in ("announced", "in_progress", "reporting"):
             visit_transition(actor=coordinator, visit=quang_ninh, to=status)
         for key, day in (("decision_announced", 13), ("draft_report_due", 8)):
@@ -204,13 +316,21 @@ class Command(BaseCommand):
             )
         items = list(quang_ninh.checklist.order_by("section_position", "position"))
         checklist_item_update(
-            actor=people["thanhvien"], item=items[0], answer=30, status="done",
+            actor=people["thanhvien"],
+            item=items[0],
+            answer=30,
+            status="done",
             finding="Báo cáo nêu 30 tổ chức đảng trực thuộc; đã đối chiếu số liệu.",
         )
         checklist_item_update(
-            actor=people["thanhvien"], item=items[1], status="in_progress",
-            assignee=people["thanhvien"], internal_note="Cần đối chiếu với báo cáo của Công an tỉnh.",
+            actor=people["thanhvien"],
+            item=items[1],
+            status="in_progress",
+            assignee=people["thanhvien"],
+            internal_note="Cần đối chiếu với báo cáo của Công an tỉnh.",
         )
+
+        self._draft_report(quang_ninh, people)
 
         # A visit under way in Thanh Bình district and one announced for Vĩnh Phúc,
         # dated from today so the deadlines pages have something current.
@@ -257,10 +377,62 @@ class Command(BaseCommand):
         visit_transition(actor=coordinator, visit=vinh_phuc, to="announced")
         return True
 
+    def _draft_report(self, visit: Visit, people: dict[str, User]) -> None:
+        """Quảng Ninh's draft report: revision 1 (sections I–III), a review round
+        asking for the missing sections, the host's explanation, and revision 2
+        (all six sections), to which the still-open comment carried over. The files
+        are built here with python-docx: users do not have ../shared."""
+        from checklists.services.reports import (
+            CommentInput,
+            report_comment_answer,
+            report_comment_set_state,
+            report_revision_extract_text,
+            report_revision_review,
+            report_revision_upload,
+        )
+
+        host, lead = people["quangninh"], people["truongdoan"]
+        first = report_revision_upload(
+            actor=host,
+            visit=visit,
+            content=_demo_report(round_number=1, sections=DEMO_REPORT_SECTIONS[:3]),
+            filename="Du thao bao cao BVCTNB Quang Ninh - lan 1.docx",
+        )
+        report_revision_extract_text(revision_id=first.pk)
+        review = report_revision_review(
+            actor=lead,
+            revision=first,
+            decision="request_changes",
+            comments=[
+                CommentInput(
+                    text="Bổ sung phần IV: hạn chế, nguyên nhân, theo Đề cương.", section="IV"
+                ),
+                CommentInput(
+                    text="Bổ sung phần V và VI: phương hướng, giải pháp và kiến nghị.", section="V"
+                ),
+                CommentInput(
+                    text="Đối chiếu số liệu thẩm định ứng cử viên HĐND cấp xã.", section="III"
+                ),
+            ],
+        )
+        comments = list(review.comments.order_by("id"))
+        report_comment_answer(
+            actor=host,
+            comment=comments[2],
+            response="Đã rà soát lại: số đúng là 470 ứng cử viên, sẽ sửa trong dự thảo lần 2.",
+        )
+        report_comment_set_state(actor=lead, comment=comments[2], state="resolved")
+        second = report_revision_upload(
+            actor=host,
+            visit=visit,
+            content=_demo_report(round_number=2, sections=DEMO_REPORT_SECTIONS),
+            filename="Du thao bao cao BVCTNB Quang Ninh - lan 2.docx",
+        )
+        report_revision_extract_text(revision_id=second.pk)
+
     def _print_logins(self) -> None:
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for person in PEOPLE:
             self.stdout.write(f"  {person.username:<20} {person.full_name:<22} {person.role}")
         self.stdout.write("")
-

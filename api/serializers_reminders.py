@@ -1,0 +1,26 @@
+"""Serializers of the reminders' API: in-app notifications and the reminder log
+(fields exactly as SPEC §5)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from checklists.models import Notification, Reminder
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "milestone", "visit", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    offset = serializers.CharField(
+        read_only=True, help_text="-7d, -3d, -1d, 0d, +1d … +7d, or escalation."
+    )
+
+    class Meta:
+        model = Reminder
+        fields = ["id", "milestone", "recipient", "offset", "state", "sent_at", "attempts"]
+        read_only_fields = fields

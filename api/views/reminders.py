@@ -1,0 +1,94 @@
+"""Reminders in the API: one's own in-app notifications, and a milestone's log."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.filters import BooleanFilter, FilterSet
+from api.serializers_reminders import NotificationSerializer, ReminderSerializer
+from api.views.base import access_for
+from api.views.visits import visible_visits
+from checklists.models import Milestone, Notification, Reminder
+
+
+class NotificationFilter(FilterSet):
+    unread = BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label=_("only those not read yet")
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "visit", "milestone"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The person's own in-app notifications, newest first; nobody sees another's."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        # Served by notification_inbox_idx (recipient, -created_at).
+        return Notification.objects.filter(recipient_id=self.request.user.pk)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        """Mark the notification read (again: a no-op; the first time is kept)."""
+        notification = get_object_or_404(self.get_queryset(), pk=pk)
+        if notification.read_at is None:
+            now = timezone.now()
+            # Conditional, so two clicks at once keep the first time.
+            Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=now)
+            notification.refresh_from_db(fields=["read_at"])
+        return Response(NotificationSerializer(notification).data)
+
+
+class ReminderFilter(FilterSet):
+    state = filters.MultipleChoiceFilter(choices=Reminder.State.choices)
+
+    class Meta:
+        model = Reminder
+        fields = ["state", "recipient"]
+
+
+class MilestoneRemindersView(generics.ListAPIView):
+    """The reminder log of one milestone.
+
+    Who sees it: whoever sees the milestone's visit (others: 404). Coordinators in
+    scope and the visit's team see every recipient's reminders; a host contact sees
+    only their own, because the log otherwise lists who else is being chased.
+    """
+
+    serializer_class = ReminderSerializer
+    filterset_class = ReminderFilter
+    ordering_fields = ["id", "sent_at", "due_at"]
+    ordering = ["-due_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Reminder]:
+        if getattr(self, "swagger_fake_view", False):
+            return Reminder.objects.none()
+        milestone = get_object_or_404(
+            Milestone.objects.filter(visit__in=visible_visits(self.request.user).values("pk"))
+            .select_related("visit__host_unit")
+            .only("id", "visit__id", "visit__host_unit__id", "visit__host_unit__path"),
+            pk=self.kwargs["milestone_pk"],
+        )
+        reminders = Reminder.objects.filter(milestone=milestone)
+        access = access_for(self.request, milestone.visit)
+        if not (access.coordinator or access.team_role is not None):
+            reminders = reminders.filter(recipient_id=self.request.user.pk)
+        return reminders
