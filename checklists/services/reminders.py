@@ -548,3 +548,26 @@ def reminders_stop(
 
 
 _INACTIVE = (Visit.Status.CLOSED, Visit.Status.CANCELLED)
+
+
+@transaction.atomic
+def reminder_retry(*, actor: User | None, reminder: Reminder) -> bool:
+    """Give a failed reminder another round of tries (a coordinator's decision, for
+    instance after the mail server was fixed). The next pass re-enqueues it: its
+    lease is set far enough in the past to count as stale."""
+    real_now = timezone.now()
+    stale = real_now - dt.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS + 1)
+    updated = Reminder.objects.filter(pk=reminder.pk, state=State.FAILED).update(
+        state=State.PENDING, attempts=0, lease_until=stale
+    )
+    if updated:
+        from checklists.services.audit import audit_record
+
+        audit_record(
+            actor=actor,
+            action="retry",
+            obj=reminder,
+            visit_id=reminder.milestone.visit_id,
+            changes={"state": {"from": State.FAILED, "to": State.PENDING}},
+        )
+    return bool(updated)
