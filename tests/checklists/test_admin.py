@@ -184,8 +184,10 @@ def test_it_renders_every_changelist_add_and_change_page(client_admin, visit, su
     section = draft.sections.first()
     assert AuditEvent.objects.exists()
 
-    models = [m for m in django_admin.site._registry if m._meta.app_label == "checklists"]
-    assert {
+    registered = {m for m in django_admin.site._registry if m._meta.app_label == "checklists"}
+    # The system's own records (reminders, notifications, report revisions) have
+    # their pages tested in test_admin_activity.py, with rows of their own.
+    models = [
         Unit,
         User,
         Outline,
@@ -195,7 +197,8 @@ def test_it_renders_every_changelist_add_and_change_page(client_admin, visit, su
         Milestone,
         DayOff,
         AuditEvent,
-    } <= set(models)
+    ]
+    assert set(models) <= registered
     for model in models:
         response = client_admin.get(changelist(model))
         assert response.status_code == 200, model
