@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from checklists.models import Milestone, TeamMembership, User, Visit, WorkingSession
-from checklists.selectors import visits_visible_to
+from checklists.selectors import involvement_q, visits_visible_to
 
 # The longest window the JSON calendar answers (SPEC §6).
 MAX_WINDOW = dt.timedelta(days=400)
@@ -116,9 +116,7 @@ def _visit_condition(user: User, filters: EventFilters) -> Q | None:
             visit__in=TeamMembership.objects.filter(user_id=filters.team_member).values("visit_id")
         )
     if filters.mine is not None:
-        mine = Q(visit__in=TeamMembership.objects.filter(user_id=user.pk).values("visit_id"))
-        if user.host_unit_id is not None:
-            mine |= Q(visit__host_unit_id=user.host_unit_id)
+        mine = involvement_q(user, visit_field="visit")
         condition &= mine if filters.mine else ~mine
     return condition
 

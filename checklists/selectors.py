@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from checklists.models import ChecklistItem, TeamMembership, Unit, User, Visit
+from checklists.models import ChecklistItem, Milestone, TeamMembership, Unit, User, Visit
 
 SETTLED = (ChecklistItem.Status.DONE, ChecklistItem.Status.NOT_APPLICABLE)
 
@@ -153,3 +157,35 @@ def users_visible_to(user: User) -> QuerySet[User]:
         )
         visible |= attached_here & answers_to_no_one_else
     return User.objects.filter(visible)
+
+
+def involvement_q(user: User, *, visit_field: str = "") -> Q:
+    """ "Visits I am on the team of or host" as a filter: on Visit itself, or on rows
+    that point at a visit through `visit_field` (e.g. "visit")."""
+    if visit_field:
+        on_team, host = f"{visit_field}__in", f"{visit_field}__host_unit_id"
+    else:
+        on_team, host = "pk__in", "host_unit_id"
+    condition = Q(**{on_team: TeamMembership.objects.filter(user_id=user.pk).values("visit_id")})
+    if user.host_unit_id is not None:
+        condition |= Q(**{host: user.host_unit_id})
+    return condition
+
+
+def milestone_state_q(states: Iterable[str], today: dt.date) -> Q:
+    """The milestone states of SPEC §3 as a filter, matching Milestone.state_on
+    (the state is derived from today's date, so it is a date range). "open" means
+    not done, whatever the date."""
+    soon = today + dt.timedelta(days=settings.MILESTONE_DUE_SOON_DAYS)
+    open_ = Q(done_at__isnull=True)
+    conditions = {
+        Milestone.State.DONE: Q(done_at__isnull=False),
+        Milestone.State.OVERDUE: open_ & Q(due_date__lt=today),
+        Milestone.State.DUE_SOON: open_ & Q(due_date__gte=today, due_date__lte=soon),
+        Milestone.State.UPCOMING: open_ & Q(due_date__gt=soon),
+        "open": open_,
+    }
+    combined = Q(pk__in=[])
+    for state in states:
+        combined |= conditions[state]
+    return combined

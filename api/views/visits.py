@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
-from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +36,13 @@ from checklists.models import (
     Visit,
     WorkingSession,
 )
-from checklists.selectors import visits_visible_to, visits_with_progress, with_team_role
+from checklists.selectors import (
+    involvement_q,
+    milestone_state_q,
+    visits_visible_to,
+    visits_with_progress,
+    with_team_role,
+)
 from checklists.services.checklist import (
     checklist_item_add,
     checklist_item_update,
@@ -94,10 +98,7 @@ class VisitFilter(FilterSet):
     def filter_mine(self, queryset, name, value):
         if value is None:
             return queryset
-        user = self.request.user
-        mine = Q(pk__in=TeamMembership.objects.filter(user=user).values("visit_id"))
-        if user.host_unit_id:
-            mine |= Q(host_unit_id=user.host_unit_id)
+        mine = involvement_q(self.request.user)
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
     def filter_session_after(self, queryset, name, value):
@@ -462,28 +463,8 @@ class MilestoneFilter(FilterSet):
     def filter_mine(self, queryset, name, value):
         if value is None:
             return queryset
-        user = self.request.user
-        mine = Q(visit__in=TeamMembership.objects.filter(user=user).values("visit_id"))
-        if user.host_unit_id:
-            mine |= Q(visit__host_unit_id=user.host_unit_id)
+        mine = involvement_q(self.request.user, visit_field="visit")
         return queryset.filter(mine) if value else queryset.exclude(mine)
-
-
-def milestone_state_q(states, today: dt.date) -> Q:
-    """The states of SPEC §3 as a filter, matching Milestone.state_on."""
-    from django.conf import settings
-
-    soon = today + dt.timedelta(days=settings.MILESTONE_DUE_SOON_DAYS)
-    conditions = {
-        Milestone.State.DONE: Q(done_at__isnull=False),
-        Milestone.State.OVERDUE: Q(done_at__isnull=True, due_date__lt=today),
-        Milestone.State.DUE_SOON: Q(done_at__isnull=True, due_date__gte=today, due_date__lte=soon),
-        Milestone.State.UPCOMING: Q(done_at__isnull=True, due_date__gt=soon),
-    }
-    combined = Q(pk__in=[])
-    for state in states:
-        combined |= conditions[state]
-    return combined
 
 
 class VisitMilestonesView(VisitChildMixin, generics.ListCreateAPIView):

@@ -3,16 +3,14 @@ query helpers and the list filters used on more than one page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -21,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone
-from checklists.selectors import visits_coordinated_by
+from checklists.selectors import milestone_state_q, visits_coordinated_by
 from checklists.services.audit import audit_record
 
 admin.site.site_header = _("Inspection tracker")
@@ -177,18 +175,6 @@ class VisitParamFilter(admin.SimpleListFilter):
         return queryset.filter(visit_id=pk) if pk else queryset.none()
 
 
-def _milestone_state_q(state: str, today: dt.date) -> Q:
-    soon = today + dt.timedelta(days=settings.MILESTONE_DUE_SOON_DAYS)
-    open_ = Q(done_at__isnull=True)
-    return {
-        Milestone.State.DONE: Q(done_at__isnull=False),
-        Milestone.State.OVERDUE: open_ & Q(due_date__lt=today),
-        Milestone.State.DUE_SOON: open_ & Q(due_date__gte=today, due_date__lte=soon),
-        Milestone.State.UPCOMING: open_ & Q(due_date__gt=soon),
-        "open": open_,
-    }[state]
-
-
 class MilestoneStateFilter(admin.SimpleListFilter):
     """The state is derived from today's date, so it is filtered by date ranges."""
 
@@ -202,4 +188,4 @@ class MilestoneStateFilter(admin.SimpleListFilter):
         value = self.value()
         if value not in {"open", *Milestone.State.values}:
             return queryset
-        return queryset.filter(_milestone_state_q(value, timezone.localdate()))
+        return queryset.filter(milestone_state_q([value], timezone.localdate()))
