@@ -4,6 +4,12 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
+# --- vendor: the pages' front-end libraries from the npm registry (web/package-lock.json) ---
+FROM node:20-bookworm-slim AS vendor
+WORKDIR /app/web
+COPY web/package.json web/package-lock.json web/build-vendor.sh ./
+RUN ./build-vendor.sh
+
 # --- build: the virtual environment, compiled messages and collected static files ---
 FROM ${PYTHON_IMAGE} AS build
 
@@ -23,6 +29,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
+COPY --from=vendor /app/web/static/vendor web/static/vendor
 RUN uv sync --frozen --no-dev
 
 # Git does not keep an empty locale/ and a checkout may have no catalogue yet;

@@ -25,4 +25,11 @@ def lockout_response(
             content_type="application/problem+json",
             json_dumps_params={"ensure_ascii": False},
         )
-    return HttpResponse(detail, status=429, content_type="text/plain; charset=utf-8")
+    if request.path.startswith("/admin/"):
+        return HttpResponse(detail, status=429, content_type="text/plain; charset=utf-8")
+    # The web pages' sign-in form, shown again with the reason and nothing entered.
+    from web.views.auth import SignInView
+
+    response = SignInView.as_view(extra_context={"locked_out": detail})(request)
+    response.status_code = 429
+    return response.render()

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from api.health import health
 from api.views.calendar import calendar_feed
@@ -18,5 +17,5 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("web.urls")),
 ]

@@ -29,7 +29,15 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 # Modules of this package, each with `run(ctx) -> dict`, in the order they run.
 # Adding a benchmark: write bench/<name>.py and list it here.
-BENCHMARKS = ("seed", "checklist", "scope", "milestones_month", "calendar", "reminders")
+BENCHMARKS = (
+    "seed",
+    "checklist",
+    "scope",
+    "milestones_month",
+    "calendar",
+    "reminders",
+    "pages",
+)
 
 
 def bench_url() -> str:

@@ -8,9 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from checklists.models import TeamMembership, Unit, User, Visit
 
 PLANNING_ROLES = frozenset({TeamMembership.Role.LEAD, TeamMembership.Role.DEPUTY})
+
+# What a person is told when a VisitAccess capability is missing (API and web).
+PERMISSION_MESSAGES = {
+    "can_plan": _("Only a coordinator of this visit or its team lead or deputy may do this."),
+    "can_manage_team": _("Only a coordinator of this visit may change its team."),
+    "can_edit_checklist": _("Only the visit's team or a coordinator may change its checklist."),
+    "can_mark_milestones": _("Only the visit's team or a coordinator may mark deadlines."),
+    "can_upload_report": _(
+        "Only the host unit's contacts or a coordinator may upload a draft report."
+    ),
+    "can_review": _("Only the visit's team or a coordinator may review draft reports."),
+    "can_answer_comments": _("Only the host unit's contacts or a coordinator may answer comments."),
+    "can_see_audit": _("Only coordinators may read the audit trail."),
+}
 
 
 def coordinates_unit(user: User, unit: Unit | None) -> bool:

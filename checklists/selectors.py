@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from checklists.models import ChecklistItem, Milestone, TeamMembership, Unit, User, Visit
+from checklists.models import (
+    ChecklistItem,
+    Milestone,
+    ReportRevision,
+    ReviewComment,
+    TeamMembership,
+    Unit,
+    User,
+    Visit,
+    WorkingSession,
+)
 
 SETTLED = (ChecklistItem.Status.DONE, ChecklistItem.Status.NOT_APPLICABLE)
 
@@ -189,3 +212,160 @@ def milestone_state_q(states: Iterable[str], today: dt.date) -> Q:
     for state in states:
         combined |= conditions[state]
     return combined
+
+
+# --- the web dashboard: my deadlines and the coordinator's overview ------------------
+
+# A closed or cancelled visit's deadlines no longer need anyone (the reminder pass
+# skips them too), so the dashboard neither lists nor counts them.
+FINISHED_VISIT_STATUSES = (Visit.Status.CLOSED, Visit.Status.CANCELLED)
+
+
+def milestones_open_for(
+    user: User, *, mine: bool = False, until: dt.date | None = None
+) -> QuerySet[Milestone]:
+    """Deadlines nobody has met yet, of the running visits the person sees.
+
+    `mine` keeps those of visits they are on the team of or host (the API's
+    `mine`), which for anyone but a coordinator is everything they see; `until`
+    drops those due after that day (overdue ones are always kept)."""
+    running = visits_visible_to(user).exclude(status__in=FINISHED_VISIT_STATUSES)
+    milestones = Milestone.objects.filter(done_at__isnull=True, visit__in=running.values("pk"))
+    if mine:
+        milestones = milestones.filter(involvement_q(user, visit_field="visit"))
+    if until is not None:
+        milestones = milestones.filter(due_date__lte=until)
+    return milestones
+
+
+def visits_by_earliest_deadline(milestones: QuerySet[Milestone]) -> QuerySet:
+    """(visit_id, first_due) per visit of these milestones, the most overdue first:
+    one row per visit, so that a page of visits can be cut before any visit or
+    milestone is loaded."""
+    return (
+        milestones.order_by()
+        .values("visit_id")
+        .annotate(first_due=Min("due_date"))
+        .order_by("first_due", "visit_id")
+    )
+
+
+def with_first_session(queryset: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Annotate `first_session`, the start of the visit's earliest working session
+    (a correlated subquery: no join and GROUP BY over every session)."""
+    first = WorkingSession.objects.filter(visit=OuterRef("pk")).order_by("start").values("start")
+    return queryset.annotate(first_session=Subquery(first[:1]))
+
+
+def visits_with_deadline_counts(queryset: QuerySet[Visit], today: dt.date) -> QuerySet[Visit]:
+    """Annotate `overdue_count` and `due_soon_count`: the visit's open deadlines in
+    those states (milestone_state_q, the API's rules); 0 for a closed or cancelled
+    visit. Correlated subqueries, like visits_with_progress, so only the rows of
+    the page are counted; `overdue_count__gt=0` filters on it."""
+    milestones = Milestone.objects.filter(visit=OuterRef("pk")).order_by().values("visit")
+
+    def count(state: str):
+        counted = milestones.filter(milestone_state_q([state], today))
+        return Case(
+            When(status__in=FINISHED_VISIT_STATUSES, then=Value(0)),
+            default=Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), Value(0)),
+            output_field=IntegerField(),
+        )
+
+    return queryset.annotate(
+        overdue_count=count(Milestone.State.OVERDUE),
+        due_soon_count=count(Milestone.State.DUE_SOON),
+    )
+
+
+# --- The web visit page (web.views.visit, web.views.reports) ---------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistProgress:
+    settled: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        """The same figure as the API's `progress` (visit_progress)."""
+        return round(self.settled / self.total, 4) if self.total else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.fraction * 100)
+
+
+def visit_checklist_progress(visit_id: int) -> ChecklistProgress:
+    """(done + not applicable) and all items of one visit, in one query, counted by
+    visits_with_progress like the API's progress figure."""
+    row = (
+        visits_with_progress(Visit.objects.filter(pk=visit_id))
+        .values("items_settled", "items_total")
+        .first()
+    ) or {}
+    return ChecklistProgress(
+        settled=row.get("items_settled") or 0, total=row.get("items_total") or 0
+    )
+
+
+def visit_checklist(visit_id: int) -> QuerySet[ChecklistItem]:
+    """A visit's checklist in outline order, with each assignee (one query)."""
+    return (
+        ChecklistItem.objects.filter(visit_id=visit_id)
+        .select_related("assignee")
+        .order_by("section_position", "position", "id")
+    )
+
+
+TEAM_ROLE_ORDER = (
+    TeamMembership.Role.LEAD,
+    TeamMembership.Role.DEPUTY,
+    TeamMembership.Role.MEMBER,
+    TeamMembership.Role.SECRETARY,
+)
+
+
+def visit_team(visit_id: int) -> QuerySet[TeamMembership]:
+    """The team, lead first, then deputy, members and secretary (one query)."""
+    rank = Case(
+        *(When(role=role, then=Value(index)) for index, role in enumerate(TEAM_ROLE_ORDER)),
+        default=Value(len(TEAM_ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
+    return (
+        TeamMembership.objects.filter(visit_id=visit_id)
+        .select_related("user")
+        .order_by(rank, "user__full_name", "user__username")
+    )
+
+
+def visit_host_contacts(visit: Visit) -> QuerySet[User]:
+    """The host unit's active contact officers, who upload and answer for it."""
+    return User.objects.filter(host_unit_id=visit.host_unit_id, is_active=True).order_by(
+        "full_name", "username"
+    )
+
+
+def visit_report_revisions(visit_id: int) -> QuerySet[ReportRevision]:
+    """A visit's draft-report revisions, newest first, with the uploader and the
+    number of comments still open (one query)."""
+    return (
+        ReportRevision.objects.filter(visit_id=visit_id)
+        .select_related("uploaded_by")
+        .annotate(
+            open_comment_count=Count("comments", filter=Q(comments__state=ReviewComment.State.OPEN))
+        )
+        .order_by("-number")
+    )
+
+
+def revision_comments(revision_id: int) -> QuerySet[ReviewComment]:
+    """A revision's comments in the order they were written, each with its author,
+    section, the person who answered it and, for a carried-over comment, the
+    revision it came from (one query)."""
+    return (
+        ReviewComment.objects.filter(revision_id=revision_id)
+        .select_related("author", "section", "responded_by", "carried_from__revision")
+        .order_by("created_at", "id")
+    )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
-from checklists.policies import VisitAccess, visit_access
+from checklists.policies import PERMISSION_MESSAGES, VisitAccess, visit_access
 
 _ETAG = re.compile(r'^(W/)?"v(\d{1,18})"$')
 
@@ -59,17 +58,3 @@ def access_for(request: Request, visit) -> VisitAccess:
     if visit.pk not in cache:
         cache[visit.pk] = visit_access(request.user, visit)
     return cache[visit.pk]
-
-
-PERMISSION_MESSAGES = {
-    "can_plan": _("Only a coordinator of this visit or its team lead or deputy may do this."),
-    "can_manage_team": _("Only a coordinator of this visit may change its team."),
-    "can_edit_checklist": _("Only the visit's team or a coordinator may change its checklist."),
-    "can_mark_milestones": _("Only the visit's team or a coordinator may mark deadlines."),
-    "can_upload_report": _(
-        "Only the host unit's contacts or a coordinator may upload a draft report."
-    ),
-    "can_review": _("Only the visit's team or a coordinator may review draft reports."),
-    "can_answer_comments": _("Only the host unit's contacts or a coordinator may answer comments."),
-    "can_see_audit": _("Only coordinators may read the audit trail."),
-}

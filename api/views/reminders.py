@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -18,6 +17,7 @@ from api.serializers_reminders import NotificationSerializer, ReminderSerializer
 from api.views.base import access_for
 from api.views.visits import visible_visits
 from checklists.models import Milestone, Notification, Reminder
+from checklists.services.reminders import notification_mark_read
 
 
 class NotificationFilter(FilterSet):
@@ -49,11 +49,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def read(self, request: Request, pk: str | None = None) -> Response:
         """Mark the notification read (again: a no-op; the first time is kept)."""
         notification = get_object_or_404(self.get_queryset(), pk=pk)
-        if notification.read_at is None:
-            now = timezone.now()
-            # Conditional, so two clicks at once keep the first time.
-            Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=now)
-            notification.refresh_from_db(fields=["read_at"])
+        notification_mark_read(notification=notification)
         return Response(NotificationSerializer(notification).data)
 
 

@@ -11,7 +11,7 @@ import json
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q
-from django.http import FileResponse
+from django.http import Http404
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
@@ -41,6 +41,7 @@ from api.serializers_reports import (
 )
 from api.views.base import access_for, require
 from api.views.visits import VisitChildMixin, visible_visits
+from checklists.downloads import revision_file_response
 from checklists.models import Visit
 from checklists.models.reports import ReportRevision, ReviewComment
 from checklists.services.reports import (
@@ -52,7 +53,6 @@ from checklists.services.reports import (
     report_comment_set_state,
     report_revision_coverage,
     report_revision_diff,
-    report_revision_download,
     report_revision_review,
     report_revision_upload,
 )
@@ -218,22 +218,11 @@ class ReportFileView(RevisionMixin, APIView):
         revision = self.get_revision()
         require(self.access(), "can_see")
         try:
-            handle = report_revision_download(actor=request.user, revision=revision)
-        except FileNotFoundError:
-            raise NotFound(
-                _("The file of revision %(number)d is missing from storage; tell a coordinator.")
-                % {"number": revision.number}
-            ) from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=revision.original_name,
-            content_type=revision.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        return response
+            return revision_file_response(actor=request.user, revision=revision)
+        except Http404 as missing:
+            # The problem handler hides Http404 texts (they name models); this
+            # one is meant for the reader.
+            raise NotFound(str(missing)) from None
 
 
 class ReportReviewView(RevisionMixin, APIView):

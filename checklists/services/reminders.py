@@ -487,9 +487,13 @@ def reminder_text(milestone: Milestone, offset: str) -> tuple[str, str]:
         return title, body
     days = offset_days(offset)
     title = _("Deadline: %(milestone)s (%(visit)s)") % names
-    if days < 0:
+    if days == -1:
+        # Its own message, not ngettext's singular: languages with one plural form
+        # use that form for every count, so it must carry %(n)s.
+        body = _("“%(milestone)s” is due tomorrow, %(date)s.") % names
+    elif days < 0:
         body = ngettext(
-            "“%(milestone)s” is due tomorrow, %(date)s.",
+            "“%(milestone)s” is due in %(n)s day, on %(date)s.",
             "“%(milestone)s” is due in %(n)s days, on %(date)s.",
             -days,
         ) % {**names, "n": -days}
@@ -571,3 +575,12 @@ def reminder_retry(*, actor: User | None, reminder: Reminder) -> bool:
             changes={"state": {"from": State.FAILED, "to": State.PENDING}},
         )
     return bool(updated)
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark an in-app notification read; marking it again keeps the first time."""
+    if notification.read_at is None:
+        # Conditional, so two clicks at once keep the first time.
+        Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=timezone.now())
+        notification.refresh_from_db(fields=["read_at"])
+    return notification

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import ROLES
+from tests.conftest import ROLES
 
 SEE = {
     "coordinator_in": 200,

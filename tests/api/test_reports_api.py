@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from checklists.models import AuditEvent
 from checklists.models.reports import ReportRevision, ReviewComment
@@ -17,7 +18,6 @@ from checklists.services.reports import (
     report_revision_review,
     report_revision_upload,
 )
-from tests.api.conftest import ROLES
 from tests.checklists.test_reports_revisions import real_plan10_visit
 from tests.checklists.test_reports_uploads import (
     V1_DOCX,
@@ -25,6 +25,7 @@ from tests.checklists.test_reports_uploads import (
     docx_bytes,
     hostile_files,
 )
+from tests.conftest import ROLES
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -169,6 +170,20 @@ def test_it_downloads_the_file_as_an_attachment_and_audits_it(world, client_for)
     assert "filename*=utf-8''B%C3%A1o%20c%C3%A1o%20%22l%E1%BA%A7n%201%22.docx" in disposition
     event = AuditEvent.objects.get(action="download", object_id=str(revision.pk))
     assert event.actor == world.people.member
+
+
+def test_it_says_when_the_file_is_missing_from_storage(world, client_for, web_client_for):
+    revision = upload_as(world)
+    revision.file.storage.delete(revision.file.name)
+
+    api = client_for("member").get(f"/api/v1/reports/{revision.pk}/file/")
+    page = web_client_for("member").get(
+        reverse("web:report_file", kwargs={"visit_id": world.visit.pk, "revision_id": revision.pk})
+    )
+
+    assert api.status_code == 404
+    assert "missing from storage" in api.json()["detail"]
+    assert page.status_code == 404
 
 
 # --- review flow ----------------------------------------------------------------------------

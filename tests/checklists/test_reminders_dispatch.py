@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.test import TestCase
+from django.test import Client, TestCase
+from django.urls import reverse
 
 from checklists.models import Milestone, Notification, Reminder, Unit
 from checklists.models.visits import REMINDER_REPLAN_AT
@@ -240,7 +242,13 @@ def test_it_sends_the_email_once_with_a_stable_message_id(world):
     assert reminder.message_id.startswith(f"<reminder-{reminder.pk}.")
     assert "due in 3 days, on May 20, 2024" in message.body
     assert "Kiểm tra tại Hạ Long" in message.body
-    assert f"/visits/{world.visit.pk}/" in message.body
+    # The link opens the visit's web page, for the recipient (a host contact).
+    (link,) = [w for w in message.body.split() if w.startswith(settings.SITE_URL)]
+    path = link.removeprefix(settings.SITE_URL)
+    assert path == reverse("web:visit", kwargs={"visit_id": world.visit.pk})
+    page = Client()
+    page.force_login(world.host1)
+    assert page.get(path).status_code == 200
 
 
 def test_it_writes_in_the_recipients_language(world):

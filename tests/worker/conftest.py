@@ -23,6 +23,17 @@ Fixtures (any test under tests/worker/ may use them):
     One worker started by ``live_celery``. A test that stops or kills workers
     starts its own with ``live_celery.start()`` instead.
 
+``live_celery.start_beat()`` starts a ``celery beat`` process (its own schedule
+file, no pid file) and ``live_celery.run_command()`` a ``manage.py`` command, both
+with the workers' environment, so what they enqueue goes to the same queue.
+``live_celery.wait_idle()`` waits until the queue is empty and no worker holds a
+task. ``stop_all()`` stops beats and commands first, then workers.
+
+``workers`` (function)
+    ``workers(name, env=...)`` starts a worker sending e-mail to ``smtp_sink`` (see
+    below); when the test ends, every process it started on ``live_celery`` (beats
+    and commands too) is stopped, so that none takes the next test's tasks.
+
 Workers use the test database, never the one DATABASE_URL names: on PostgreSQL
 they connect to pytest-django's ``test_…`` database, so a test marked
 ``django_db(transaction=True)`` (rows committed, not hidden in a rolled-back
@@ -152,11 +163,26 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-@dataclass
-class WorkerProcess:
-    """One ``celery worker`` subprocess (solo pool: one process, nothing forked)."""
+def _spawn(command: list[str], *, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own session: a Ctrl-C on pytest reaches pytest, whose teardown
+            # then stops the process in order.
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
 
-    nodename: str
+
+@dataclass
+class ChildProcess:
+    """A subprocess of a live test (worker, beat, management command), its output in a file."""
+
     process: subprocess.Popen
     log_path: Path
 
@@ -169,6 +195,46 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait(self, timeout: float = READY_TIMEOUT_SECONDS) -> int:
+        """Wait for the process to exit by itself; killed if it does not in time."""
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise TimeoutError(f"{self.process.args} still running after {timeout}s") from None
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
+        """Warm shutdown (SIGTERM): a worker finishes its task, beat saves its schedule."""
+        if self.is_alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return self.kill()
+        return self.process.returncode
+
+    def kill(self) -> int:
+        """SIGKILL: the process dies at once, mid-task, acknowledging nothing."""
+        if self.is_alive():
+            self.process.kill()
+        return self.process.wait(STOP_TIMEOUT_SECONDS)
+
+
+def stop_together(children: list[ChildProcess]) -> None:
+    """Stop several processes, signalled at once: they shut down in parallel."""
+    for child in children:
+        if child.is_alive():
+            child.process.send_signal(signal.SIGTERM)
+    for child in children:
+        child.stop()
+
+
+@dataclass
+class WorkerProcess(ChildProcess):
+    """One ``celery worker`` subprocess (solo pool: one process, nothing forked)."""
+
+    nodename: str = ""
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         """Wait until the worker answers a ping through the broker."""
@@ -184,22 +250,6 @@ class WorkerProcess:
         self.kill()
         raise TimeoutError(f"worker {self.nodename} not ready after {timeout}s:\n{self.log()}")
 
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
-        """Warm shutdown (SIGTERM): the running task finishes, then the worker exits."""
-        if self.is_alive():
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                return self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                return self.kill()
-        return self.process.returncode
-
-    def kill(self) -> int:
-        """SIGKILL: the worker dies at once, mid-task, acknowledging nothing."""
-        if self.is_alive():
-            self.process.kill()
-        return self.process.wait(STOP_TIMEOUT_SECONDS)
-
 
 @dataclass
 class LiveCelery:
@@ -211,6 +261,8 @@ class LiveCelery:
     database_url: str
     shares_database: bool
     workers: list[WorkerProcess] = field(default_factory=list)
+    # Beats and management commands: they feed the workers, so they stop first.
+    feeders: list[ChildProcess] = field(default_factory=list)
 
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         """The environment of a worker process (also for other processes acting as one)."""
@@ -221,6 +273,9 @@ class LiveCelery:
             "DJANGO_SETTINGS_MODULE": "backend.settings",
             "REDIS_URL": self.broker_url,
             "DATABASE_URL": self.database_url,
+            # What the process enqueues (beat's passes, the sends a pass hands on)
+            # goes to this session's queue, not to the default one.
+            "CELERY_QUEUE": self.queue,
             # The same key as this process, so that signed values travel both ways.
             "SECRET_KEY": settings.SECRET_KEY,
             "PYTHONUNBUFFERED": "1",
@@ -263,28 +318,72 @@ class LiveCelery:
             "--without-gossip",
             "--without-mingle",
         ]
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.env(env),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # Its own session: a Ctrl-C on pytest reaches pytest, whose teardown
-                # then stops the worker in order.
-                start_new_session=True,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
-        worker = WorkerProcess(nodename=nodename, process=process, log_path=log_path)
+        process = _spawn(command, env=self.env(env), log_path=log_path)
+        worker = WorkerProcess(process=process, log_path=log_path, nodename=nodename)
         self.workers.append(worker)
         if ready:
             worker.wait_ready()
         return worker
 
+    def start_beat(self, *, name: str, env: dict[str, str] | None = None) -> ChildProcess:
+        """Start a ``celery beat`` with its own schedule file (two beats must not
+        share one: it is a shelve database, written by its one beat)."""
+        log_path = self.log_dir / f"{name}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "backend",
+            "beat",
+            "--schedule",
+            str(self.log_dir / f"{name}-schedule"),
+            "--loglevel",
+            "INFO",
+        ]
+        beat = ChildProcess(_spawn(command, env=self.env(env), log_path=log_path), log_path)
+        self.feeders.append(beat)
+        return beat
+
+    def run_command(self, *args: str, name: str, env: dict[str, str] | None = None) -> ChildProcess:
+        """Start ``manage.py <args>`` as a process of its own; ``wait()`` for it."""
+        log_path = self.log_dir / f"{name}.log"
+        command = [sys.executable, str(ROOT / "manage.py"), *args]
+        child = ChildProcess(_spawn(command, env=self.env(env), log_path=log_path), log_path)
+        self.feeders.append(child)
+        return child
+
+    def queue_length(self) -> int:
+        with celery_app.connection_for_write() as conn:
+            # Tasks sent without a priority wait in the Redis list named after the queue.
+            return conn.default_channel.client.llen(self.queue)
+
+    def wait_idle(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        """Wait until the queue is empty and no running worker holds a task.
+
+        Idle must be seen twice in a row: a worker takes a message off the list a
+        moment before it reports it as reserved.
+        """
+        nodes = [worker.nodename for worker in self.workers if worker.is_alive()]
+        inspect = celery_app.control.inspect(destination=nodes, timeout=1.0)
+        deadline = time.monotonic() + timeout
+        idle_in_a_row = 0
+        while time.monotonic() < deadline:
+            busy = self.queue_length() > 0
+            if not busy and nodes:
+                # A solo worker answers only between tasks: no answer means busy.
+                active, reserved = inspect.active() or {}, inspect.reserved() or {}
+                answered = set(active) == set(reserved) == set(nodes)
+                busy = not answered or any(active.values()) or any(reserved.values())
+            idle_in_a_row = 0 if busy else idle_in_a_row + 1
+            if idle_in_a_row == 2:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"queue {self.queue} not drained after {timeout}s")
+
     def stop_all(self) -> None:
-        for worker in self.workers:
-            worker.stop()
+        stop_together(self.feeders)
+        stop_together(self.workers)
 
     def delete_queue(self) -> None:
         """Remove the session's queue and its binding keys from a shared Redis."""
@@ -448,6 +547,23 @@ def smtp_sink() -> Iterator[SmtpSink]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Short leases, so that a test killing a worker does not wait long for its claim to
+# lapse, and stale reminders requeued by the next pass.
+REMINDER_WORKER_ENV = {"REMINDER_LEASE_SECONDS": "3", "REMINDER_REQUEUE_AFTER_SECONDS": "1"}
+
+
+@pytest.fixture
+def workers(live_celery, smtp_sink):
+    """``workers(name, env=...)``: start a worker sending e-mail to ``smtp_sink``."""
+    live_celery.require_shared_database()
+
+    def start(name: str, *, env: dict[str, str] = REMINDER_WORKER_ENV, ready: bool = True):
+        return live_celery.start(name=name, env={**smtp_sink.worker_env(), **env}, ready=ready)
+
+    yield start
+    live_celery.stop_all()
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Reminders through real Celery workers, a real broker and real SMTP (SPEC §8):
-each sent once whatever runs twice, and none lost when a worker is killed.
+none lost, and none doubled, when a worker is killed. Two beats and two workers
+at once: test_reminder_beats.py.
 
 The pass's `now` is passed explicitly (the reminders of 20 May 2024 are due);
 leases run on the real clock, shortened for the workers through the environment.
@@ -8,12 +9,10 @@ leases run on the real clock, shortened for the workers through the environment.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections import Counter
 
 import pytest
-from django.db import close_old_connections
 from django.test import override_settings
 
 from checklists.models import Reminder
@@ -21,13 +20,13 @@ from checklists.services.checklist import milestone_add
 from checklists.services.reminders import reminder_dispatch_due
 from tests.checklists.test_reminders_dispatch import build_world
 from tests.conftest import local
-from worker.reminder_tasks import reminder_dispatch as reminder_dispatch_task
+from tests.worker.conftest import REMINDER_WORKER_ENV
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 NOW = local(2024, 5, 20, 9)
 WAIT_SECONDS = 90
-WORKER_ENV = {"REMINDER_LEASE_SECONDS": "3", "REMINDER_REQUEUE_AFTER_SECONDS": "1"}
+WORKER_ENV = REMINDER_WORKER_ENV
 
 
 def make_reminders(milestones: int) -> None:
@@ -61,59 +60,6 @@ def wait_until_all_sent(expected: int, *, passes: bool = False) -> None:
         time.sleep(0.5)
     states = Counter(Reminder.objects.values_list("state", flat=True))
     raise AssertionError(f"reminders still pending after {WAIT_SECONDS}s: {states}")
-
-
-@pytest.fixture
-def workers(live_celery, smtp_sink):
-    """Start workers sending to the sink; all stopped when the test ends, so that
-    no worker of one test takes the next test's tasks."""
-    live_celery.require_shared_database()
-    env = {**smtp_sink.worker_env(), **WORKER_ENV}
-    yield lambda name: live_celery.start(name=name, env=env)
-    live_celery.stop_all()
-
-
-def test_it_sends_each_reminder_once_with_two_beats_and_two_workers(workers, smtp_sink):
-    """GIVEN 15 deadlines due, two contacts each (30 reminders), and two workers
-    WHEN two beats start a pass at the same moment, with each pass's batch
-    limited to 4 milestones so that they interleave
-    THEN each reminder is recorded once and its e-mail accepted once."""
-    make_reminders(15)
-    workers("w-a")
-    workers("w-b")
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def beat(via_task: bool) -> None:
-        try:
-            start.wait()
-            with override_settings(REMINDER_BATCH_SIZE=4):
-                if via_task:
-                    # The beat task's body, run here so that its after-commit
-                    # sends go to this test's queue.
-                    reminder_dispatch_task.apply(kwargs={"now": NOW.isoformat()}).get()
-                else:
-                    reminder_dispatch_due(now=NOW)
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            close_old_connections()
-
-    beats = [threading.Thread(target=beat, args=(via_task,)) for via_task in (True, False)]
-    for thread in beats:
-        thread.start()
-    for thread in beats:
-        thread.join()
-    assert errors == []
-    wait_until_all_sent(30)
-
-    reminders = Reminder.objects.all()
-    assert reminders.count() == 30
-    assert set(reminders.values_list("state", flat=True)) == {Reminder.State.SENT}
-    sent = Counter(smtp_sink.message_ids())
-    assert set(sent) == set(reminders.values_list("message_id", flat=True))
-    assert max(sent.values()) == 1
-    assert all(n == 1 for n in reminders.values_list("attempts", flat=True))
 
 
 def test_it_loses_and_doubles_nothing_when_a_worker_is_killed_mid_batch(workers, smtp_sink):

@@ -1,0 +1,18 @@
+"""What every page's navigation needs to know about the person signed in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from checklists.policies import is_coordinator
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+
+    def coordinator() -> bool:
+        return bool(user is not None and user.is_authenticated and is_coordinator(user))
+
+    # Lazy: the admin and error pages render with this processor too and need not pay.
+    return {"nav_is_coordinator": SimpleLazyObject(coordinator)}

@@ -1,0 +1,182 @@
+"""The filters of the dashboard pages (GET forms: they work without JavaScript).
+
+A value a filter cannot understand is left out and named in a message on the
+page; the other filters still apply. Nothing here decides who sees what: the
+views start from checklists.selectors and only narrow it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from checklists.models import CalendarFeed, Unit, Visit, WorkingSession
+from checklists.selectors import FINISHED_VISIT_STATUSES
+
+# Longer search text is refused rather than sent to a LIKE.
+MAX_SEARCH = 200
+RUNNING = "running"
+
+
+class DeadlineFilterForm(forms.Form):
+    """ "My deadlines": how far ahead to look, and, for coordinators, whether to see
+    every visit of their scope or only those they are on the team of or host."""
+
+    SCOPE_ALL, SCOPE_MINE = "all", "mine"
+    HORIZONS = {"7": 7, "30": 30, "90": 90, "all": None}
+    DEFAULT_HORIZON = "30"
+
+    horizon = forms.ChoiceField(
+        label=_("Upcoming within"),
+        required=False,
+        choices=[
+            ("7", _("7 days")),
+            ("30", _("30 days")),
+            ("90", _("90 days")),
+            ("all", _("any time")),
+        ],
+    )
+    scope = forms.ChoiceField(
+        label=_("Visits"),
+        required=False,
+        choices=[
+            (SCOPE_ALL, _("All visits I coordinate or see")),
+            (SCOPE_MINE, _("Only visits I am on the team of or host")),
+        ],
+    )
+
+    def __init__(self, data=None, *, coordinator: bool, **kwargs):
+        if data is not None and not data.get("horizon"):
+            # Absent (a page link, say): the default, shown as chosen.
+            data = data.copy()
+            data["horizon"] = self.DEFAULT_HORIZON
+        super().__init__(data, **kwargs)
+        self.fields["horizon"].initial = self.DEFAULT_HORIZON
+        if not coordinator:
+            # For anyone else, everything they see is "theirs": nothing to choose.
+            del self.fields["scope"]
+
+    def value(self, name: str, default: str) -> str:
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get(name) or default
+
+    def until(self, today: dt.date) -> dt.date | None:
+        days = self.HORIZONS[self.value("horizon", self.DEFAULT_HORIZON)]
+        return None if days is None else today + dt.timedelta(days=days)
+
+    @property
+    def mine(self) -> bool:
+        return "scope" not in self.fields or self.value("scope", self.SCOPE_ALL) == self.SCOPE_MINE
+
+
+class OverviewFilterForm(forms.Form):
+    """The overview's filters and sort order."""
+
+    SORTS = {
+        "-overdue": (F("overdue_count").desc(), F("first_session").desc(nulls_last=True)),
+        "first_session": (F("first_session").asc(nulls_last=True),),
+        "-first_session": (F("first_session").desc(nulls_last=True),),
+        "code": (F("code").asc(),),
+        "title": (F("title").asc(),),
+        "status": (F("status").asc(),),
+    }
+    DEFAULT_SORT = "-overdue"
+
+    q = forms.CharField(
+        label=_("Search code or title"), required=False, max_length=MAX_SEARCH, strip=True
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            (RUNNING, _("Running (not closed or cancelled)")),
+            *Visit.Status.choices,
+        ],
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Host unit (with the units below it)"),
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label=_("Any unit"),
+    )
+    session_from = forms.DateField(
+        label=_("Sessions from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    session_to = forms.DateField(
+        label=_("Sessions until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = forms.BooleanField(label=_("Only visits with overdue deadlines"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Order by"),
+        required=False,
+        choices=[
+            ("-overdue", _("Most overdue first")),
+            ("-first_session", _("Latest session first")),
+            ("first_session", _("Earliest session first")),
+            ("code", _("Code")),
+            ("title", _("Title")),
+            ("status", _("Status")),
+        ],
+    )
+
+    def __init__(self, *args, units: QuerySet[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only units the person may see: any other id is "not a valid choice",
+        # exactly like an id that does not exist.
+        self.fields["unit"].queryset = units.only("id", "name", "path").order_by("path")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("session_from"), cleaned.get("session_to")
+        if start and end and end < start:
+            self.add_error("session_to", _("The end of the period must not be before its start."))
+            cleaned.pop("session_to", None)
+        return cleaned
+
+    def filter(self, visits: QuerySet[Visit]) -> QuerySet[Visit]:
+        """Narrow the visits by every filter that was understood (overdue needs
+        visits_with_deadline_counts' annotation)."""
+        data = getattr(self, "cleaned_data", {})
+        if text := data.get("q"):
+            visits = visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
+        if status := data.get("status"):
+            if status == RUNNING:
+                visits = visits.exclude(status__in=FINISHED_VISIT_STATUSES)
+            else:
+                visits = visits.filter(status=status)
+        if unit := data.get("unit"):
+            visits = visits.filter(host_unit__path__startswith=unit.path)
+        sessions = WorkingSession.objects.all()
+        if start := data.get("session_from"):
+            sessions = sessions.filter(start__date__gte=start)
+        if end := data.get("session_to"):
+            sessions = sessions.filter(start__date__lte=end)
+        if data.get("session_from") or data.get("session_to"):
+            # A visit with any session in the period: a subquery, so no duplicates.
+            visits = visits.filter(pk__in=sessions.values("visit_id"))
+        if data.get("overdue"):
+            visits = visits.filter(overdue_count__gt=0)
+        return visits
+
+    def ordering(self) -> tuple:
+        sort = getattr(self, "cleaned_data", {}).get("sort") or self.DEFAULT_SORT
+        return (*self.SORTS[sort], F("id").desc())
+
+    @property
+    def active_sort(self) -> str:
+        return getattr(self, "cleaned_data", {}).get("sort") or self.DEFAULT_SORT
+
+
+class FeedCreateForm(forms.Form):
+    """A new calendar subscription of everything the person may see."""
+
+    name = forms.CharField(
+        label=_("Name (optional)"),
+        required=False,
+        max_length=CalendarFeed._meta.get_field("name").max_length,
+        help_text=_("For example the calendar program you will paste it into."),
+    )

@@ -1,0 +1,13 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from web.views.auth import SignInView
+
+app_name = "web"
+
+urlpatterns = [
+    path("login/", SignInView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("", include("web.urls_dashboard")),
+    path("visits/<int:visit_id>/", include("web.urls_visit")),
+]

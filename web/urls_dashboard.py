@@ -1,0 +1,21 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+# Registers the `id` path converter (at most 18 digits): an id too long for a
+# bigint answers 404 instead of overflowing in the database.
+import api.urls  # noqa: F401
+from web.views import calendar, dashboard
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="web:deadlines"), name="home"),
+    path("deadlines/", dashboard.deadlines, name="deadlines"),
+    path(
+        "notifications/<id:notification_id>/read/",
+        dashboard.notification_read,
+        name="notification_read",
+    ),
+    path("visits/", dashboard.overview, name="overview"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/feeds/", calendar.feed_create, name="calendar_feed_create"),
+    path("calendar/feeds/<id:feed_id>/revoke/", calendar.feed_revoke, name="calendar_feed_revoke"),
+]

@@ -1,0 +1,197 @@
+"""My deadlines and the overview of visits: read-only pages (plus marking a
+notification read), built on checklists.selectors so that they show exactly what
+the API shows the same person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from checklists.models import Milestone, Notification, Visit
+from checklists.policies import is_coordinator
+from checklists.selectors import (
+    milestone_state_q,
+    milestones_open_for,
+    units_visible_to,
+    visit_progress,
+    visits_by_earliest_deadline,
+    visits_visible_to,
+    visits_with_deadline_counts,
+    visits_with_progress,
+    with_first_session,
+)
+from checklists.services.reminders import notification_mark_read
+from web.forms_dashboard import DeadlineFilterForm, OverviewFilterForm
+from web.views.base import is_htmx
+
+DEADLINE_VISITS_PER_PAGE = 20
+OVERVIEW_VISITS_PER_PAGE = 50
+LATEST_NOTIFICATIONS = 5
+
+
+@dataclass
+class DeadlineRow:
+    milestone: Milestone
+    title: str
+    state: str
+    # Negative when overdue.
+    days_left: int
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+    @property
+    def state_label(self) -> str:
+        return Milestone.State(self.state).label
+
+
+@dataclass
+class VisitDeadlines:
+    visit: Visit
+    rows: list[DeadlineRow] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(row.state == Milestone.State.OVERDUE for row in self.rows)
+
+
+def _milestone_title(milestone: Milestone) -> str:
+    if translation.get_language() == "en" and milestone.title_en:
+        return milestone.title_en
+    return milestone.title
+
+
+def _filter_problems(form) -> str:
+    """The labels of the filters whose values were not understood (and left out)."""
+    if not form.is_bound:
+        return ""
+    return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+
+
+def _group_deadlines(
+    milestones: QuerySet[Milestone], visit_ids: list[int], today: dt.date
+) -> list[VisitDeadlines]:
+    """The page's visits in the order given, each with its deadlines (two queries)."""
+    visits = Visit.objects.select_related("host_unit").in_bulk(visit_ids)
+    groups = {pk: VisitDeadlines(visit=visits[pk]) for pk in visit_ids if pk in visits}
+    for milestone in milestones.filter(visit_id__in=visit_ids).order_by("due_date", "id"):
+        groups[milestone.visit_id].rows.append(
+            DeadlineRow(
+                milestone=milestone,
+                title=_milestone_title(milestone),
+                state=milestone.state_on(today),
+                days_left=(milestone.due_date - today).days,
+            )
+        )
+    return list(groups.values())
+
+
+def _unread_notifications(user) -> tuple[int, list[Notification]]:
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    # Served by notification_inbox_idx (recipient, -created_at).
+    latest = list(unread.order_by("-created_at", "-id")[:LATEST_NOTIFICATIONS])
+    count = len(latest) if len(latest) < LATEST_NOTIFICATIONS else unread.count()
+    return count, latest
+
+
+@require_GET
+@login_required
+def deadlines(request: HttpRequest) -> HttpResponse:
+    """Open deadlines of the person's running visits, grouped by visit, the visit
+    with the most overdue deadline first."""
+    user = request.user
+    today = timezone.localdate()
+    form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
+    form.is_valid()
+    milestones = milestones_open_for(user, mine=form.mine, until=form.until(today))
+    page = Paginator(visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    groups = _group_deadlines(milestones, [row["visit_id"] for row in page], today)
+    totals = milestones.aggregate(
+        overdue=Count("pk", filter=milestone_state_q([Milestone.State.OVERDUE], today)),
+        due_soon=Count("pk", filter=milestone_state_q([Milestone.State.DUE_SOON], today)),
+    )
+    unread_count, notifications = _unread_notifications(user)
+    return render(
+        request,
+        "web/dashboard/deadlines.html",
+        {
+            "title": _("My deadlines"),
+            "form": form,
+            "filter_problems": _filter_problems(form),
+            "page": page,
+            "groups": groups,
+            "totals": totals,
+            "today": today,
+            "unread_count": unread_count,
+            "notifications": notifications,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@require_POST
+@login_required
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one's own notification read; someone else's answers 404."""
+    notification = get_object_or_404(
+        Notification.objects.filter(recipient_id=request.user.pk), pk=notification_id
+    )
+    notification_mark_read(notification=notification)
+    if not is_htmx(request):
+        return redirect("web:deadlines")
+    unread_count, notifications = _unread_notifications(request.user)
+    return render(
+        request,
+        "web/dashboard/_notifications.html",
+        {"unread_count": unread_count, "notifications": notifications},
+    )
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every visit the person sees (a coordinator's scope; anyone else's own
+    visits) with progress and overdue counts, filtered, sorted and paginated."""
+    user = request.user
+    today = timezone.localdate()
+    form = OverviewFilterForm(request.GET or None, units=units_visible_to(user))
+    form.is_valid()
+    visits = visits_with_deadline_counts(with_first_session(visits_visible_to(user)), today)
+    visits = form.filter(visits)
+    visits = visits_with_progress(visits).select_related("host_unit").order_by(*form.ordering())
+    page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    for visit in page:
+        visit.progress = visit_progress(visit)
+    context = {
+        "title": _("Overview of visits") if is_coordinator(user) else _("My visits"),
+        "form": form,
+        "filter_problems": _filter_problems(form),
+        "page": page,
+        "query": _query_without_page(request),
+        "sort_query": _query_without(request, "page", "sort"),
+    }
+    template = "web/dashboard/_overview_results.html" if is_htmx(request) else None
+    return render(request, template or "web/dashboard/overview.html", context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    return _query_without(request, "page")

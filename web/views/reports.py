@@ -1,0 +1,451 @@
+"""Draft-report revisions on the web: the list and upload on the visit page, the
+file download, and a revision's own page with its review, comments, diff and
+coverage.
+
+The same services as the API (checklists.services.reports) do every change and
+every check, uploads included (checklists.uploads); these views only turn their
+refusals into the status codes and messages of a form: 422 beside the field,
+409 for a duplicate or a change that is no longer possible, 413 for a file too big.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from checklists.downloads import revision_file_response
+from checklists.errors import TransitionNotAllowed
+from checklists.models import OutlineSection, ReportRevision, ReviewComment, Visit
+from checklists.policies import VisitAccess
+from checklists.selectors import revision_comments, visit_report_revisions
+from checklists.services.reports import (
+    CommentInput,
+    DuplicateRevision,
+    TextNotReady,
+    report_comment_add,
+    report_comment_answer,
+    report_comment_set_state,
+    report_revision_coverage,
+    report_revision_diff,
+    report_revision_review,
+    report_revision_upload,
+)
+from checklists.uploads import DOCX, ODT, PDF, UploadRefused
+from web.forms import (
+    CommentAnswerForm,
+    CommentForm,
+    CommentStateForm,
+    ReportUploadForm,
+    ReviewForm,
+)
+from web.views.base import is_htmx, require, visible_visit
+
+# What the file picker offers; the server decides by content all the same.
+UPLOAD_ACCEPT = ",".join([".docx", ".odt", ".pdf", DOCX, ODT, PDF])
+
+
+# --- the visit page's section ----------------------------------------------------------------
+
+
+def reports_context(
+    request: HttpRequest,
+    visit: Visit,
+    access: VisitAccess,
+    *,
+    upload_error: str = "",
+    upload_message: str = "",
+) -> dict[str, Any]:
+    return {
+        "revisions": list(visit_report_revisions(visit.pk)),
+        "upload_accept": UPLOAD_ACCEPT,
+        "upload_max_mb": f"{settings.REPORT_MAX_BYTES / (1024 * 1024):.3g}",
+        "upload_error": upload_error,
+        "upload_message": upload_message,
+    }
+
+
+def _reports_answer(
+    request: HttpRequest, visit: Visit, access: VisitAccess, *, status: int, **extra: Any
+) -> HttpResponse:
+    context = {"visit": visit, "access": access, **reports_context(request, visit, access, **extra)}
+    return render(request, "web/visit/_reports.html", context, status=status)
+
+
+@login_required
+@require_POST
+def report_upload(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """A new revision; refused files leave nothing behind (the service sees to it)."""
+    visit, access = visible_visit(request, visit_id)
+    require(access, "can_upload_report")
+    form = ReportUploadForm(request.POST, request.FILES)
+    error, status = "", 422
+    if not form.is_valid():
+        error = " ".join(form.errors.get("file", [])) or _("Choose the report file to upload.")
+    else:
+        upload = form.cleaned_data["file"]
+        try:
+            revision = report_revision_upload(
+                actor=request.user, visit=visit, content=upload, filename=upload.name or ""
+            )
+        except UploadRefused as refused:
+            error, status = refused.message, 413 if refused.status == 413 else 422
+        except DuplicateRevision as duplicate:
+            error, status = str(duplicate), 409
+        else:
+            message = _("Revision %(number)d (%(name)s) is uploaded.") % {
+                "number": revision.number,
+                "name": revision.original_name,
+            }
+            if not is_htmx(request):
+                messages.success(request, message)
+                return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#reports")
+            return _reports_answer(request, visit, access, status=201, upload_message=message)
+    if is_htmx(request):
+        return _reports_answer(request, visit, access, status=status, upload_error=error)
+    # Imported here: web.views.visit imports this module for the reports section.
+    from web.views.visit import visit_page_context
+
+    context = visit_page_context(request, visit, access, upload_error=error)
+    return render(request, "web/visit/page.html", context, status=status)
+
+
+def _visit_revision(request: HttpRequest, visit_id: int, revision_id: int):
+    visit, access = visible_visit(request, visit_id)
+    revision = get_object_or_404(
+        ReportRevision.objects.select_related("uploaded_by"), pk=revision_id, visit_id=visit.pk
+    )
+    revision.visit = visit
+    return visit, access, revision
+
+
+@login_required
+@require_GET
+def report_file(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
+    """The revision's file as an attachment under its original name; audited."""
+    _visit, access, revision = _visit_revision(request, visit_id, revision_id)
+    require(access, "can_see")
+    return revision_file_response(actor=request.user, revision=revision)
+
+
+# --- a revision's page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "add", "del", "hunk", "file" or "same"
+    text: str
+
+
+def diff_lines(unified: str) -> list[DiffLine]:
+    """The unified diff split for colouring; the +/- marks stay in the text."""
+    lines = []
+    for line in unified.splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "same"
+        lines.append(DiffLine(kind, line))
+    return lines
+
+
+def _diff_context(revision: ReportRevision, against: ReportRevision | None) -> dict[str, Any]:
+    if against is None:
+        return {"diff_against": None}
+    try:
+        unified = report_revision_diff(revision=revision, against=against)
+    except TextNotReady as waiting:
+        return {"diff_against": against, "diff_waiting": waiting.message}
+    lines = diff_lines(unified)
+    return {
+        "diff_against": against,
+        "diff_lines": lines,
+        "diff_added": sum(1 for line in lines if line.kind == "add"),
+        "diff_removed": sum(1 for line in lines if line.kind == "del"),
+    }
+
+
+def _coverage_context(revision: ReportRevision) -> dict[str, Any]:
+    try:
+        sections = report_revision_coverage(revision=revision)
+    except TextNotReady as waiting:
+        return {"coverage_waiting": waiting.message}
+    return {
+        "coverage": sections,
+        "coverage_covered": sum(1 for s in sections if s.covered),
+        "coverage_total": len(sections),
+    }
+
+
+def _against(
+    request: HttpRequest, revision: ReportRevision, revisions: list[ReportRevision]
+) -> ReportRevision | None:
+    """The revision to compare with: ?against=<id> of the same visit, else the previous one."""
+    others = [r for r in revisions if r.pk != revision.pk]
+    wanted = request.GET.get("against", "")
+    if wanted.isdigit():
+        chosen = next((r for r in others if r.pk == int(wanted)), None)
+        if chosen is None:
+            raise Http404(_("This visit has no such revision."))
+        return chosen
+    earlier = [r for r in others if r.number < revision.number]
+    return max(earlier, key=lambda r: r.number) if earlier else None
+
+
+def revision_page_context(
+    request: HttpRequest,
+    visit: Visit,
+    access: VisitAccess,
+    revision: ReportRevision,
+    *,
+    review_form: ReviewForm | None = None,
+    comment_form: CommentForm | None = None,
+    comment_errors: dict[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    revisions = list(visit_report_revisions(visit.pk))
+    sections = list(
+        OutlineSection.objects.filter(outline_id=visit.outline_id).order_by("position", "id")
+    )
+    comments = list(revision_comments(revision.pk))
+    for comment in comments:
+        comment.form_state = (comment_errors or {}).get(comment.pk, {})
+    is_current = revision.state != ReportRevision.State.SUPERSEDED
+    return {
+        "title": _("Revision %(number)d") % {"number": revision.number},
+        "visit": visit,
+        "access": access,
+        "revision": revision,
+        "revisions": revisions,
+        "latest": revisions[0] if revisions else revision,
+        "is_current": is_current,
+        "can_review_now": access.can_review
+        and is_current
+        and revision.state != ReportRevision.State.ACCEPTED,
+        "reviews": list(revision.reviews.select_related("reviewer").order_by("created_at", "id")),
+        "comments": comments,
+        "open_comments": sum(1 for c in comments if c.state == ReviewComment.State.OPEN),
+        "review_form": review_form or ReviewForm(sections=sections),
+        "comment_form": comment_form or CommentForm(sections=sections),
+        **_diff_context(revision, _against(request, revision, revisions)),
+        **_coverage_context(revision),
+    }
+
+
+@login_required
+@require_GET
+def revision_page(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
+    visit, access, revision = _visit_revision(request, visit_id, revision_id)
+    context = revision_page_context(request, visit, access, revision)
+    return render(request, "web/visit/revision.html", context)
+
+
+def _revision_url(visit: Visit, revision: ReportRevision, anchor: str = "") -> str:
+    url = reverse("web:revision", kwargs={"visit_id": visit.pk, "revision_id": revision.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _sections(visit: Visit) -> list[OutlineSection]:
+    return list(
+        OutlineSection.objects.filter(outline_id=visit.outline_id).order_by("position", "id")
+    )
+
+
+def _form_refused(form, refusal: ValidationError) -> int:
+    """Put the service's refusal beside the form's fields; 409 when the revision
+    can no longer take it (superseded, already accepted), 422 otherwise."""
+    if isinstance(refusal, TransitionNotAllowed):
+        form.add_error(None, refusal.messages)
+        return 409
+    if hasattr(refusal, "error_dict"):
+        for name, errors in refusal.error_dict.items():
+            target = name.rsplit(".", 1)[-1] if name.startswith("comments[") else name
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, refusal)
+    return 422
+
+
+def _page_with_errors(request, visit, access, revision, *, status: int, **forms: Any):
+    context = revision_page_context(request, visit, access, revision, **forms)
+    return render(request, "web/visit/revision.html", context, status=status)
+
+
+@login_required
+@require_POST
+def revision_review(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
+    """The team's decision, with an optional comment tied to a section."""
+    visit, access, revision = _visit_revision(request, visit_id, revision_id)
+    require(access, "can_review")
+    form = ReviewForm(request.POST, sections=_sections(visit))
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        comments = (
+            [CommentInput(text=data["text"], section=data["section"])] if data["text"] else []
+        )
+        try:
+            review = report_revision_review(
+                actor=request.user, revision=revision, decision=data["decision"], comments=comments
+            )
+        except ValidationError as refusal:
+            status = _form_refused(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("Your review of revision %(number)d is recorded: %(decision)s.")
+                % {"number": revision.number, "decision": review.get_decision_display()},
+            )
+            return redirect(_revision_url(visit, revision, "comments"))
+    return _page_with_errors(request, visit, access, revision, status=status, review_form=form)
+
+
+@login_required
+@require_POST
+def revision_comment_add(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
+    visit, access, revision = _visit_revision(request, visit_id, revision_id)
+    require(access, "can_review")
+    form = CommentForm(request.POST, sections=_sections(visit))
+    status = 422
+    if form.is_valid():
+        try:
+            report_comment_add(
+                actor=request.user,
+                revision=revision,
+                text=form.cleaned_data["text"],
+                section=form.cleaned_data["section"],
+            )
+        except ValidationError as refusal:
+            status = _form_refused(form, refusal)
+        else:
+            messages.success(request, _("Your comment is added."))
+            return redirect(_revision_url(visit, revision, "comments"))
+    return _page_with_errors(request, visit, access, revision, status=status, comment_form=form)
+
+
+def _revision_comment(request: HttpRequest, visit_id: int, revision_id: int, comment_id: int):
+    visit, access, revision = _visit_revision(request, visit_id, revision_id)
+    comment = get_object_or_404(revision_comments(revision.pk), pk=comment_id)
+    return visit, access, revision, comment
+
+
+def _comment_answer(
+    request: HttpRequest,
+    visit: Visit,
+    access: VisitAccess,
+    revision: ReportRevision,
+    comment: ReviewComment,
+    *,
+    status: int = 200,
+    errors: dict[str, Any] | None = None,
+    message: str = "",
+) -> HttpResponse:
+    if is_htmx(request):
+        comment.form_state = errors or {}
+        context = {
+            "visit": visit,
+            "access": access,
+            "revision": revision,
+            "is_current": revision.state != ReportRevision.State.SUPERSEDED,
+            "comment": comment,
+            "comment_message": message,
+        }
+        return render(request, "web/visit/_comment.html", context, status=status)
+    if status == 200:
+        if message:
+            messages.success(request, message)
+        return redirect(_revision_url(visit, revision, f"comment-{comment.pk}"))
+    return _page_with_errors(
+        request,
+        visit,
+        access,
+        revision,
+        status=status,
+        comment_errors={comment.pk: errors or {}},
+    )
+
+
+def _refusal_messages(refusal: ValidationError) -> list[str]:
+    return list(refusal.messages)
+
+
+@login_required
+@require_POST
+def comment_answer(
+    request: HttpRequest, visit_id: int, revision_id: int, comment_id: int
+) -> HttpResponse:
+    """The host's explanation (giải trình) of one comment."""
+    visit, access, revision, comment = _revision_comment(request, visit_id, revision_id, comment_id)
+    require(access, "can_answer_comments")
+    form = CommentAnswerForm(request.POST)
+    if not form.is_valid():
+        errors = {
+            "response": form.errors["response"],
+            "response_value": request.POST.get("response", ""),
+        }
+        return _comment_answer(request, visit, access, revision, comment, status=422, errors=errors)
+    try:
+        report_comment_answer(
+            actor=request.user, comment=comment, response=form.cleaned_data["response"]
+        )
+    except ValidationError as refusal:
+        status = 409 if isinstance(refusal, TransitionNotAllowed) else 422
+        errors = {
+            "response": _refusal_messages(refusal),
+            "response_value": form.cleaned_data["response"],
+        }
+        return _comment_answer(
+            request, visit, access, revision, comment, status=status, errors=errors
+        )
+    comment = revision_comments(revision.pk).get(pk=comment.pk)
+    return _comment_answer(
+        request, visit, access, revision, comment, message=_("Your explanation is saved.")
+    )
+
+
+@login_required
+@require_POST
+def comment_state(
+    request: HttpRequest, visit_id: int, revision_id: int, comment_id: int
+) -> HttpResponse:
+    """The team marks a comment resolved or not accepted."""
+    visit, access, revision, comment = _revision_comment(request, visit_id, revision_id, comment_id)
+    require(access, "can_review")
+    form = CommentStateForm(request.POST)
+    if not form.is_valid():
+        errors = {"state": form.errors["state"]}
+        return _comment_answer(request, visit, access, revision, comment, status=422, errors=errors)
+    try:
+        report_comment_set_state(
+            actor=request.user, comment=comment, state=form.cleaned_data["state"]
+        )
+    except ValidationError as refusal:
+        status = 409 if isinstance(refusal, TransitionNotAllowed) else 422
+        errors = {"state": _refusal_messages(refusal)}
+        return _comment_answer(
+            request, visit, access, revision, comment, status=status, errors=errors
+        )
+    comment = revision_comments(revision.pk).get(pk=comment.pk)
+    return _comment_answer(
+        request,
+        visit,
+        access,
+        revision,
+        comment,
+        message=_("The comment is marked %(state)s.")
+        % {"state": comment.get_state_display().lower()},
+    )

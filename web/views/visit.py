@@ -1,0 +1,239 @@
+"""The visit page: sessions, team, deadlines, the checklist with its progress, and
+the draft-report revisions (web.views.reports); inline changes of checklist items
+and deadlines.
+
+Who may see and do what is SPEC §4, asked of checklists.policies through
+web.views.base; every change goes through the same service as the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from checklists.errors import StaleObjectError
+from checklists.models import ChecklistItem, Milestone, Visit
+from checklists.policies import VisitAccess
+from checklists.selectors import (
+    visit_checklist,
+    visit_checklist_progress,
+    visit_host_contacts,
+    visit_team,
+)
+from checklists.services.checklist import checklist_item_update, milestone_mark_done
+from web.forms import ChecklistItemForm, answer_as_text
+from web.views.base import is_htmx, require, visible_visit
+from web.views.reports import reports_context
+
+# --- what the templates get -------------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    """One checklist item as its row shows it: the stored values, or what the
+    person sent when it was refused, with the errors beside the fields."""
+
+    item: ChecklistItem
+    status: str
+    answer: str
+    row_version: int
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str = ""
+    saved: bool = False
+
+    @classmethod
+    def of(cls, item: ChecklistItem, **extra: Any) -> ItemRow:
+        return cls(
+            item=item,
+            status=item.status,
+            answer=answer_as_text(item.answer_type, item.answer),
+            row_version=item.row_version,
+            **extra,
+        )
+
+    @property
+    def text(self) -> str:
+        return localised(self.item.text, self.item.text_en)
+
+
+@dataclass
+class Section:
+    number: str
+    title: str
+    rows: list[ItemRow]
+
+
+def localised(text: str, text_en: str) -> str:
+    """The English wording when the page is in English and there is one."""
+    return text_en if text_en and (get_language() or "").startswith("en") else text
+
+
+def checklist_sections(
+    items: list[ChecklistItem], override: ItemRow | None = None
+) -> list[Section]:
+    sections = []
+    for (_position, number), group in itertools.groupby(
+        items, key=lambda item: (item.section_position, item.section_number)
+    ):
+        group = list(group)
+        rows = [
+            override if override is not None and override.item.pk == item.pk else ItemRow.of(item)
+            for item in group
+        ]
+        first = group[0]
+        sections.append(
+            Section(
+                number=number,
+                title=localised(first.section_title, first.section_title_en),
+                rows=rows,
+            )
+        )
+    return sections
+
+
+def milestone_rows(visit: Visit) -> list[Milestone]:
+    """The deadlines with their state today, as the API's serializer computes it."""
+    today = timezone.localdate()
+    milestones = list(visit.milestones.select_related("done_by").order_by("due_date", "id"))
+    for milestone in milestones:
+        _describe_milestone(milestone, today)
+    return milestones
+
+
+def _describe_milestone(milestone: Milestone, today: dt.date) -> None:
+    milestone.current_state = milestone.state_on(today)
+    milestone.state_label = Milestone.State(milestone.current_state).label
+    milestone.display_title = localised(milestone.title, milestone.title_en)
+
+
+def visit_page_context(
+    request: HttpRequest,
+    visit: Visit,
+    access: VisitAccess,
+    *,
+    item_row: ItemRow | None = None,
+    **reports: Any,
+) -> dict[str, Any]:
+    items = list(visit_checklist(visit.pk))
+    return {
+        "title": visit.title,
+        "visit": visit,
+        "access": access,
+        "outline_title": localised(visit.outline.title, visit.outline.title_en),
+        "sessions": list(visit.sessions.order_by("start", "id")),
+        "team": list(visit_team(visit.pk)),
+        "host_contacts": list(visit_host_contacts(visit)),
+        "milestones": milestone_rows(visit),
+        "sections": checklist_sections(items, item_row),
+        "progress": visit_checklist_progress(visit.pk),
+        **reports_context(request, visit, access, **reports),
+    }
+
+
+# --- views -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit, access = visible_visit(request, visit_id)
+    return render(request, "web/visit/page.html", visit_page_context(request, visit, access))
+
+
+@login_required
+@require_POST
+def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> HttpResponse:
+    """Status and answer of one item; the version the person saw guards against
+    overwriting someone else's change (409, with the current values)."""
+    visit, access = visible_visit(request, visit_id)
+    item = get_object_or_404(
+        ChecklistItem.objects.select_related("assignee"), pk=item_id, visit_id=visit.pk
+    )
+    require(access, "can_edit_checklist")
+    item.visit = visit
+    form = ChecklistItemForm(request.POST, item=item)
+    if form.is_valid():
+        try:
+            item = checklist_item_update(
+                actor=request.user,
+                item=item,
+                expected_version=form.cleaned_data["row_version"],
+                **form.changes(),
+            )
+        except StaleObjectError as stale:
+            current = ChecklistItem.objects.select_related("assignee").get(pk=item.pk)
+            row = ItemRow.of(current, message=str(stale))
+            return _item_answer(request, visit, access, row, status=409)
+        except ValidationError as invalid:
+            form.add_error(None, invalid)
+        else:
+            row = ItemRow.of(
+                ChecklistItem.objects.select_related("assignee").get(pk=item.pk), saved=True
+            )
+            return _item_answer(request, visit, access, row, status=200)
+    row = ItemRow(
+        item=item,
+        status=request.POST.get("status", item.status),
+        answer=request.POST.get("answer", answer_as_text(item.answer_type, item.answer)),
+        row_version=item.row_version,
+        errors=_row_errors(form),
+    )
+    return _item_answer(request, visit, access, row, status=422)
+
+
+def _row_errors(form: ChecklistItemForm) -> dict[str, list[str]]:
+    errors = {name: list(messages) for name, messages in form.errors.items()}
+    if "__all__" in errors:
+        errors["form"] = errors.pop("__all__")
+    if "row_version" in errors:
+        errors.setdefault("form", []).append(_("Reload the page and try again."))
+        del errors["row_version"]
+    return errors
+
+
+def _item_answer(
+    request: HttpRequest, visit: Visit, access: VisitAccess, row: ItemRow, *, status: int
+) -> HttpResponse:
+    if is_htmx(request):
+        context = {"visit": visit, "access": access, "row": row}
+        if status == 200:
+            # The progress bar further up the page follows the change (hx-swap-oob).
+            context["progress"] = visit_checklist_progress(visit.pk)
+            context["progress_oob"] = True
+        return render(request, "web/visit/_item_answer.html", context, status=status)
+    if status == 200:
+        return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#item-{row.item.pk}")
+    context = visit_page_context(request, visit, access, item_row=row)
+    return render(request, "web/visit/page.html", context, status=status)
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, visit_id: int, milestone_id: int) -> HttpResponse:
+    """Mark a deadline met (done=1) or not met after all (done=0)."""
+    visit, access = visible_visit(request, visit_id)
+    milestone = get_object_or_404(Milestone, pk=milestone_id, visit_id=visit.pk)
+    require(access, "can_mark_milestones")
+    done = request.POST.get("done", "1") != "0"
+    milestone = milestone_mark_done(actor=request.user, milestone=milestone, done=done)
+    if not is_htmx(request):
+        return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#milestones")
+    milestone = Milestone.objects.select_related("done_by").get(pk=milestone.pk)
+    _describe_milestone(milestone, timezone.localdate())
+    return render(
+        request,
+        "web/visit/_milestone.html",
+        {"visit": visit, "access": access, "milestone": milestone, "just_changed": True},
+    )
