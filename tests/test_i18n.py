@@ -85,3 +85,14 @@ def test_it_answers_the_api_in_vietnamese_by_default_and_in_english_on_request(c
     assert client.get("/api/v1/visits/").json()["title"] == "Cần đăng nhập."
     english = client.get("/api/v1/visits/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["title"] == "Authentication is required."
+
+
+def test_it_tells_an_open_comment_from_an_open_checklist_item_in_vietnamese():
+    from django.utils import translation
+
+    from checklists.models import ChecklistItem
+    from checklists.models.reports import ReviewComment
+
+    with translation.override("vi"):
+        assert str(ReviewComment.State.OPEN.label) == "Chưa xử lý"
+        assert str(ChecklistItem.Status.OPEN.label) == "Chưa làm"

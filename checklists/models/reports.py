@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .outlines import OutlineSection
 from .visits import Visit
@@ -116,7 +117,8 @@ class ReviewComment(models.Model):
     outline section, answered by the host's explanation (giải trình)."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        # "Open" of a comment (still to settle), unlike a checklist item's (not started).
+        OPEN = "open", pgettext_lazy("review comment", "Open")
         RESOLVED = "resolved", _("Resolved")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
 

@@ -106,6 +106,14 @@
     window.history.replaceState(null, "", window.location.pathname + "?" + query.toString());
   }
 
+  function hideDecorativeIcons(element) {
+    // The toolbar's chevrons are drawn by icon spans marked role="img" with no
+    // text; their buttons already carry a name ("Previous month", ...).
+    element.querySelectorAll(".fc-icon").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");
+    });
+  }
+
   function start() {
     const element = document.getElementById("calendar");
     if (!element || typeof FullCalendar === "undefined") return;
@@ -133,11 +141,24 @@
         info.el.setAttribute("title", info.event.title);
         info.el.dataset.state = props.state;
         info.el.dataset.kind = props.kind;
+        // The kind is said in hidden text inside the link, not in an aria-label,
+        // so what a screen reader announces still contains what is shown (WCAG 2.5.3).
         if (kindLabel && !info.event.title.startsWith(kindLabel)) {
-          info.el.setAttribute("aria-label", kindLabel + ": " + info.event.title);
+          const hint = document.createElement("span");
+          hint.className = "visually-hidden";
+          hint.textContent = kindLabel + ": ";
+          info.el.prepend(hint);
         }
       },
-      datesSet: remember,
+      dayCellDidMount: function (info) {
+        // FullCalendar names a day cell by its date link alone, while the cell
+        // also shows its events; let the cell be named by what it shows.
+        info.el.removeAttribute("aria-labelledby");
+      },
+      datesSet: function (info) {
+        hideDecorativeIcons(element);
+        remember(info);
+      },
     });
     calendar.render();
     const form = document.getElementById("calendar-filters");

@@ -1,0 +1,76 @@
+"""Every page of SPEC §9 on the demo data (`seed_demo`), as each kind of person
+sees it, for the tests that look at all of them: screenshots and accessibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from checklists.models import User, Visit
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass(frozen=True)
+class DemoPage:
+    name: str
+    username: str | None  # who signs in; None: nobody
+    path: str
+    viewport: dict
+
+
+def seed_demo_pages() -> list[DemoPage]:
+    call_command("seed_demo", verbosity=0)
+    visit = Visit.objects.get(code="KT3-QN-2024")
+    revision = visit.report_revisions.order_by("-number").first()
+    visit_path = reverse("web:visit", kwargs={"visit_id": visit.pk})
+    revision_path = reverse(
+        "web:revision", kwargs={"visit_id": visit.pk, "revision_id": revision.pk}
+    )
+    # The demo's visit under way had its working session three days ago.
+    session_day = timezone.localdate() - dt.timedelta(days=3)
+    week = f"?view=timeGridWeek&date={session_day.isoformat()}"
+    return [
+        DemoPage("login", None, reverse("web:login"), DESKTOP),
+        DemoPage("deadlines", "truongdoan", reverse("web:deadlines"), DESKTOP),
+        DemoPage("overview", "dieuphoi", reverse("web:overview"), DESKTOP),
+        DemoPage("calendar-month", "dieuphoi", reverse("web:calendar"), DESKTOP),
+        DemoPage("calendar-week", "dieuphoi", reverse("web:calendar") + week, DESKTOP),
+        DemoPage("visit", "truongdoan", visit_path, DESKTOP),
+        DemoPage("revision", "truongdoan", revision_path, DESKTOP),
+        DemoPage("revision-host", "quangninh", revision_path, DESKTOP),
+        DemoPage("deadlines-phone", "thanhvien", reverse("web:deadlines"), PHONE),
+        DemoPage("visit-phone", "thanhvien", visit_path, PHONE),
+    ]
+
+
+@contextmanager
+def opened(browser, base_url: str, demo_page: DemoPage, language: str) -> Iterator:
+    """A fresh browser context in `language`, signed in as the page's person, on
+    the page once it has settled."""
+    context = browser.new_context(
+        viewport=demo_page.viewport, locale=language, timezone_id="Asia/Ho_Chi_Minh"
+    )
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
+    if demo_page.username:
+        client = Client()
+        client.force_login(User.objects.get(username=demo_page.username))
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url})
+    context.add_cookies(cookies)
+    try:
+        page = context.new_page()
+        page.goto(base_url + demo_page.path)
+        page.wait_for_load_state("networkidle")
+        yield page
+    finally:
+        context.close()
