@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.models import CalendarFeed, Unit, Visit, WorkingSession
 from checklists.selectors import FINISHED_VISIT_STATUSES
+from web.widgets import LongSelect
 
 # Longer search text is refused rather than sent to a LIKE.
 MAX_SEARCH = 200
@@ -102,6 +103,7 @@ class OverviewFilterForm(forms.Form):
         required=False,
         queryset=Unit.objects.none(),
         empty_label=_("Any unit"),
+        widget=LongSelect,
     )
     session_from = forms.DateField(
         label=_("Sessions from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
