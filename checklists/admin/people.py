@@ -179,6 +179,21 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
             )
         return qs.filter(visible)
 
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.coordinates_everything:
+            return True
+        # The people without unit or role a scoped coordinator may find (to put
+        # on a team) are shown, not theirs to edit: their password least of all.
+        return users_visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated (user_deactivate), as in the API: their audit
+        # trail, reviews and reminders keep pointing at them. A superuser may
+        # still delete, for the rare legal request.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

@@ -1004,3 +1004,28 @@ def test_it_exports_an_outline_as_yaml(client_admin, plan10_outline):
     )
     assert response.status_code == 200
     assert yaml.safe_load(response.content.decode())["code"] == "KH-10"
+
+
+def test_it_shows_a_scoped_coordinator_people_of_no_unit_but_lets_them_edit_none(
+    client, scoped_coordinator, tree
+):
+    """A person with no unit and no role is found (to put on a team), not edited:
+    neither the person nor their password, and nobody is deleted but by a superuser."""
+    loose = factories.UserFactory(username="loose")
+    own = factories.host_contact(tree["qn"], username="own_host")
+
+    page = client.get(change(loose))
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    before = User.objects.get(pk=loose.pk).password
+    assert client.post(change(loose), {"username": "renamed"}).status_code == 403
+    password = reverse("admin:auth_user_password_change", args=[loose.pk])
+    response = client.post(password, {"password1": "x" * 20, "password2": "x" * 20})
+    assert response.status_code == 403
+    loose.refresh_from_db()
+    assert (loose.username, loose.password) == ("loose", before)
+
+    assert client.get(change(own)).context["has_change_permission"]
+    delete = reverse("admin:checklists_user_delete", args=[own.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=own.pk).exists()
