@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -58,7 +58,15 @@ class OutlineData:
 
 @transaction.atomic
 def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
-    """Save an outline version as a draft, all of it or nothing."""
+    """Save an outline version as a draft, all of it or nothing.
+
+    Everything is validated before anything is written, and every problem is
+    reported at once in one ValidationError keyed by field path, as the API and
+    outline files name them (``sections[1].items[0].number``): the outline's own
+    fields, each section, item and milestone row, and the numbers and keys that
+    must be unique within the outline (the database constraints stay as the
+    backstop).
+    """
     if Outline.objects.filter(code=data.code, version=data.version).exists():
         raise ValidationError(
             {
@@ -76,48 +84,58 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
         references=list(data.references),
         created_by=actor,
     )
-    outline.full_clean()
-    outline.save()
-    sections = _cleaned(
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        outline.full_clean()
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    milestones = [
+        OutlineMilestone(
+            position=position,
+            key=milestone.key,
+            title=milestone.title,
+            title_en=milestone.title_en,
+            offset_days=milestone.offset_days,
+            offset_working_days=milestone.offset_working_days,
+            responsible=milestone.responsible,
+        )
+        for position, milestone in enumerate(data.milestones, start=1)
+    ]
+    sections = [
         OutlineSection(
-            outline=outline,
             position=position,
             number=section.number,
             title=section.title,
             title_en=section.title_en,
         )
         for position, section in enumerate(data.sections, start=1)
-    )
-    OutlineSection.objects.bulk_create(sections)
-    OutlineItem.objects.bulk_create(
-        _cleaned(
+    ]
+    items = [
+        [
             OutlineItem(
-                section=saved,
                 position=position,
                 number=item.number,
                 text=item.text,
                 text_en=item.text_en,
                 answer_type=item.answer,
             )
-            for saved, section in zip(sections, data.sections, strict=True)
             for position, item in enumerate(section.items, start=1)
-        )
-    )
-    OutlineMilestone.objects.bulk_create(
-        _cleaned(
-            OutlineMilestone(
-                outline=outline,
-                position=position,
-                key=milestone.key,
-                title=milestone.title,
-                title_en=milestone.title_en,
-                offset_days=milestone.offset_days,
-                offset_working_days=milestone.offset_working_days,
-                responsible=milestone.responsible,
-            )
-            for position, milestone in enumerate(data.milestones, start=1)
-        )
-    )
+        ]
+        for section in data.sections
+    ]
+    _check_rows(errors, milestones, sections, items)
+    if errors:
+        raise ValidationError(errors)
+
+    outline.save()
+    for row in (*sections, *milestones):
+        row.outline = outline
+    OutlineSection.objects.bulk_create(sections)
+    for section, section_items in zip(sections, items, strict=True):
+        for item in section_items:
+            item.section = section
+    OutlineItem.objects.bulk_create([item for section_items in items for item in section_items])
+    OutlineMilestone.objects.bulk_create(milestones)
     audit_record(
         actor=actor,
         action="create",
@@ -133,14 +151,84 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
     return outline
 
 
-def _cleaned(rows):
-    """Validate every row the way a single save would (lengths, choices, the
+def _check_rows(
+    errors: dict[str, list[ValidationError]],
+    milestones: list[OutlineMilestone],
+    sections: list[OutlineSection],
+    items: list[list[OutlineItem]],
+) -> None:
+    """Add to ``errors`` every problem of the unsaved rows, keyed by field path.
+
+    Each row is validated the way a single save would (lengths, choices, the
     one-offset rule), so data from any caller, not only outline files, is checked.
-    Uniqueness within the outline is left to the database constraints."""
-    rows = list(rows)
-    for row in rows:
-        row.full_clean(exclude=["outline", "section"], validate_unique=False)
-    return rows
+    Uniqueness within the outline is checked here on the whole outline, in the
+    words the outline file reader uses, since the rows cannot query each other
+    before they exist.
+    """
+    keys: dict[str, str] = {}
+    for index, milestone in enumerate(milestones):
+        path = f"milestones[{index}]"
+        _clean_row(errors, milestone, path, exclude=["outline"])
+        _check_unique(
+            errors,
+            keys,
+            milestone.key,
+            f"{path}.key",
+            _('The milestone key "%(value)s" is already used by %(other)s.'),
+        )
+    numbers: dict[str, str] = {}
+    for index, (section, section_items) in enumerate(zip(sections, items, strict=True)):
+        path = f"sections[{index}]"
+        _clean_row(errors, section, path, exclude=["outline"])
+        _check_unique(
+            errors,
+            numbers,
+            section.number,
+            f"{path}.number",
+            _('The section number "%(value)s" is already used by %(other)s.'),
+        )
+        item_numbers: dict[str, str] = {}
+        for item_index, item in enumerate(section_items):
+            item_path = f"{path}.items[{item_index}]"
+            _clean_row(errors, item, item_path, exclude=["section"])
+            _check_unique(
+                errors,
+                item_numbers,
+                item.number,
+                f"{item_path}.number",
+                _('The item number "%(value)s" is already used in this section by %(other)s.'),
+            )
+
+
+def _clean_row(
+    errors: dict[str, list[ValidationError]], row, path: str, *, exclude: list[str]
+) -> None:
+    """full_clean the row, its errors keyed under ``path`` (``sections[0].title``;
+    an error of the whole row under ``sections[0]``)."""
+    try:
+        row.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        for name, messages in exc.error_dict.items():
+            key = path if name == NON_FIELD_ERRORS else f"{path}.{name}"
+            errors.setdefault(key, []).extend(messages)
+
+
+def _check_unique(
+    errors: dict[str, list[ValidationError]],
+    seen: dict[str, str],
+    value: str,
+    path: str,
+    message: str,
+) -> None:
+    """Report ``value`` at ``path`` if an earlier path (kept in ``seen``) used it."""
+    if not value:
+        return
+    if value in seen:
+        errors.setdefault(path, []).append(
+            ValidationError(message % {"value": value, "other": seen[value]}, code="unique")
+        )
+    else:
+        seen[value] = path
 
 
 def outline_data(outline: Outline) -> OutlineData:

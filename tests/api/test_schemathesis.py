@@ -143,6 +143,7 @@ FIELD_KINDS = {
 # Path parameters other than `id`, and the objects they name.
 PARAMETER_KINDS = {"visit_pk": "visits", "milestone_pk": "milestones"}
 ID = re.compile(r"[0-9]{1,18}")
+MAX_ID = 2**63 - 1
 DATE_PREFIX = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The ids of the module's world, read by the hooks while Hypothesis draws.
@@ -159,7 +160,16 @@ def _steer(value: Any, rnd: random.Random, key: str | None = None) -> Any:
     if isinstance(value, list):
         return [_steer(v, rnd, key) for v in value]
     ids = KNOWN_IDS.get(FIELD_KINDS.get(key or "", ""))
-    if ids and isinstance(value, int) and not isinstance(value, bool) and rnd.random() < 0.7:
+    if (
+        ids
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        # Ids are ≥ 1 in the schema: a 0 or a negative one is negative data, and
+        # steering it to a real id would turn a request that must be refused into
+        # a valid one (seen with calendar/feeds/'s host_unit).
+        and 1 <= value <= MAX_ID
+        and rnd.random() < 0.7
+    ):
         return rnd.choice(ids)
     if isinstance(value, str) and DATE_PREFIX.match(value) and rnd.random() < 0.7:
         return f"{rnd.randint(2023, 2026)}{value[4:]}"
