@@ -46,6 +46,28 @@ def is_coordinator(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.acts_as_coordinator
 
 
+def manages_person(actor: User, person: User) -> bool:
+    """True when the coordinator may change the person's account (e-mail, roles,
+    password, deactivation): the person is attached to a unit of their subtree,
+    as a host contact or a coordinator within it.
+
+    Seeing someone is wider (checklists.selectors.users_visible_to): a scoped
+    coordinator also sees the members of their visits' teams, who often belong to
+    no unit, such as central inspectors. Editing those would let a province take
+    over an inspector's account and, through it, other provinces' visits; they are
+    managed by coordinators of everything. Everyone manages their own account
+    (within what the caller allows them to change).
+    """
+    if actor.pk == person.pk or coordinates_everything(actor):
+        return True
+    if not is_coordinator(actor) or person.is_superuser:
+        return False
+    units = [unit for unit in (person.host_unit, person.coordinator_scope) if unit is not None]
+    if person.is_coordinator and person.coordinator_scope is None:
+        return False  # a coordinator of everything
+    return bool(units) and all(coordinates_unit(actor, unit) for unit in units)
+
+
 @dataclass(frozen=True)
 class VisitAccess:
     """A person's standing towards one visit; every rule of SPEC §4's table."""

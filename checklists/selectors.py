@@ -143,9 +143,8 @@ def users_visible_to(user: User) -> QuerySet[User]:
       it) and the members of the teams of its visits. Not, though, anyone who
       answers to someone else: a superuser, a person attached to a unit outside
       the subtree, or a coordinator whose scope is wider than it or lies elsewhere.
-      A coordinator may edit whoever they see (e-mail and password included, in
-      the API and in the admin), so showing those would let them take over
-      accounts above or beside their own.
+      Of those they see, they change only the people attached to their subtree's
+      units (checklists.policies.manages_person), never a team member of no unit.
     - Anyone else sees only themselves.
 
     The admin's people list adds to this, for a scoped coordinator, everyone who

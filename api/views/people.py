@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -105,6 +106,10 @@ class UserFilter(FilterSet):
 
 
 SELF_EDITABLE = {"full_name", "email", "language", "password"}
+NOT_THEIRS = gettext_lazy(
+    "You may change only people attached to a unit within your scope; "
+    "others are managed by a coordinator of everything."
+)
 
 
 class UserViewSet(viewsets.ModelViewSet):
@@ -150,6 +155,8 @@ class UserViewSet(viewsets.ModelViewSet):
                 raise PermissionDenied(
                     _("You may change only your own name, e-mail, language and password.")
                 )
+        elif not policies.manages_person(actor, target):
+            raise PermissionDenied(NOT_THEIRS)
         else:
             merged = {
                 "is_coordinator": data.get("is_coordinator", target.is_coordinator),
@@ -165,6 +172,8 @@ class UserViewSet(viewsets.ModelViewSet):
             raise PermissionDenied(_("Only coordinators deactivate people."))
         if instance.pk == self.request.user.pk:
             raise PermissionDenied(_("You cannot deactivate yourself."))
+        if not policies.manages_person(self.request.user, instance):
+            raise PermissionDenied(NOT_THEIRS)
         user_deactivate(actor=self.request.user, user=instance)
 
     def destroy(self, request, *args, **kwargs):

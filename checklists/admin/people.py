@@ -19,6 +19,7 @@ from checklists.admin.common import (
     _label,
 )
 from checklists.models import Unit, User
+from checklists.policies import manages_person
 from checklists.selectors import units_in_scope, users_visible_to
 from checklists.services.audit import audit_record
 from checklists.services.people import (
@@ -182,11 +183,10 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or request.user.coordinates_everything:
-            return True
-        # The people without unit or role a scoped coordinator may find (to put
-        # on a team) are shown, not theirs to edit: their password least of all.
-        return users_visible_to(request.user).filter(pk=obj.pk).exists()
+        # People a scoped coordinator only finds (to put on a team) or sees (on
+        # their visits' teams) are shown, not theirs to edit: their password
+        # least of all.
+        return obj is None or manages_person(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         # People are deactivated (user_deactivate), as in the API: their audit
