@@ -188,7 +188,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, Http404):
             exc = exceptions.NotFound()
         elif isinstance(exc, DjangoPermissionDenied):
-            exc = exceptions.PermissionDenied()
+            # Its message is meant for the reader (checklists.policies.require).
+            exc = exceptions.PermissionDenied(*exc.args)
         response = drf_exception_handler(exc, context)
         if response is None:
             return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import TeamMembership, Unit, User, Visit
@@ -140,3 +141,10 @@ def visit_access(user: User, visit: Visit) -> VisitAccess:
         )
     host = user.host_unit_id is not None and user.host_unit_id == visit.host_unit_id
     return VisitAccess(coordinator=coordinator, team_role=team_role, host=host)
+
+
+def require(access: VisitAccess, capability: str) -> None:
+    """Refuse what the person may not do to a visit they see: Django's
+    PermissionDenied, a 403 with this message in the API and the pages alike."""
+    if not getattr(access, capability):
+        raise PermissionDenied(str(PERMISSION_MESSAGES[capability]))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
-from checklists.policies import PERMISSION_MESSAGES, VisitAccess, visit_access
+from checklists.policies import VisitAccess, visit_access
 
 _ETAG = re.compile(r'^(W/)?"v(\d{1,18})"$')
 
@@ -45,12 +44,6 @@ class ETagMixin:
         if version is not None and 200 <= response.status_code < 300:
             response["ETag"] = etag_for_version(version)
         return response
-
-
-def require(access: VisitAccess, capability: str) -> None:
-    """403 when the person sees the visit but may not do this to it."""
-    if not getattr(access, capability):
-        raise PermissionDenied(str(PERMISSION_MESSAGES[capability]))
 
 
 def access_for(request: Request, visit) -> VisitAccess:

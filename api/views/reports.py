@@ -39,11 +39,12 @@ from api.serializers_reports import (
     ReviewInputSerializer,
     ReviewSerializer,
 )
-from api.views.base import access_for, require
+from api.views.base import access_for
 from api.views.visits import VisitChildMixin, visible_visits
 from checklists.downloads import revision_file_response
 from checklists.models import Visit
 from checklists.models.reports import ReportRevision, ReviewComment
+from checklists.policies import require
 from checklists.services.reports import (
     CommentInput,
     DuplicateRevision,

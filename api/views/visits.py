@@ -25,7 +25,7 @@ from api.serializers import (
     VisitSerializer,
     VisitUpdateSerializer,
 )
-from api.views.base import ETagMixin, access_for, expected_version, require
+from api.views.base import ETagMixin, access_for, expected_version
 from checklists import policies
 from checklists.models import (
     ChecklistItem,
@@ -36,6 +36,7 @@ from checklists.models import (
     Visit,
     WorkingSession,
 )
+from checklists.policies import require
 from checklists.selectors import (
     involvement_q,
     milestone_state_q,

@@ -44,6 +44,7 @@ from checklists.reminder_plan import (
     milestone_plan,
     offset_days,
 )
+from checklists.wording import localised
 
 logger = logging.getLogger(__name__)
 
@@ -445,7 +446,7 @@ def _send_email(reminder: Reminder, *, message_id: str) -> None:
             "title": title,
             "body": body,
             "visit": milestone.visit,
-            "milestone_title": _milestone_title(milestone),
+            "milestone_title": localised(milestone.title, milestone.title_en),
             "due_date": date_format(milestone.due_date, "DATE_FORMAT"),
             "url": settings.SITE_URL + VISIT_PAGE.format(visit=milestone.visit_id),
         }
@@ -464,17 +465,11 @@ def _send_email(reminder: Reminder, *, message_id: str) -> None:
 # --- the words ------------------------------------------------------------------------------
 
 
-def _milestone_title(milestone: Milestone) -> str:
-    if translation.get_language() == "en" and milestone.title_en:
-        return milestone.title_en
-    return milestone.title
-
-
 def reminder_text(milestone: Milestone, offset: str) -> tuple[str, str]:
     """(title, one-line body) of a reminder, in the active language."""
     visit: Visit = milestone.visit
     names = {
-        "milestone": _milestone_title(milestone),
+        "milestone": localised(milestone.title, milestone.title_en),
         "visit": str(visit),
         "date": date_format(milestone.due_date, "DATE_FORMAT"),
     }

@@ -1,14 +1,13 @@
-"""Pieces every web view shares: finding a visit the person may see, and
-refusing what they may not do, by the same rules as the API."""
+"""Pieces every web view shares: finding a visit the person may see, by the same
+rules as the API (refusing what they may not do is checklists.policies.require)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from checklists.models import Visit
-from checklists.policies import PERMISSION_MESSAGES, VisitAccess, visit_access
+from checklists.policies import VisitAccess, visit_access
 from checklists.selectors import visits_visible_to
 
 
@@ -19,12 +18,6 @@ def visible_visit(request: HttpRequest, visit_id: int) -> tuple[Visit, VisitAcce
         visits_visible_to(request.user).select_related("host_unit", "outline"), pk=visit_id
     )
     return visit, visit_access(request.user, visit)
-
-
-def require(access: VisitAccess, capability: str) -> None:
-    """403 when the person sees the visit but may not do this to it."""
-    if not getattr(access, capability):
-        raise PermissionDenied(str(PERMISSION_MESSAGES[capability]))
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +30,7 @@ from checklists.selectors import (
     with_first_session,
 )
 from checklists.services.reminders import notification_mark_read
+from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, OverviewFilterForm
 from web.views.base import is_htmx
 
@@ -65,12 +66,6 @@ class VisitDeadlines:
         return sum(row.state == Milestone.State.OVERDUE for row in self.rows)
 
 
-def _milestone_title(milestone: Milestone) -> str:
-    if translation.get_language() == "en" and milestone.title_en:
-        return milestone.title_en
-    return milestone.title
-
-
 def _filter_problems(form) -> str:
     """The labels of the filters whose values were not understood (and left out)."""
     if not form.is_bound:
@@ -88,7 +83,7 @@ def _group_deadlines(
         groups[milestone.visit_id].rows.append(
             DeadlineRow(
                 milestone=milestone,
-                title=_milestone_title(milestone),
+                title=localised(milestone.title, milestone.title_en),
                 state=milestone.state_on(today),
                 days_left=(milestone.due_date - today).days,
             )

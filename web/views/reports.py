@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from checklists.downloads import revision_file_response
 from checklists.errors import TransitionNotAllowed
 from checklists.models import OutlineSection, ReportRevision, ReviewComment, Visit
-from checklists.policies import VisitAccess
+from checklists.policies import VisitAccess, require
 from checklists.selectors import revision_comments, visit_report_revisions
 from checklists.services.reports import (
     CommentInput,
@@ -48,7 +48,7 @@ from web.forms import (
     ReportUploadForm,
     ReviewForm,
 )
-from web.views.base import is_htmx, require, visible_visit
+from web.views.base import is_htmx, visible_visit
 
 # What the file picker offers; the server decides by content all the same.
 UPLOAD_ACCEPT = ",".join([".docx", ".odt", ".pdf", DOCX, ODT, PDF])
@@ -379,8 +379,10 @@ def _comment_answer(
     )
 
 
-def _refusal_messages(refusal: ValidationError) -> list[str]:
-    return list(refusal.messages)
+def _refusal(refusal: ValidationError) -> tuple[int, list[str]]:
+    """A comment service's refusal as a status and messages: 409 when the comment
+    has moved on (its state no longer allows it), 422 for the value sent."""
+    return (409 if isinstance(refusal, TransitionNotAllowed) else 422), list(refusal.messages)
 
 
 @login_required
@@ -403,11 +405,8 @@ def comment_answer(
             actor=request.user, comment=comment, response=form.cleaned_data["response"]
         )
     except ValidationError as refusal:
-        status = 409 if isinstance(refusal, TransitionNotAllowed) else 422
-        errors = {
-            "response": _refusal_messages(refusal),
-            "response_value": form.cleaned_data["response"],
-        }
+        status, messages = _refusal(refusal)
+        errors = {"response": messages, "response_value": form.cleaned_data["response"]}
         return _comment_answer(
             request, visit, access, revision, comment, status=status, errors=errors
         )
@@ -434,8 +433,8 @@ def comment_state(
             actor=request.user, comment=comment, state=form.cleaned_data["state"]
         )
     except ValidationError as refusal:
-        status = 409 if isinstance(refusal, TransitionNotAllowed) else 422
-        errors = {"state": _refusal_messages(refusal)}
+        status, messages = _refusal(refusal)
+        errors = {"state": messages}
         return _comment_answer(
             request, visit, access, revision, comment, status=status, errors=errors
         )

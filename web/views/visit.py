@@ -19,13 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone, Visit
-from checklists.policies import VisitAccess
+from checklists.policies import VisitAccess, require
 from checklists.selectors import (
     visit_checklist,
     visit_checklist_progress,
@@ -33,8 +32,9 @@ from checklists.selectors import (
     visit_team,
 )
 from checklists.services.checklist import checklist_item_update, milestone_mark_done
+from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
-from web.views.base import is_htmx, require, visible_visit
+from web.views.base import is_htmx, visible_visit
 from web.views.reports import reports_context
 
 # --- what the templates get -------------------------------------------------------------
@@ -73,11 +73,6 @@ class Section:
     number: str
     title: str
     rows: list[ItemRow]
-
-
-def localised(text: str, text_en: str) -> str:
-    """The English wording when the page is in English and there is one."""
-    return text_en if text_en and (get_language() or "").startswith("en") else text
 
 
 def checklist_sections(
