@@ -31,7 +31,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from checklists.errors import StaleObjectError, TransitionNotAllowed
+from checklists.errors import DomainError, StaleObjectError
 
 logger = logging.getLogger(__name__)
 
@@ -115,22 +115,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     request = context.get("request")
     instance = request.path if request is not None else None
 
-    if isinstance(exc, StaleObjectError):
+    if isinstance(exc, DomainError):
+        # Every refusal of the domain, mapped once: its class says the status.
+        headers = None
+        if isinstance(exc, StaleObjectError) and hasattr(context.get("view"), "etag_for_version"):
+            headers = {"ETag": context["view"].etag_for_version(exc.current_version)}
         response = problem_response(
-            status_code=412,
-            title=_("The object changed since you read it."),
-            detail=str(exc),
-            slug="stale-object",
-            headers={"ETag": context["view"].etag_for_version(exc.current_version)}
-            if hasattr(context.get("view"), "etag_for_version")
-            else None,
-        )
-    elif isinstance(exc, TransitionNotAllowed):
-        response = problem_response(
-            status_code=409,
-            title=_("This status change is not allowed."),
-            detail=" ".join(exc.messages),
-            slug="transition-not-allowed",
+            status_code=exc.status,
+            title=_status_title(exc.status),
+            detail=exc.message,
+            slug=exc.slug,
+            headers=headers,
+            **exc.extra,
         )
     elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -224,6 +220,7 @@ def _status_title(code: int) -> str:
         413: _("The request is too large."),
         415: _("Unsupported media type."),
         429: _("Too many requests."),
+        503: _("The service is unavailable for now."),
     }
     return titles.get(code, _("The request failed."))
 

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "backend.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Pages show a domain refusal (checklists.errors) that escaped a view as its page.
+    "web.errors.DomainErrorMiddleware",
     # Last, as django-axes requires: it locks out repeated failed log-ins.
     "axes.middleware.AxesMiddleware",
 ]

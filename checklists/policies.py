@@ -1,36 +1,64 @@
 """Who may do what (SPEC §4), as plain functions of a person and an object.
 
-The API's permission classes and the web pages both ask these; which rows a
-person may see at all is decided by the selectors (checklists.selectors).
+Services call `authorize()` (a visit) or `require_coordinator()` /
+`require_manages()` (units, outlines, people) before they act for a person; an
+actor of None is the system (beat, commands, migrations) and may do anything.
+Which rows a person may see at all is decided by the selectors
+(checklists.selectors); views only translate the refusals these raise.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
+from checklists.errors import NotAllowed, NotFound
 from checklists.models import TeamMembership, Unit, User, Visit
 
 PLANNING_ROLES = frozenset({TeamMembership.Role.LEAD, TeamMembership.Role.DEPUTY})
 
-# What a person is told when a VisitAccess capability is missing (API and web).
+
+class Capability(enum.Enum):
+    """What a person may do to a visit they see; each value names the VisitAccess
+    property that answers it. An enum, so that a typo fails at import."""
+
+    SEE = "can_see"
+    PLAN = "can_plan"
+    MANAGE_TEAM = "can_manage_team"
+    EDIT_CHECKLIST = "can_edit_checklist"
+    MARK_MILESTONES = "can_mark_milestones"
+    UPLOAD_REPORT = "can_upload_report"
+    REVIEW = "can_review"
+    ANSWER_COMMENTS = "can_answer_comments"
+    SEE_AUDIT = "can_see_audit"
+
+
+# What a person is told when a capability is missing (every door alike).
 PERMISSION_MESSAGES = {
-    "can_plan": _("Only a coordinator of this visit or its team lead or deputy may do this."),
-    "can_manage_team": _("Only a coordinator of this visit may change its team."),
-    "can_edit_checklist": _("Only the visit's team or a coordinator may change its checklist."),
-    "can_mark_milestones": _("Only the visit's team or a coordinator may mark deadlines."),
-    "can_upload_report": _(
+    Capability.SEE: _("You may not see this visit."),
+    Capability.PLAN: _("Only a coordinator of this visit or its team lead or deputy may do this."),
+    Capability.MANAGE_TEAM: _("Only a coordinator of this visit may change its team."),
+    Capability.EDIT_CHECKLIST: _(
+        "Only the visit's team or a coordinator may change its checklist."
+    ),
+    Capability.MARK_MILESTONES: _("Only the visit's team or a coordinator may mark deadlines."),
+    Capability.UPLOAD_REPORT: _(
         "Only the host unit's contacts or a coordinator may upload a draft report."
     ),
-    "can_review": _("Only the visit's team or a coordinator may review draft reports."),
-    "can_answer_comments": _("Only the host unit's contacts or a coordinator may answer comments."),
-    "can_see_audit": _("Only coordinators may read the audit trail."),
+    Capability.REVIEW: _("Only the visit's team or a coordinator may review draft reports."),
+    Capability.ANSWER_COMMENTS: _(
+        "Only the host unit's contacts or a coordinator may answer comments."
+    ),
+    Capability.SEE_AUDIT: _("Only coordinators may read the audit trail."),
 }
 
+Person = User | AnonymousUser
 
-def coordinates_unit(user: User, unit: Unit | None) -> bool:
+
+def coordinates_unit(user: Person, unit: Unit | None) -> bool:
     """True when the person coordinates the unit (it lies in their subtree)."""
     if not user.is_authenticated or not user.is_active or not user.acts_as_coordinator:
         return False
@@ -39,11 +67,11 @@ def coordinates_unit(user: User, unit: Unit | None) -> bool:
     return unit is not None and unit.is_within(user.coordinator_scope)
 
 
-def coordinates_everything(user: User) -> bool:
+def coordinates_everything(user: Person) -> bool:
     return user.is_authenticated and user.is_active and user.coordinates_everything
 
 
-def is_coordinator(user: User) -> bool:
+def is_coordinator(user: Person) -> bool:
     return user.is_authenticated and user.is_active and user.acts_as_coordinator
 
 
@@ -118,11 +146,14 @@ class VisitAccess:
     def can_see_audit(self) -> bool:
         return self.coordinator
 
+    def allows(self, capability: Capability) -> bool:
+        return bool(getattr(self, capability.value))
+
 
 NO_ACCESS = VisitAccess()
 
 
-def visit_access(user: User, visit: Visit) -> VisitAccess:
+def visit_access(user: Person, visit: Visit) -> VisitAccess:
     """The person's standing towards the visit.
 
     Costs at most one query (the team role), none when the visit was loaded
@@ -143,8 +174,37 @@ def visit_access(user: User, visit: Visit) -> VisitAccess:
     return VisitAccess(coordinator=coordinator, team_role=team_role, host=host)
 
 
-def require(access: VisitAccess, capability: str) -> None:
-    """Refuse what the person may not do to a visit they see: Django's
-    PermissionDenied, a 403 with this message in the API and the pages alike."""
-    if not getattr(access, capability):
-        raise PermissionDenied(str(PERMISSION_MESSAGES[capability]))
+FULL_ACCESS = VisitAccess(coordinator=True)
+
+
+def require(access: VisitAccess, capability: Capability) -> None:
+    """Refuse what the person may not do to a visit: NotFound when they may not
+    even see it (its existence must not leak, SPEC §4), NotAllowed otherwise."""
+    if not access.can_see:
+        raise NotFound(_("There is no such visit."))
+    if not access.allows(capability):
+        raise NotAllowed(PERMISSION_MESSAGES[capability])
+
+
+def authorize(actor: Person | None, visit: Visit, capability: Capability) -> VisitAccess:
+    """The service's check before it acts on a visit for a person; the system
+    (actor None) may do anything. Returns the standing, for further decisions."""
+    if actor is None:
+        return FULL_ACCESS
+    access = visit_access(actor, visit)
+    require(access, capability)
+    return access
+
+
+def require_coordinator(actor: Person | None, message: object, unit: Unit | None = None) -> None:
+    """Refuse a person who is not a coordinator (of `unit`, when given)."""
+    if actor is None:
+        return
+    allowed = coordinates_unit(actor, unit) if unit is not None else is_coordinator(actor)
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def require_coordinator_of_everything(actor: Person | None, message: object) -> None:
+    if actor is not None and not coordinates_everything(actor):
+        raise NotAllowed(message)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklists.errors import StaleObjectError
+from checklists.errors import DomainError, refusal_messages
 from checklists.models import ChecklistItem, Milestone
 from checklists.selectors import milestone_state_q, visits_coordinated_by
 from checklists.services.audit import audit_record
@@ -30,10 +30,12 @@ admin.site.index_title = _("Administration")
 # --- Helpers ------------------------------------------------------------------
 
 
+# The refusals the admin shows as a message: invalid input and every domain refusal.
+REFUSALS = (ValidationError, DomainError)
+
+
 def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
+    return " ".join(refusal_messages(exc))
 
 
 def _label(model: type[models.Model], field: str) -> str:
@@ -91,7 +93,7 @@ def _delete_selected_or_refuse(modeladmin, request, queryset):
     try:
         with transaction.atomic():
             return delete_selected(modeladmin, request, queryset)
-    except (ValidationError, StaleObjectError) as exc:
+    except REFUSALS as exc:
         modeladmin.message_user(request, _error_text(exc), messages.ERROR)
         return None
 
@@ -108,14 +110,14 @@ class ServiceErrorsMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, StaleObjectError) as exc:
+        except REFUSALS as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
-        except (ValidationError, StaleObjectError) as exc:
+        except REFUSALS as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
             # Back to the object, which is still there.
             opts = self.opts
