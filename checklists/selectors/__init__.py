@@ -1,4 +1,7 @@
-"""Reads of the domain: who sees what, and the query shapes that go with it."""
+"""Reads of the domain: who sees what, and the query shapes that go with it.
+
+New reads go in a module of their concept (`checklists/selectors/<concept>.py`);
+this package module keeps the scope rules every concept shares."""
 
 from __future__ import annotations
 
