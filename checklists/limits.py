@@ -1,0 +1,29 @@
+"""Every input limit of the domain, named once. The services enforce them; the API's
+serializers, the pages' forms and the admin read them from here so that every door
+refuses the same input (and says the same limit)."""
+
+from __future__ import annotations
+
+# Outline versions: 100,000 is more than any outline will see; files and the API alike.
+MAX_OUTLINE_VERSION = 100_000
+
+# Free text a person types: a checklist answer, a finding, an internal note.
+MAX_ANSWER_TEXT = 20_000
+MAX_FINDING_TEXT = 20_000
+MAX_NOTE_TEXT = 20_000
+
+# Review comments and the host's explanations, and how many comments one review carries.
+MAX_COMMENT_TEXT = 10_000
+MAX_COMMENTS_PER_REVIEW = 200
+
+# Titles, section titles, item texts (as the outline's CharFields and TextFields allow).
+MAX_TITLE = 500
+MAX_ITEM_TEXT = 5_000
+MAX_NUMBER = 32  # section and item numbers ("I.2.a")
+
+# A visit's working sessions and team members in one request.
+MAX_SESSIONS = 100
+MAX_TEAM = 100
+
+# Search boxes and text filters.
+MAX_SEARCH_TEXT = 200
