@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,7 @@ from api.fields import (
     from_form,
     json_type_name,
 )
+from checklists.limits import MAX_OUTLINE_VERSION
 from checklists.models import (
     AnswerType,
     AuditEvent,
@@ -190,7 +193,7 @@ class OutlineSerializer(ModelSerializer):
             "published_at",
         ]
         read_only_fields = ["status", "created_at", "published_at"]
-        extra_kwargs = {"version": {"min_value": 1, "max_value": 100_000}}
+        extra_kwargs = {"version": {"min_value": 1, "max_value": MAX_OUTLINE_VERSION}}
         validators = []  # (code, version) uniqueness: the service says which version exists
 
     def to_representation(self, instance):
@@ -207,6 +210,17 @@ class OutlineSerializer(ModelSerializer):
 class OutlineImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("The outline as a YAML or JSON file."))
     publish = BooleanField(required=False, default=False)
+
+    def validate_file(self, upload: UploadedFile) -> UploadedFile:
+        # By the upload's size, before it is read: parse_outline checks the bytes
+        # again for every other caller.
+        limit = settings.OUTLINE_FILE_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise serializers.ValidationError(
+                _("The file is %(size)s bytes; outline files may have at most %(limit)s.")
+                % {"size": upload.size, "limit": limit}
+            )
+        return upload
 
 
 # --- Visits ------------------------------------------------------------------------
