@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
@@ -90,7 +92,9 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(ModelSerializer):
-    parent = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)
+    # The API names the field "parent", as DRF names a field's serializer; declared
+    # fields live in _declared_fields, so the two never meet at runtime.
+    parent = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)  # type: ignore[assignment]
 
     class Meta:
         model = Unit
@@ -158,7 +162,7 @@ class OutlineMilestoneSerializer(ModelSerializer):
             "offset_working_days": {"min_value": -366, "max_value": 366},
         }
         # Uniqueness per outline is checked by the service on the whole outline.
-        validators = []
+        validators: list[Any] = []
 
     def validate(self, attrs):
         if (attrs.get("offset_days") is None) == (attrs.get("offset_working_days") is None):
@@ -194,7 +198,8 @@ class OutlineSerializer(ModelSerializer):
         ]
         read_only_fields = ["status", "created_at", "published_at"]
         extra_kwargs = {"version": {"min_value": 1, "max_value": MAX_OUTLINE_VERSION}}
-        validators = []  # (code, version) uniqueness: the service says which version exists
+        # (code, version) uniqueness: the service says which version exists.
+        validators: list[Any] = []
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
