@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX_LENGTH = 8
+from checklists.tokens import TOKEN_PREFIX_LENGTH, token_new
 
-
-def token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+if TYPE_CHECKING:
+    from checklists.models import User
 
 
 class ApiToken(models.Model):
@@ -40,13 +38,13 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
-    def issue(cls, user) -> tuple[ApiToken, str]:
+    def issue(cls, user: User) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
-        raw = secrets.token_urlsafe(32)
+        new = token_new()
         token = cls.objects.create(
             user=user,
-            digest=token_digest(raw),
-            prefix=raw[:TOKEN_PREFIX_LENGTH],
+            digest=new.digest,
+            prefix=new.prefix,
             expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
         )
-        return token, raw
+        return token, new.raw

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
@@ -21,6 +25,7 @@ from api.fields import (
     from_form,
     json_type_name,
 )
+from checklists.limits import MAX_OUTLINE_VERSION
 from checklists.models import (
     AnswerType,
     AuditEvent,
@@ -87,7 +92,9 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(ModelSerializer):
-    parent = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)
+    # The API names the field "parent", as DRF names a field's serializer; declared
+    # fields live in _declared_fields, so the two never meet at runtime.
+    parent = IdField(queryset=Unit.objects.all(), allow_null=True, required=False)  # type: ignore[assignment]
 
     class Meta:
         model = Unit
@@ -155,7 +162,7 @@ class OutlineMilestoneSerializer(ModelSerializer):
             "offset_working_days": {"min_value": -366, "max_value": 366},
         }
         # Uniqueness per outline is checked by the service on the whole outline.
-        validators = []
+        validators: list[Any] = []
 
     def validate(self, attrs):
         if (attrs.get("offset_days") is None) == (attrs.get("offset_working_days") is None):
@@ -190,8 +197,9 @@ class OutlineSerializer(ModelSerializer):
             "published_at",
         ]
         read_only_fields = ["status", "created_at", "published_at"]
-        extra_kwargs = {"version": {"min_value": 1, "max_value": 100_000}}
-        validators = []  # (code, version) uniqueness: the service says which version exists
+        extra_kwargs = {"version": {"min_value": 1, "max_value": MAX_OUTLINE_VERSION}}
+        # (code, version) uniqueness: the service says which version exists.
+        validators: list[Any] = []
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -207,6 +215,17 @@ class OutlineSerializer(ModelSerializer):
 class OutlineImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("The outline as a YAML or JSON file."))
     publish = BooleanField(required=False, default=False)
+
+    def validate_file(self, upload: UploadedFile) -> UploadedFile:
+        # By the upload's size, before it is read: parse_outline checks the bytes
+        # again for every other caller.
+        limit = settings.OUTLINE_FILE_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise serializers.ValidationError(
+                _("The file is %(size)s bytes; outline files may have at most %(limit)s.")
+                % {"size": upload.size, "limit": limit}
+            )
+        return upload
 
 
 # --- Visits ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from checklists.models import Milestone, TeamMembership, User, Visit, WorkingSession
+from checklists.models import Milestone, Responsible, TeamMembership, User, Visit, WorkingSession
 from checklists.selectors import involvement_q, visits_visible_to
 
 # The longest window the JSON calendar answers (SPEC §6).
@@ -347,9 +347,7 @@ def calendar_to_ics(rows: CalendarRows, *, name: str) -> bytes:
     responsible_line = _("Responsible: %(side)s")
     done_line = _("Done on %(date)s")
     statuses = {value: str(label) for value, label in Visit.Status.choices}
-    responsible = {
-        value: str(label) for value, label in Milestone._meta.get_field("responsible").choices
-    }
+    responsible = {value: str(label) for value, label in Responsible.choices}
     english = translation.get_language() == "en"
     dtstamps: dict[tuple[dt.datetime, dt.datetime], str] = {}
 

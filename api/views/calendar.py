@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
@@ -16,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.authentication import signed_in
 from api.serializers_calendar import (
     CalendarEventSerializer,
     CalendarFeedCreatedSerializer,
@@ -36,10 +39,9 @@ from checklists.calendar import (
     feed_last_modified,
 )
 from checklists.models import CalendarFeed
-from checklists.selectors import units_visible_to, visits_visible_to
+from checklists.selectors.feeds import calendar_feed_for_token, calendar_feeds_live
 from checklists.services.feeds import (
     calendar_feed_create,
-    calendar_feed_for_token,
     calendar_feed_revoke,
     calendar_feed_touch,
 )
@@ -67,12 +69,12 @@ class CalendarView(APIView):
         parameters=[CalendarQuerySerializer],
         responses={200: CalendarEventSerializer(many=True)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         query = CalendarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         session_url, milestone_url = _event_urls()
         events = calendar_events(
-            user=request.user,
+            user=signed_in(request),
             window=query.window(),
             filters=query.filters(),
             session_url=session_url,
@@ -81,7 +83,7 @@ class CalendarView(APIView):
         return Response(events)
 
 
-def _feed_url(request, raw: str) -> str:
+def _feed_url(request: Request, raw: str) -> str:
     return request.build_absolute_uri(reverse("calendar-feed", args=[raw]))
 
 
@@ -93,27 +95,22 @@ class CalendarFeedListView(generics.ListCreateAPIView):
 
     serializer_class = CalendarFeedSerializer
 
-    def get_queryset(self):
-        return CalendarFeed.objects.filter(owner_id=self.request.user.pk, revoked_at__isnull=True)
+    def get_queryset(self) -> QuerySet[CalendarFeed]:
+        return calendar_feeds_live(self.request.user)
 
     @extend_schema(
         request=CalendarFeedCreateSerializer,
         responses={201: CalendarFeedCreatedSerializer},
     )
-    def post(self, request, *args, **kwargs):
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CalendarFeedCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = request.user
-        # Something the person may not see answers 404, as if it did not exist.
-        visit = host_unit = None
-        if data.validated_data.get("visit") is not None:
-            visit = get_object_or_404(visits_visible_to(user), pk=data.validated_data["visit"])
-        if data.validated_data.get("host_unit") is not None:
-            host_unit = get_object_or_404(
-                units_visible_to(user), pk=data.validated_data["host_unit"]
-            )
+        # A visit or unit the person may not see answers 404 (the service's NotFound).
         feed, raw = calendar_feed_create(
-            owner=user, name=data.validated_data["name"], visit=visit, host_unit=host_unit
+            owner=request.user,
+            name=data.validated_data["name"],
+            visit_id=data.validated_data.get("visit"),
+            host_unit_id=data.validated_data.get("host_unit"),
         )
         body = CalendarFeedCreatedSerializer(
             feed, context={"request": request, "feed_url": _feed_url(request, raw)}
@@ -127,11 +124,11 @@ class CalendarFeedDetailView(generics.RetrieveDestroyAPIView):
     serializer_class = CalendarFeedSerializer
     lookup_url_kwarg = "feed_pk"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[CalendarFeed]:
         # Someone else's feed answers 404, like one that does not exist.
-        return CalendarFeed.objects.filter(owner_id=self.request.user.pk, revoked_at__isnull=True)
+        return calendar_feeds_live(self.request.user)
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: CalendarFeed) -> None:
         calendar_feed_revoke(actor=self.request.user, feed=instance)
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -11,25 +12,27 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from api.filters import FilterSet
 from api.serializers import OutlineImportSerializer, OutlineSerializer
-from checklists import policies
-from checklists.models import Outline, OutlineItem, OutlineSection
-from checklists.outline_files import dump_outline, outline_import
-from checklists.selectors import visits_visible_to
+from checklists.models import Outline
+from checklists.outline_files import dump_outline
+from checklists.selectors.outlines import outline_data, outlines_visible_to, outlines_with_parts
 from checklists.services.outlines import (
     ItemData,
     MilestoneData,
     OutlineData,
     SectionData,
     outline_create,
-    outline_data,
     outline_delete,
+    outline_for_change,
+    outline_import,
     outline_new_version,
     outline_publish,
     outline_retire,
@@ -52,7 +55,7 @@ class YAMLFileRenderer(JSONRenderer):
     format = "yaml"
 
 
-def outline_data_from_validated(data: dict) -> OutlineData:
+def outline_data_from_validated(data: dict[str, Any]) -> OutlineData:
     return OutlineData(
         code=data["code"],
         version=data["version"],
@@ -91,7 +94,8 @@ class OutlineViewSet(
 ):
     """Outlines (đề cương). Coordinators create drafts (as JSON or by importing a
     file), publish them and retire them; a published version never changes.
-    Others see the outlines of the visits they see."""
+    Others see the outlines of the visits they see. Who may manage them is the
+    services' decision (checklists.services.outlines)."""
 
     serializer_class = OutlineSerializer
     filterset_class = OutlineFilter
@@ -99,34 +103,22 @@ class OutlineViewSet(
     ordering = ["code", "-version"]
     search_fields = ["code", "title", "title_en"]
 
-    def get_queryset(self):
-        user = self.request.user
-        queryset = Outline.objects.prefetch_related(
-            Prefetch(
-                "sections",
-                queryset=OutlineSection.objects.prefetch_related(
-                    Prefetch("items", queryset=OutlineItem.objects.order_by("position"))
-                ).order_by("position"),
-            ),
-            "milestones",
-        )
-        if policies.is_coordinator(user):
-            return queryset
-        return queryset.filter(Q(pk__in=visits_visible_to(user).values("outline_id")))
+    def get_queryset(self) -> QuerySet[Outline]:
+        return outlines_with_parts(outlines_visible_to(self.request.user))
 
-    def _require_coordinator(self):
-        if not policies.is_coordinator(self.request.user):
-            raise PermissionDenied(_("Only coordinators manage outlines."))
-
-    def perform_create(self, serializer):
-        self._require_coordinator()
+    def perform_create(self, serializer: BaseSerializer[Outline]) -> None:
         serializer.instance = outline_create(
             actor=self.request.user, data=outline_data_from_validated(serializer.validated_data)
         )
 
-    def perform_destroy(self, instance):
-        self._require_coordinator()
-        outline_delete(actor=self.request.user, outline=instance)
+    def _to_change(self) -> Outline:
+        # Through the service, not get_object(): whether an outline exists is told
+        # only to those who may manage it (coordinators, who see them all).
+        return outline_for_change(actor=self.request.user, outline_id=self.kwargs["pk"])
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        outline_delete(actor=request.user, outline=self._to_change())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _answer(self, outline: Outline, code: int = status.HTTP_200_OK) -> Response:
         return Response(
@@ -140,24 +132,13 @@ class OutlineViewSet(
         url_path="import",
         parser_classes=[MultiPartParser, FormParser],
     )
-    def import_file(self, request):
+    def import_file(self, request: Request) -> Response:
         """Import an outline file (YAML or JSON, field `file`) as a new draft version;
         `publish=true` publishes it at once. A bad file is refused with the line and
         key path of every problem, and nothing is saved."""
-        self._require_coordinator()
         form = OutlineImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
-        limit = outline_file_limit()
-        if upload.size > limit:
-            raise ValidationError(
-                {
-                    "file": [
-                        _("The file is %(size)s bytes; outline files may have at most %(limit)s.")
-                        % {"size": upload.size, "limit": limit}
-                    ]
-                }
-            )
         outline = outline_import(
             actor=request.user,
             content=upload.read(),
@@ -168,23 +149,20 @@ class OutlineViewSet(
 
     @extend_schema(request=None, responses={200: OutlineSerializer})
     @action(detail=True, methods=["post"])
-    def publish(self, request, pk=None):
+    def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish a draft; the version of the same code published before it is retired."""
-        self._require_coordinator()
-        return self._answer(outline_publish(actor=request.user, outline=self.get_object()))
+        return self._answer(outline_publish(actor=request.user, outline=self._to_change()))
 
     @extend_schema(request=None, responses={200: OutlineSerializer})
     @action(detail=True, methods=["post"])
-    def retire(self, request, pk=None):
-        self._require_coordinator()
-        return self._answer(outline_retire(actor=request.user, outline=self.get_object()))
+    def retire(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(outline_retire(actor=request.user, outline=self._to_change()))
 
     @extend_schema(request=None, responses={201: OutlineSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
-    def new_version(self, request, pk=None):
+    def new_version(self, request: Request, pk: str | None = None) -> Response:
         """Start the next version as an editable draft copy of this one."""
-        self._require_coordinator()
-        outline = outline_new_version(actor=request.user, outline=self.get_object())
+        outline = outline_new_version(actor=request.user, outline=self._to_change())
         return self._answer(outline, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -205,7 +183,7 @@ class OutlineViewSet(
         },
     )
     @action(detail=True, methods=["get"], renderer_classes=[YAMLFileRenderer, JSONRenderer])
-    def export(self, request, pk=None):
+    def export(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The outline as a file in the import format."""
         fmt = request.query_params.get("format", request.accepted_renderer.format)
         if fmt not in ("yaml", "json"):
@@ -223,9 +201,3 @@ class OutlineViewSet(
             as_attachment=True, filename=f"{stem or 'outline'}.{fmt}"
         )
         return response
-
-
-def outline_file_limit() -> int:
-    from django.conf import settings
-
-    return settings.OUTLINE_FILE_MAX_BYTES

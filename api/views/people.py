@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
+from api.authentication import signed_in
 from api.filters import FilterSet, IdFilter
 from api.serializers import UnitSerializer, UserSerializer
-from checklists import policies
 from checklists.models import Unit, User
 from checklists.selectors import units_visible_to, users_visible_to
 from checklists.services.people import (
@@ -30,27 +33,14 @@ class UnitFilter(FilterSet):
         model = Unit
         fields = ["kind", "parent", "code", "name"]
 
-    def filter_within(self, queryset, name, value):
+    def filter_within(self, queryset: QuerySet[Unit], name: str, value: int) -> QuerySet[Unit]:
         unit = Unit.objects.filter(pk=value).only("path").first()
         return queryset.filter(path__startswith=unit.path) if unit else queryset.none()
 
 
-def _require_coordinator_of(user: User, unit: Unit | None, *, field: str) -> None:
-    if unit is None:
-        if not policies.coordinates_everything(user):
-            raise PermissionDenied(
-                _("Only a coordinator of everything may leave “%(field)s” empty.")
-                % {"field": field}
-            )
-    elif not policies.coordinates_unit(user, unit):
-        raise PermissionDenied(
-            _("%(unit)s is outside your scope, so you may not use it for “%(field)s”.")
-            % {"unit": unit, "field": field}
-        )
-
-
 class UnitViewSet(viewsets.ModelViewSet):
-    """The tree of units. Coordinators manage the units of their subtree."""
+    """The tree of units. Coordinators manage the units of their subtree (the
+    services decide: checklists.services.people)."""
 
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
@@ -58,35 +48,19 @@ class UnitViewSet(viewsets.ModelViewSet):
     ordering = ["path"]
     search_fields = ["name", "name_en", "code"]
 
-    def get_queryset(self):
-        return units_visible_to(self.request.user).order_by("path")
+    def get_queryset(self) -> QuerySet[Unit]:
+        return units_visible_to(signed_in(self.request)).order_by("path")
 
-    def _require_coordinator(self):
-        if not policies.is_coordinator(self.request.user):
-            raise PermissionDenied(_("Only coordinators manage units."))
-
-    def perform_create(self, serializer):
-        self._require_coordinator()
-        _require_coordinator_of(
-            self.request.user, serializer.validated_data.get("parent"), field="parent"
-        )
+    def perform_create(self, serializer: BaseSerializer[Unit]) -> None:
         serializer.instance = unit_create(actor=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer):
-        self._require_coordinator()
-        unit = serializer.instance
-        _require_coordinator_of(self.request.user, unit, field="unit")
-        if "parent" in serializer.validated_data:
-            _require_coordinator_of(
-                self.request.user, serializer.validated_data["parent"], field="parent"
-            )
+    def perform_update(self, serializer: BaseSerializer[Unit]) -> None:
+        assert serializer.instance is not None
         serializer.instance = unit_update(
-            actor=self.request.user, unit=unit, **serializer.validated_data
+            actor=self.request.user, unit=serializer.instance, **serializer.validated_data
         )
 
-    def perform_destroy(self, instance):
-        self._require_coordinator()
-        _require_coordinator_of(self.request.user, instance, field="unit")
+    def perform_destroy(self, instance: Unit) -> None:
         unit_delete(actor=self.request.user, unit=instance)
 
 
@@ -105,16 +79,10 @@ class UserFilter(FilterSet):
         ]
 
 
-SELF_EDITABLE = {"full_name", "email", "language", "password"}
-NOT_THEIRS = gettext_lazy(
-    "You may change only people attached to a unit within your scope; "
-    "others are managed by a coordinator of everything."
-)
-
-
 class UserViewSet(viewsets.ModelViewSet):
     """People. Coordinators create people and give them roles; everyone may edit
-    their own name, e-mail, language and password. Deleting deactivates."""
+    their own name, e-mail, language and password. Deleting deactivates. The
+    services decide who may do what (checklists.services.people)."""
 
     serializer_class = UserSerializer
     filterset_class = UserFilter
@@ -122,60 +90,27 @@ class UserViewSet(viewsets.ModelViewSet):
     ordering = ["username"]
     search_fields = ["username", "full_name", "email"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[User]:
         return (
-            users_visible_to(self.request.user)
+            users_visible_to(signed_in(self.request))
             .select_related("coordinator_scope", "host_unit")
             .order_by("username")
         )
 
-    def _check_roles(self, data: dict) -> None:
-        user = self.request.user
-        if data.get("is_coordinator"):
-            _require_coordinator_of(user, data.get("coordinator_scope"), field="coordinator_scope")
-        elif data.get("coordinator_scope") is not None:
-            _require_coordinator_of(user, data["coordinator_scope"], field="coordinator_scope")
-        if data.get("host_unit") is not None:
-            _require_coordinator_of(user, data["host_unit"], field="host_unit")
-
-    def perform_create(self, serializer):
-        if not policies.is_coordinator(self.request.user):
-            raise PermissionDenied(_("Only coordinators create people."))
-        data = dict(serializer.validated_data)
-        data.setdefault("is_coordinator", False)
-        self._check_roles(data)
+    def perform_create(self, serializer: BaseSerializer[User]) -> None:
+        # Said explicitly, so that the audit event of the creation names the role.
+        data = {"is_coordinator": False, **serializer.validated_data}
         serializer.instance = user_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        actor = self.request.user
-        target = serializer.instance
-        data = dict(serializer.validated_data)
-        if not policies.is_coordinator(actor):
-            if target.pk != actor.pk or set(data) - SELF_EDITABLE:
-                raise PermissionDenied(
-                    _("You may change only your own name, e-mail, language and password.")
-                )
-        elif not policies.manages_person(actor, target):
-            raise PermissionDenied(NOT_THEIRS)
-        else:
-            merged = {
-                "is_coordinator": data.get("is_coordinator", target.is_coordinator),
-                "coordinator_scope": data.get("coordinator_scope", target.coordinator_scope),
-                "host_unit": data.get("host_unit", target.host_unit),
-            }
-            if set(data) & {"is_coordinator", "coordinator_scope", "host_unit"}:
-                self._check_roles(merged)
-        serializer.instance = user_update(actor=actor, user=target, **data)
+    def perform_update(self, serializer: BaseSerializer[User]) -> None:
+        assert serializer.instance is not None
+        serializer.instance = user_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+        )
 
-    def perform_destroy(self, instance):
-        if not policies.is_coordinator(self.request.user):
-            raise PermissionDenied(_("Only coordinators deactivate people."))
-        if instance.pk == self.request.user.pk:
-            raise PermissionDenied(_("You cannot deactivate yourself."))
-        if not policies.manages_person(self.request.user, instance):
-            raise PermissionDenied(NOT_THEIRS)
+    def perform_destroy(self, instance: User) -> None:
         user_deactivate(actor=self.request.user, user=instance)
 
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.perform_destroy(self.get_object())
         return Response(status=204)

@@ -21,16 +21,24 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from checklists import outline_files
-from checklists.admin.common import ServiceErrorsMixin, _count_of, _error_text, _form_changes
+from checklists.admin.common import (
+    REFUSALS,
+    ServiceErrorsMixin,
+    _count_of,
+    _error_text,
+    _form_changes,
+)
+from checklists.errors import refusal_messages
 from checklists.models import Outline, OutlineItem, OutlineMilestone, OutlineSection
+from checklists.outline_files import dump_outline
+from checklists.selectors.outlines import outline_data
 from checklists.services.audit import audit_record
 from checklists.services.outlines import (
     OutlineData,
     outline_create,
-    outline_data,
     outline_delete,
-    outline_ensure_editable,
+    outline_edit_lock,
+    outline_import,
     outline_new_version,
     outline_publish,
     outline_retire,
@@ -47,12 +55,10 @@ def _outline_note(outline: Outline) -> str:
     return str(OUTLINE_IMMUTABLE_NOTE) % {"status": str(outline.get_status_display()).lower()}
 
 
-def _lock_editable_outline(outline_id: int) -> Outline:
-    """Lock the outline row and refuse unless it is a draft. outline_publish locks
-    the same row, so an edit can never land in a version just published."""
-    outline = Outline.objects.select_for_update().get(pk=outline_id)
-    outline_ensure_editable(outline)
-    return outline
+def _lock_editable_outline(request: HttpRequest, outline_id: int) -> Outline:
+    """The draft locked for this request's edit, through the service that decides
+    who may edit it (checklists.services.outlines.outline_edit_lock)."""
+    return outline_edit_lock(actor=request.user, outline_id=outline_id)
 
 
 class OutlinePartInline(admin.TabularInline):
@@ -191,7 +197,7 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            _lock_editable_outline(obj.pk)
+            _lock_editable_outline(request, obj.pk)
             super().save_model(request, obj, form, change)
             audit_record(actor=request.user, action="update", obj=obj, changes=_form_changes(form))
             return
@@ -216,29 +222,29 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         obj._state.adding = False
 
     def save_formset(self, request, form, formset, change):
-        outline = _lock_editable_outline(form.instance.pk)
+        outline = _lock_editable_outline(request, form.instance.pk)
         formset.save()
         _audit_formset(request, formset, outline)
 
     def delete_model(self, request, obj):
-        outline_delete(actor=request.user, outline=_lock_editable_outline(obj.pk))
+        outline_delete(actor=request.user, outline=_lock_editable_outline(request, obj.pk))
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                outline_delete(actor=request.user, outline=_lock_editable_outline(obj.pk))
+                outline_delete(actor=request.user, outline=_lock_editable_outline(request, obj.pk))
 
     @admin.display(description=_("sections"), ordering="n_sections")
     def section_count(self, obj: Outline) -> int:
-        return obj.n_sections
+        return getattr(obj, "n_sections", 0)
 
     @admin.display(description=_("items"), ordering="n_items")
     def item_count(self, obj: Outline) -> int:
-        return obj.n_items
+        return getattr(obj, "n_items", 0)
 
     @admin.display(description=_("milestones"), ordering="n_milestones")
     def milestone_count(self, obj: Outline) -> int:
-        return obj.n_milestones
+        return getattr(obj, "n_milestones", 0)
 
     @admin.display(description=_("file"))
     def export_link(self, obj: Outline) -> str:
@@ -260,7 +266,7 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         for outline in queryset:
             try:
                 result = service(actor=request.user, outline=outline)
-            except ValidationError as exc:
+            except REFUSALS as exc:
                 self.message_user(
                     request,
                     gettext("%(outline)s: %(reason)s")
@@ -323,8 +329,9 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         ]
         return own + super().get_urls()
 
+    # A Template object, not a name: TemplateResponse renders it as it is.
     @property
-    def change_list_template(self):
+    def change_list_template(self) -> Any:  # type: ignore[override]
         return _string_template(OUTLINE_CHANGE_LIST)
 
     def changelist_view(self, request, extra_context=None):
@@ -335,7 +342,7 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def _export_response(self, outline: Outline) -> HttpResponse:
-        text = outline_files.dump_outline(outline_data(outline), fmt="yaml")
+        text = dump_outline(outline_data(outline), fmt="yaml")
         response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
         filename = f"{slugify(outline.code) or 'outline'}-v{outline.version}.yaml"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -356,13 +363,13 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
-                    outline = outline_files.outline_import(
+                    outline = outline_import(
                         actor=request.user,
                         content=upload.read(),
                         filename=upload.name,
                         publish=form.cleaned_data["publish"],
                     )
-                except ValidationError as exc:
+                except REFUSALS as exc:
                     problems = _import_problems(exc)
                 else:
                     url = reverse("admin:checklists_outline_change", args=[outline.pk])
@@ -389,15 +396,15 @@ class OutlineAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return TemplateResponse(request, _string_template(IMPORT_PAGE), context)
 
 
-def _import_problems(exc: ValidationError) -> list[str]:
+def _import_problems(exc: Exception) -> list[str]:
     """Every problem of a refused file, one line each, with its line and key path
     when the error carries them."""
-    if hasattr(exc, "error_dict"):
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         lines = []
         for key, errors in exc.message_dict.items():
             lines += [f"{key}: {message}" for message in errors]
         return lines
-    return list(exc.messages)
+    return refusal_messages(exc)
 
 
 IMPORT_PAGE = """{% extends "admin/base_site.html" %}{% load i18n %}
@@ -478,7 +485,7 @@ class OutlineSectionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        outline = _lock_editable_outline(obj.outline_id)
+        outline = _lock_editable_outline(request, obj.outline_id)
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,
@@ -488,12 +495,12 @@ class OutlineSectionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        outline = _lock_editable_outline(form.instance.outline_id)
+        outline = _lock_editable_outline(request, form.instance.outline_id)
         formset.save()
         _audit_formset(request, formset, outline)
 
     def delete_model(self, request, obj):
-        outline = _lock_editable_outline(obj.outline_id)
+        outline = _lock_editable_outline(request, obj.outline_id)
         audit_record(
             actor=request.user,
             action="update_parts",
@@ -509,4 +516,4 @@ class OutlineSectionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("items"), ordering="n_items")
     def item_count(self, obj: OutlineSection) -> int:
-        return obj.n_items
+        return getattr(obj, "n_items", 0)

@@ -3,6 +3,8 @@ checklists.services.people, like the API's."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
@@ -79,7 +81,7 @@ class UnitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("subordinate units"), ordering="children_count")
     def children_count(self, obj: Unit) -> int:
-        return obj.children_count
+        return getattr(obj, "children_count", 0)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -207,8 +209,8 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
             kwargs["queryset"] = units_in_scope(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form_class = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class: Any = super().get_form(request, obj, change=change, **kwargs)
         if request.user.coordinates_everything:
             return form_class
 

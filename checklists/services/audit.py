@@ -1,3 +1,5 @@
+"""The audit trail: one append per change, in the change's transaction."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -5,11 +7,18 @@ from typing import Any
 from django.db import models
 
 from checklists.models import AuditEvent, User
+from checklists.policies import Person
+
+
+def acting_user(actor: Person | None) -> User | None:
+    """The person to record as the actor: None for the system (and for an anonymous
+    request, which no service lets act)."""
+    return actor if isinstance(actor, User) and actor.pk else None
 
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: Person | None,
     action: str,
     obj: models.Model,
     changes: dict[str, Any] | None = None,
@@ -17,11 +26,12 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the audit trail. Call it inside the write's transaction,
     so the change and its record commit or roll back together."""
+    user = acting_user(actor)
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        actor_name=(actor.get_username() if actor is not None and actor.pk else "system"),
+        actor=user,
+        actor_name=user.get_username() if user is not None else "system",
         action=action,
-        object_type=obj._meta.model_name,
+        object_type=str(obj._meta.model_name),
         object_id=str(obj.pk),
         visit_id=visit_id,
         changes=changes or {},

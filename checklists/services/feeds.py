@@ -8,56 +8,62 @@ lookup only ever matches feeds that are not revoked.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklists.models import CalendarFeed, Unit, User, Visit
+from checklists.errors import NotAllowed, NotFound
+from checklists.models import CalendarFeed, User
+from checklists.policies import Person
 from checklists.selectors import units_visible_to, visits_visible_to
 from checklists.services.audit import audit_record
+from checklists.tokens import token_new
 
-TOKEN_BYTES = 32
-TOKEN_PREFIX_LENGTH = 8
 # Writing last_used_at on every calendar refresh would turn every read into a
 # write; a coarse stamp is all anyone needs ("used today").
 LAST_USED_RESOLUTION = dt.timedelta(minutes=15)
 
 
-def feed_token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
 def calendar_feed_create(
     *,
-    owner: User,
+    owner: Person,
     name: str = "",
-    visit: Visit | None = None,
-    host_unit: Unit | None = None,
+    visit_id: int | None = None,
+    host_unit_id: int | None = None,
 ) -> tuple[CalendarFeed, str]:
-    """Create a feed of what `owner` may see, optionally narrowed to one visit or
-    one unit they may see. Returns the feed and its raw token (never stored)."""
-    if visit is not None and host_unit is not None:
+    """Create a feed of what `owner` (who acts) may see, optionally narrowed to one
+    visit or one unit they may see. Returns the feed and its raw token (never
+    stored).
+
+    A visit or unit the owner may not see is refused as if it did not exist
+    (NotFound). The feed is re-evaluated against the owner's access on every
+    request, so this is not what keeps it safe; it keeps a person from naming a
+    feed after something they cannot see.
+    """
+    if not isinstance(owner, User) or not owner.is_active:
+        raise NotAllowed(_("Sign in to subscribe to a calendar."))
+    if visit_id is not None and host_unit_id is not None:
         raise ValidationError(_("Narrow a feed to a visit or to a unit, not both."))
-    # The feed is re-evaluated against the owner's access on every request, so this
-    # is not what keeps it safe; it keeps a person from naming a feed after
-    # something they cannot see.
-    if visit is not None and not visits_visible_to(owner).filter(pk=visit.pk).exists():
-        raise ValidationError({"visit": _("There is no such visit.")})
-    if host_unit is not None and not units_visible_to(owner).filter(pk=host_unit.pk).exists():
-        raise ValidationError({"host_unit": _("There is no such unit.")})
-    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    visit = host_unit = None
+    if visit_id is not None:
+        visit = visits_visible_to(owner).filter(pk=visit_id).first()
+        if visit is None:
+            raise NotFound(_("There is no such visit."))
+    if host_unit_id is not None:
+        host_unit = units_visible_to(owner).filter(pk=host_unit_id).first()
+        if host_unit is None:
+            raise NotFound(_("There is no such unit."))
+    token = token_new()
     feed = CalendarFeed(
         owner=owner,
         name=name,
         visit=visit,
         host_unit=host_unit,
-        token_digest=feed_token_digest(raw),
-        token_prefix=raw[:TOKEN_PREFIX_LENGTH],
+        token_digest=token.digest,
+        token_prefix=token.prefix,
     )
     feed.full_clean()
     feed.save()
@@ -73,13 +79,16 @@ def calendar_feed_create(
             "token_prefix": feed.token_prefix,
         },
     )
-    return feed, raw
+    return feed, token.raw
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, actor: User, feed: CalendarFeed) -> CalendarFeed:
-    """Revoke a feed; its URL answers 404 from the next request on. Revoking an
+def calendar_feed_revoke(*, actor: Person, feed: CalendarFeed) -> CalendarFeed:
+    """Revoke one of one's own feeds; its URL answers 404 from the next request
+    on. Someone else's feed does not exist for the actor (NotFound). Revoking an
     already revoked feed changes nothing."""
+    if feed.owner_id != actor.pk:
+        raise NotFound(_("There is no such calendar subscription."))
     now = timezone.now()
     # Conditional, so that two revocations at once record one event.
     revoked = CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
@@ -94,20 +103,6 @@ def calendar_feed_revoke(*, actor: User, feed: CalendarFeed) -> CalendarFeed:
             visit_id=feed.visit_id,
             changes={"token_prefix": feed.token_prefix},
         )
-    return feed
-
-
-def calendar_feed_for_token(raw: str) -> CalendarFeed | None:
-    """The live feed of a raw token, with its owner (and the owner's coordinator
-    scope, which visibility needs) in the same query; None for an unknown, revoked
-    or deactivated one."""
-    feed = (
-        CalendarFeed.objects.select_related("owner", "owner__coordinator_scope")
-        .filter(token_digest=feed_token_digest(raw), revoked_at__isnull=True)
-        .first()
-    )
-    if feed is None or not feed.owner.is_active:
-        return None
     return feed
 
 

@@ -1,64 +1,57 @@
-"""Outlines: create a draft version, publish it, retire it, start the next version."""
+"""Outlines: create a draft version (from data or from a file), publish it, retire
+it, start the next version, delete a draft.
+
+Managing outlines is for coordinators (SPEC §4): every service here that acts for
+a person refuses anyone else (NotAllowed) before it reads or writes anything; an
+actor of None is the system (commands, seeding, tests).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from checklists.errors import OutlineNotEditable
-from checklists.models import Outline, OutlineItem, OutlineMilestone, OutlineSection, User
-from checklists.services.audit import audit_record
+from checklists.errors import Conflict, NotFound, OutlineNotEditable
+from checklists.models import Outline, OutlineItem, OutlineMilestone, OutlineSection
+from checklists.outline_data import ItemData, MilestoneData, OutlineData, SectionData
+from checklists.outline_files import parse_outline
+from checklists.policies import Person, require_coordinator
+from checklists.selectors.outlines import outline_data
+from checklists.services.audit import acting_user, audit_record
 
+__all__ = [
+    "ItemData",
+    "MilestoneData",
+    "OutlineData",
+    "SectionData",
+    "outline_create",
+    "outline_data",
+    "outline_delete",
+    "outline_edit_lock",
+    "outline_ensure_editable",
+    "outline_for_change",
+    "outline_import",
+    "outline_new_version",
+    "outline_publish",
+    "outline_retire",
+]
 
-@dataclass(frozen=True)
-class ItemData:
-    number: str
-    text: str
-    answer: str
-    text_en: str = ""
-
-
-@dataclass(frozen=True)
-class SectionData:
-    number: str
-    title: str
-    items: tuple[ItemData, ...]
-    title_en: str = ""
-
-
-@dataclass(frozen=True)
-class MilestoneData:
-    key: str
-    title: str
-    responsible: str
-    offset_days: int | None = None
-    offset_working_days: int | None = None
-    title_en: str = ""
+ONLY_COORDINATORS = gettext_lazy("Only coordinators manage outlines.")
 
 
-@dataclass(frozen=True)
-class OutlineData:
-    """An outline as its file describes it (see checklists.outline_files)."""
-
-    code: str
-    version: int
-    title: str
-    sections: tuple[SectionData, ...]
-    milestones: tuple[MilestoneData, ...] = ()
-    title_en: str = ""
-    language: str = "vi"
-    issuer: str = ""
-    references: tuple[str, ...] = field(default_factory=tuple)
+def _require_manager(actor: Person | None) -> None:
+    require_coordinator(actor, ONLY_COORDINATORS)
 
 
 @transaction.atomic
-def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
-    """Save an outline version as a draft, all of it or nothing.
+def outline_create(*, actor: Person | None, data: OutlineData) -> Outline:
+    """Save an outline version as a draft, all of it or nothing (coordinators only).
 
     Everything is validated before anything is written, and every problem is
     reported at once in one ValidationError keyed by field path, as the API and
@@ -67,6 +60,7 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
     must be unique within the outline (the database constraints stay as the
     backstop).
     """
+    _require_manager(actor)
     if Outline.objects.filter(code=data.code, version=data.version).exists():
         raise ValidationError(
             {
@@ -82,7 +76,7 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
         title_en=data.title_en,
         issuer=data.issuer,
         references=list(data.references),
-        created_by=actor,
+        created_by=acting_user(actor),
     )
     errors: dict[str, list[ValidationError]] = {}
     try:
@@ -128,8 +122,10 @@ def outline_create(*, actor: User | None, data: OutlineData) -> Outline:
         raise ValidationError(errors)
 
     outline.save()
-    for row in (*sections, *milestones):
-        row.outline = outline
+    for section in sections:
+        section.outline = outline
+    for milestone in milestones:
+        milestone.outline = outline
     OutlineSection.objects.bulk_create(sections)
     for section, section_items in zip(sections, items, strict=True):
         for item in section_items:
@@ -201,7 +197,7 @@ def _check_rows(
 
 
 def _clean_row(
-    errors: dict[str, list[ValidationError]], row, path: str, *, exclude: list[str]
+    errors: dict[str, list[ValidationError]], row: models.Model, path: str, *, exclude: list[str]
 ) -> None:
     """full_clean the row, its errors keyed under ``path`` (``sections[0].title``;
     an error of the whole row under ``sections[0]``)."""
@@ -231,47 +227,30 @@ def _check_unique(
         seen[value] = path
 
 
-def outline_data(outline: Outline) -> OutlineData:
-    """The outline as plain data, for export and for copying into a new version."""
-    sections = outline.sections.prefetch_related("items").order_by("position")
-    return OutlineData(
-        code=outline.code,
-        version=outline.version,
-        language=outline.language,
-        title=outline.title,
-        title_en=outline.title_en,
-        issuer=outline.issuer,
-        references=tuple(outline.references),
-        milestones=tuple(
-            MilestoneData(
-                key=m.key,
-                title=m.title,
-                title_en=m.title_en,
-                offset_days=m.offset_days,
-                offset_working_days=m.offset_working_days,
-                responsible=m.responsible,
-            )
-            for m in outline.milestones.order_by("position")
-        ),
-        sections=tuple(
-            SectionData(
-                number=s.number,
-                title=s.title,
-                title_en=s.title_en,
-                items=tuple(
-                    ItemData(number=i.number, text=i.text, text_en=i.text_en, answer=i.answer_type)
-                    for i in sorted(s.items.all(), key=lambda i: i.position)
-                ),
-            )
-            for s in sections
-        ),
-    )
+def outline_import(
+    *, actor: Person | None, content: bytes, filename: str = "", publish: bool = False
+) -> Outline:
+    """Save an outline file as a new draft version, or publish it too.
+
+    All or nothing: an invalid file raises OutlineFileError before anything is
+    written; a duplicate code+version (ValidationError) or a failed publish rolls
+    the whole import back.
+    """
+    _require_manager(actor)
+    # Parsed before the transaction opens: a large file does not keep one waiting.
+    data = parse_outline(content, filename=filename)
+    with transaction.atomic():
+        outline = outline_create(actor=actor, data=data)
+        if publish:
+            outline = outline_publish(actor=actor, outline=outline)
+    return outline
 
 
 @transaction.atomic
-def outline_publish(*, actor: User | None, outline: Outline) -> Outline:
+def outline_publish(*, actor: Person | None, outline: Outline) -> Outline:
     """Publish a draft. The version published before it for the same code is
     retired in the same transaction: one current version per outline."""
+    _require_manager(actor)
     outline = Outline.objects.select_for_update().get(pk=outline.pk)
     if outline.status != Outline.Status.DRAFT:
         raise OutlineNotEditable(
@@ -301,8 +280,9 @@ def outline_publish(*, actor: User | None, outline: Outline) -> Outline:
 
 
 @transaction.atomic
-def outline_retire(*, actor: User | None, outline: Outline) -> Outline:
+def outline_retire(*, actor: Person | None, outline: Outline) -> Outline:
     """Retire a published version: no new visit is built from it; existing ones keep it."""
+    _require_manager(actor)
     outline = Outline.objects.select_for_update().get(pk=outline.pk)
     if outline.status != Outline.Status.PUBLISHED:
         raise OutlineNotEditable(
@@ -316,18 +296,47 @@ def outline_retire(*, actor: User | None, outline: Outline) -> Outline:
 
 
 @transaction.atomic
-def outline_new_version(*, actor: User | None, outline: Outline) -> Outline:
+def outline_new_version(*, actor: Person | None, outline: Outline) -> Outline:
     """Start the next version of an outline as an editable draft copy."""
+    _require_manager(actor)
     # Lock the code's versions: two people starting a new version at once must
     # get consecutive numbers, not a unique-constraint error.
     list(Outline.objects.select_for_update().filter(code=outline.code).values_list("pk", flat=True))
-    latest = Outline.objects.filter(code=outline.code).aggregate(v=Max("version"))["v"]
+    latest: Any = Outline.objects.filter(code=outline.code).aggregate(v=Max("version"))["v"]
     data = outline_data(outline)
     copy = OutlineData(**{**data.__dict__, "version": latest + 1})
     return outline_create(actor=actor, data=copy)
 
 
+def outline_for_change(*, actor: Person | None, outline_id: int | str) -> Outline:
+    """The outline a person is about to publish, retire, copy or delete.
+
+    Refused (NotAllowed) to anyone but a coordinator before it is looked up, so
+    that they learn nothing of which outlines exist; NotFound when there is none.
+    """
+    _require_manager(actor)
+    if isinstance(outline_id, str):
+        outline_id = int(outline_id) if outline_id.isascii() and outline_id.isdigit() else 0
+    outline = Outline.objects.filter(pk=outline_id).first() if 0 < outline_id < 2**63 else None
+    if outline is None:
+        raise NotFound(_("There is no such outline."))
+    return outline
+
+
+def outline_edit_lock(*, actor: Person | None, outline_id: int) -> Outline:
+    """The draft, locked for an edit of its fields or parts (the admin's forms):
+    refused to anyone but a coordinator, and unless it is a draft. outline_publish
+    locks the same row, so an edit can never land in a version just published.
+    Call it inside the edit's transaction (outside one, select_for_update raises):
+    the lock lasts until it ends."""
+    _require_manager(actor)
+    outline = Outline.objects.select_for_update().get(pk=outline_id)
+    outline_ensure_editable(outline)
+    return outline
+
+
 def outline_ensure_editable(outline: Outline) -> None:
+    """Refuse (409) to change a published or retired version."""
     if not outline.is_editable:
         raise OutlineNotEditable(
             _(
@@ -344,11 +353,12 @@ def outline_ensure_editable(outline: Outline) -> None:
 
 
 @transaction.atomic
-def outline_delete(*, actor: User | None, outline: Outline) -> None:
+def outline_delete(*, actor: Person | None, outline: Outline) -> None:
     """Delete a draft that no visit uses; published versions are history and stay."""
+    _require_manager(actor)
     outline_ensure_editable(outline)
     if outline.visits.exists():
-        raise ValidationError(_("Visits were built from this outline, so it cannot be deleted."))
+        raise Conflict(_("Visits were built from this outline, so it cannot be deleted."))
     audit_record(
         actor=actor,
         action="delete",

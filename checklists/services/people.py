@@ -1,7 +1,15 @@
-"""Units and people."""
+"""Units and people.
+
+Who may change them (SPEC §4, "manage units"): coordinators, each within their
+subtree; a unit or role outside it, or an empty one (everything), only a
+coordinator of everything. Everyone changes their own name, e-mail, language and
+password. Each service checks this itself, before it writes, for every door (API,
+admin); an actor of None is the system (commands, seeding, tests).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -9,8 +17,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from checklists.errors import Conflict, NotAllowed
 from checklists.models import Unit, User
+from checklists.policies import (
+    Person,
+    coordinates_everything,
+    coordinates_unit,
+    is_coordinator,
+    manages_person,
+    require_coordinator,
+)
 from checklists.services.audit import audit_record, field_changes
 
 UNIT_FIELDS = ("name", "name_en", "code", "parent", "kind")
@@ -25,12 +43,59 @@ USER_FIELDS = (
 )
 
 
+# What a person who is no coordinator may change on their own account.
+SELF_EDITABLE = frozenset({"full_name", "email", "language", "password"})
+ROLE_FIELDS = frozenset({"is_coordinator", "coordinator_scope", "host_unit"})
+NOT_THEIRS = gettext_lazy(
+    "You may change only people attached to a unit within your scope; "
+    "others are managed by a coordinator of everything."
+)
+
+
 def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
+def _require_coordinator_of(actor: Person | None, unit: Unit | None, *, field: str) -> None:
+    """Refuse to use a unit outside the actor's scope for `field`; an empty one
+    (everything, or the top of the tree) is for coordinators of everything."""
+    if actor is None:
+        return
+    if unit is None:
+        if not coordinates_everything(actor):
+            raise NotAllowed(
+                _("Only a coordinator of everything may leave “%(field)s” empty.")
+                % {"field": field}
+            )
+    elif not coordinates_unit(actor, unit):
+        raise NotAllowed(
+            _("%(unit)s is outside your scope, so you may not use it for “%(field)s”.")
+            % {"unit": unit, "field": field}
+        )
+
+
+def _require_unit_manager(actor: Person | None, unit: Unit) -> None:
+    require_coordinator(actor, gettext_lazy("Only coordinators manage units."))
+    _require_coordinator_of(actor, unit, field="unit")
+
+
+def _require_roles_in_scope(actor: Person | None, roles: Mapping[str, Any]) -> None:
+    """The roles a person is given (coordinator and scope, host unit) must lie
+    within the actor's scope."""
+    if roles.get("is_coordinator"):
+        _require_coordinator_of(actor, roles.get("coordinator_scope"), field="coordinator_scope")
+    elif roles.get("coordinator_scope") is not None:
+        _require_coordinator_of(actor, roles["coordinator_scope"], field="coordinator_scope")
+    if roles.get("host_unit") is not None:
+        _require_coordinator_of(actor, roles["host_unit"], field="host_unit")
+
+
 @transaction.atomic
-def unit_create(*, actor: User | None, **fields: Any) -> Unit:
+def unit_create(*, actor: Person | None, **fields: Any) -> Unit:
+    """A new unit, under a parent within the actor's scope (at the top of the
+    tree: coordinators of everything only)."""
+    require_coordinator(actor, gettext_lazy("Only coordinators manage units."))
+    _require_coordinator_of(actor, fields.get("parent"), field="parent")
     unit = Unit(**{name: fields[name] for name in UNIT_FIELDS if name in fields})
     unit.full_clean()
     unit.save()
@@ -44,7 +109,12 @@ def unit_create(*, actor: User | None, **fields: Any) -> Unit:
 
 
 @transaction.atomic
-def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
+def unit_update(*, actor: Person | None, unit: Unit, **changes: Any) -> Unit:
+    """Change a unit of the actor's subtree; a new parent must lie within it too.
+    `unit` is the stored row: the scope is checked where it is now."""
+    _require_unit_manager(actor, unit)
+    if "parent" in changes:
+        _require_coordinator_of(actor, changes["parent"], field="parent")
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -60,17 +130,20 @@ def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
 
 
 @transaction.atomic
-def unit_delete(*, actor: User | None, unit: Unit) -> None:
-    """Delete a unit nobody refers to; units with visits, people or children stay."""
+def unit_delete(*, actor: Person | None, unit: Unit) -> None:
+    """Delete a unit nobody refers to; units with visits, people or children stay
+    (a conflict: they must be moved or removed first)."""
+    _require_unit_manager(actor, unit)
     if (
         unit.children.exists()
         or unit.visits.exists()
         or unit.contacts.exists()
         or unit.coordinators.exists()
     ):
-        raise ValidationError(
+        raise Conflict(
             _("%(unit)s still has sub-units, visits or people; move or remove them first.")
-            % {"unit": unit}
+            % {"unit": unit},
+            code="unit_in_use",
         )
     audit_record(
         actor=actor, action="delete", obj=unit, changes={"code": unit.code, "name": unit.name}
@@ -79,7 +152,10 @@ def unit_delete(*, actor: User | None, unit: Unit) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: User | None, password: str | None = None, **fields: Any) -> User:
+def user_create(*, actor: Person | None, password: str | None = None, **fields: Any) -> User:
+    """A new person (coordinators only), with roles within the actor's scope."""
+    require_coordinator(actor, gettext_lazy("Only coordinators create people."))
+    _require_roles_in_scope(actor, {"is_coordinator": False, **fields})
     user = User(**{name: fields[name] for name in USER_FIELDS if name in fields})
     _clean_roles(user)
     if password:
@@ -101,8 +177,11 @@ def user_create(*, actor: User | None, password: str | None = None, **fields: An
 
 @transaction.atomic
 def user_update(
-    *, actor: User | None, user: User, password: str | None = None, **changes: Any
+    *, actor: Person | None, user: User, password: str | None = None, **changes: Any
 ) -> User:
+    """Change a person's account. `user` is the stored row (the rules read its
+    current roles)."""
+    _require_may_update(actor, user, changes, password_given=password is not None)
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -125,13 +204,46 @@ def user_update(
 
 
 @transaction.atomic
-def user_deactivate(*, actor: User | None, user: User) -> User:
+def user_deactivate(*, actor: Person | None, user: User) -> User:
     """People are deactivated, never deleted: the audit trail keeps naming them."""
+    if actor is not None:
+        require_coordinator(actor, gettext_lazy("Only coordinators deactivate people."))
+        if user.pk == actor.pk:
+            raise NotAllowed(_("You cannot deactivate yourself."))
+        if not isinstance(actor, User) or not manages_person(actor, user):
+            raise NotAllowed(NOT_THEIRS)
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
         audit_record(actor=actor, action="deactivate", obj=user)
     return user
+
+
+def _require_may_update(
+    actor: Person | None, user: User, changes: Mapping[str, Any], *, password_given: bool
+) -> None:
+    """Someone who is no coordinator changes only their own name, e-mail, language
+    and password; a coordinator changes the people they manage (manages_person),
+    giving roles within their scope."""
+    if actor is None:
+        return
+    names = set(changes) | ({"password"} if password_given else set())
+    if not is_coordinator(actor):
+        if user.pk != actor.pk or names - SELF_EDITABLE:
+            raise NotAllowed(_("You may change only your own name, e-mail, language and password."))
+        return
+    if not isinstance(actor, User) or not manages_person(actor, user):
+        raise NotAllowed(NOT_THEIRS)
+    if names & ROLE_FIELDS:
+        # The roles as they will be: a scope kept from before must be the actor's too.
+        _require_roles_in_scope(
+            actor,
+            {
+                "is_coordinator": changes.get("is_coordinator", user.is_coordinator),
+                "coordinator_scope": changes.get("coordinator_scope", user.coordinator_scope),
+                "host_unit": changes.get("host_unit", user.host_unit),
+            },
+        )
 
 
 COORDINATOR_GROUP = "coordinators"

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from checklists.models import AuditEvent, CalendarFeed, User
 from checklists.services.checklist import milestone_reschedule
-from checklists.services.feeds import feed_token_digest
 from checklists.services.visits import visit_reschedule, visit_set_team, visit_transition
+from checklists.tokens import token_digest as feed_token_digest
 from tests.checklists.test_calendar_ics import check_ics
 from tests.conftest import local
 

@@ -17,13 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from checklists.models import AuditEvent, Outline, OutlineItem, OutlineMilestone, OutlineSection
-from checklists.outline_files import OutlineFileError, dump_outline, outline_import
+from checklists.outline_files import OutlineFileError, dump_outline
 from checklists.services.outlines import (
     ItemData,
     MilestoneData,
     OutlineData,
     SectionData,
     outline_create,
+    outline_import,
     outline_new_version,
 )
 

@@ -17,21 +17,23 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from checklists import outline_files
 from checklists.models import AuditEvent, Outline, OutlineItem, OutlineMilestone, OutlineSection
 from checklists.outline_files import (
     OutlineFileError,
     OutlineProblem,
     dump_outline,
-    outline_import,
+    json_reader,
     parse_outline,
+    yaml_reader,
 )
+from checklists.services import outlines as outlines_service
 from checklists.services.outlines import (
     ItemData,
     MilestoneData,
     OutlineData,
     SectionData,
     outline_data,
+    outline_import,
 )
 from tests.conftest import PLAN10_YAML
 
@@ -87,7 +89,7 @@ def yaml_loader(request, monkeypatch):
     """Runs a test with each YAML loader: libyaml's parser and the pure-Python
     fallback must enforce the same limits."""
     if request.param == "pure-python":
-        monkeypatch.setattr(outline_files, "_YamlLoader", outline_files._PyYamlLoader)
+        monkeypatch.setattr(yaml_reader, "_YamlLoader", yaml_reader._PyYamlLoader)
     elif not yaml.__with_libyaml__:
         pytest.skip("PyYAML is built without libyaml")
     return request.param
@@ -532,7 +534,7 @@ def test_it_rolls_back_the_whole_import_when_publishing_fails(monkeypatch):
     def refuse(**kwargs):
         raise ValidationError("publishing is broken")
 
-    monkeypatch.setattr(outline_files, "outline_publish", refuse)
+    monkeypatch.setattr(outlines_service, "outline_publish", refuse)
     before = counts()
 
     with pytest.raises(ValidationError, match="publishing is broken"):
@@ -709,8 +711,8 @@ def test_it_does_not_count_brackets_inside_json_strings():
 
 def test_it_turns_a_recursion_error_into_a_refusal(monkeypatch):
     # Both depth checks switched off: the parser's own recursion is the last guard.
-    monkeypatch.setattr(outline_files, "_check_json_depth", lambda text: None)
-    monkeypatch.setattr(outline_files, "MAX_DEPTH", 10**9)
+    monkeypatch.setattr(json_reader, "_check_json_depth", lambda text: None)
+    monkeypatch.setattr(json_reader, "MAX_DEPTH", 10**9)
 
     error = refusal(b"[" * 100_000 + b"]" * 100_000, filename="x.json")
 

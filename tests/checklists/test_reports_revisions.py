@@ -15,7 +15,7 @@ from checklists.coverage import SectionRef, outline_coverage
 from checklists.errors import TransitionNotAllowed
 from checklists.models import AuditEvent, Outline, Unit, Visit
 from checklists.models.reports import ReportRevision, ReviewComment
-from checklists.outline_files import outline_import
+from checklists.services.outlines import outline_import
 from checklists.services.reports import (
     CommentInput,
     DuplicateRevision,

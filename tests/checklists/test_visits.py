@@ -312,7 +312,7 @@ def test_it_builds_the_plan10_visit_from_the_shared_outline_file():
     WHEN a visit's first working session is on 2024-05-13
     THEN it has 17 checklist items and milestones on 05-08, 05-13, 05-20, 05-28, 06-12,
     and moving the session a week moves all of them except one dated by hand."""
-    from checklists.outline_files import outline_import
+    from checklists.services.outlines import outline_import
     from tests.conftest import PLAN10_YAML
 
     outline = outline_import(

@@ -3,6 +3,8 @@ iCalendar subscriptions (checklists.services.feeds, as the API's calendar/feeds/
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from checklists.models import CalendarFeed
+from checklists.models import User
 from checklists.policies import is_coordinator
 from checklists.selectors import units_visible_to
+from checklists.selectors.feeds import calendar_feeds_live
 from checklists.services.feeds import calendar_feed_create, calendar_feed_revoke
 from web.forms_dashboard import FeedCreateForm
 from web.views.base import is_htmx
@@ -22,36 +25,31 @@ from web.views.base import is_htmx
 VISIT_PLACEHOLDER = 987654321
 
 
-def _live_feeds(user):
-    return CalendarFeed.objects.filter(owner_id=user.pk, revoked_at__isnull=True).order_by(
-        "-created_at", "-id"
-    )
-
-
-def _feeds_context(request: HttpRequest, **extra) -> dict:
+def _feeds_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
-        "feeds": _live_feeds(request.user),
+        "feeds": calendar_feeds_live(request.user),
         "feed_form": FeedCreateForm(),
         "new_feed": None,
         **extra,
     }
 
 
-def _page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
+def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
     user = request.user
     context = {
         "title": _("Calendar"),
         "events_url": reverse("api:calendar"),
         "visit_url_template": reverse("web:visit", kwargs={"visit_id": VISIT_PLACEHOLDER}),
         "visit_placeholder": VISIT_PLACEHOLDER,
-        "units": units_visible_to(user).only("id", "name", "path").order_by("path"),
+        # login_required: a person, never anonymous.
+        "units": units_visible_to(cast(User, user)).only("id", "name", "path").order_by("path"),
         "coordinator": is_coordinator(user),
         **_feeds_context(request, **extra),
     }
     return render(request, "web/dashboard/calendar.html", context, status=status)
 
 
-def _feeds(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
+def _feeds(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
     return render(
         request, "web/dashboard/_feeds.html", _feeds_context(request, **extra), status=status
     )
@@ -84,7 +82,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     """Revoke one of one's own feeds; anyone else's (or a revoked one) is 404."""
-    feed = get_object_or_404(_live_feeds(request.user), pk=feed_id)
+    feed = get_object_or_404(calendar_feeds_live(request.user), pk=feed_id)
     calendar_feed_revoke(actor=request.user, feed=feed)
     if is_htmx(request):
         return _feeds(request, revoked=feed)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from checklists.models import Outline
 from checklists.outline_files import FORMATS, dump_outline
-from checklists.services.outlines import outline_data
+from checklists.selectors.outlines import outline_data
 
 
 class Command(BaseCommand):

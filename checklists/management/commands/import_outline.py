@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from checklists.models import OutlineItem
-from checklists.outline_files import OutlineFileError, outline_import
+from checklists.outline_files import OutlineFileError
+from checklists.services.outlines import outline_import
 
 
 class Command(BaseCommand):

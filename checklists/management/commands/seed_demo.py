@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from checklists.models import Outline, TeamMembership, Unit, User, Visit
-from checklists.outline_files import outline_import
 from checklists.services.checklist import (
     checklist_item_add,
     checklist_item_update,
     milestone_mark_done,
 )
+from checklists.services.outlines import outline_import
 from checklists.services.people import coordinator_group
 from checklists.services.visits import SessionInput, TeamInput, visit_create, visit_transition
 
