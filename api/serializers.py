@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
@@ -216,16 +214,8 @@ class OutlineImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("The outline as a YAML or JSON file."))
     publish = BooleanField(required=False, default=False)
 
-    def validate_file(self, upload: UploadedFile) -> UploadedFile:
-        # By the upload's size, before it is read: parse_outline checks the bytes
-        # again for every other caller.
-        limit = settings.OUTLINE_FILE_MAX_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise serializers.ValidationError(
-                _("The file is %(size)s bytes; outline files may have at most %(limit)s.")
-                % {"size": upload.size, "limit": limit}
-            )
-        return upload
+    # The file's size is checked by the service (outline_import), after the person's
+    # right to import: a refused person learns nothing from the file's checks.
 
 
 # --- Visits ------------------------------------------------------------------------

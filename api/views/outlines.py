@@ -138,11 +138,9 @@ class OutlineViewSet(
         key path of every problem, and nothing is saved."""
         form = OutlineImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        upload = form.validated_data["file"]
         outline = outline_import(
             actor=request.user,
-            content=upload.read(),
-            filename=upload.name or "",
+            content=form.validated_data["file"],
             publish=form.validated_data["publish"],
         )
         return self._answer(outline, status.HTTP_201_CREATED)

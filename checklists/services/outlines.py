@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -228,15 +230,37 @@ def _check_unique(
 
 
 def outline_import(
-    *, actor: Person | None, content: bytes, filename: str = "", publish: bool = False
+    *,
+    actor: Person | None,
+    content: bytes | File,
+    filename: str = "",
+    publish: bool = False,
 ) -> Outline:
     """Save an outline file as a new draft version, or publish it too.
+
+    `content` is the file's bytes or an uploaded file; an upload is measured before
+    it is read, and only once the person may import at all (a refused person learns
+    nothing from the file's checks).
 
     All or nothing: an invalid file raises OutlineFileError before anything is
     written; a duplicate code+version (ValidationError) or a failed publish rolls
     the whole import back.
     """
     _require_manager(actor)
+    if isinstance(content, File):
+        limit = settings.OUTLINE_FILE_MAX_BYTES
+        if content.size is not None and content.size > limit:
+            raise ValidationError(
+                {
+                    "file": _(
+                        "The file is %(size)s bytes; outline files may have at most %(limit)s."
+                    )
+                    % {"size": content.size, "limit": limit}
+                }
+            )
+        filename = filename or content.name or ""
+        content = content.read()
+    assert isinstance(content, bytes)  # noqa: S101 (narrows the type for mypy)
     # Parsed before the transaction opens: a large file does not keep one waiting.
     data = parse_outline(content, filename=filename)
     with transaction.atomic():
