@@ -259,10 +259,9 @@ def outline_import(
                 }
             )
         filename = filename or content.name or ""
-        content = content.read()
-    assert isinstance(content, bytes)  # noqa: S101 (narrows the type for mypy)
+    raw: bytes = content.read() if isinstance(content, File) else content
     # Parsed before the transaction opens: a large file does not keep one waiting.
-    data = parse_outline(content, filename=filename)
+    data = parse_outline(raw, filename=filename)
     with transaction.atomic():
         outline = outline_create(actor=actor, data=data)
         if publish:
