@@ -9,11 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from checklists.limits import MAX_ANSWER_TEXT, MAX_COMMENT_TEXT
 from checklists.models import AnswerType, ChecklistItem, OutlineSection, Review, ReviewComment
-
-# The API's limits (api.serializers.AnswerField, api.serializers_reports.MAX_TEXT).
-MAX_ANSWER = 20_000
-MAX_COMMENT = 10_000
 
 YES_NO = {"yes": True, "no": False}
 
@@ -36,7 +33,7 @@ class ChecklistItemForm(forms.Form):
 
     row_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=ChecklistItem.Status.choices, required=False)
-    answer = forms.CharField(required=False, max_length=MAX_ANSWER)
+    answer = forms.CharField(required=False, max_length=MAX_ANSWER_TEXT)
 
     def __init__(self, *args: Any, item: ChecklistItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +94,7 @@ class ReviewForm(_SectionFormMixin, forms.Form):
         error_messages={"required": _("Choose whether to accept or to request changes.")},
     )
     section = forms.ChoiceField(label=_("Outline section"), required=False)
-    text = forms.CharField(label=_("Comment"), required=False, max_length=MAX_COMMENT)
+    text = forms.CharField(label=_("Comment"), required=False, max_length=MAX_COMMENT_TEXT)
 
     def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,7 +105,7 @@ class CommentForm(_SectionFormMixin, forms.Form):
     section = forms.ChoiceField(label=_("Outline section"), required=False)
     text = forms.CharField(
         label=_("Comment"),
-        max_length=MAX_COMMENT,
+        max_length=MAX_COMMENT_TEXT,
         error_messages={"required": _("Write the comment.")},
     )
 
@@ -120,7 +117,7 @@ class CommentForm(_SectionFormMixin, forms.Form):
 class CommentAnswerForm(forms.Form):
     response = forms.CharField(
         label=_("Explanation"),
-        max_length=MAX_COMMENT,
+        max_length=MAX_COMMENT_TEXT,
         error_messages={"required": _("Write the explanation.")},
     )
 

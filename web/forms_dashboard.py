@@ -13,12 +13,11 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import CalendarFeed, Unit, Visit, WorkingSession
-from checklists.selectors import FINISHED_VISIT_STATUSES
+from checklists.limits import MAX_SEARCH_TEXT
+from checklists.models import CalendarFeed, Unit, Visit
+from checklists.selectors.visits import visits_with_sessions_between
 from web.widgets import LongSelect
 
-# Longer search text is refused rather than sent to a LIKE.
-MAX_SEARCH = 200
 RUNNING = "running"
 
 
@@ -87,7 +86,7 @@ class OverviewFilterForm(forms.Form):
     DEFAULT_SORT = "-overdue"
 
     q = forms.CharField(
-        label=_("Search code or title"), required=False, max_length=MAX_SEARCH, strip=True
+        label=_("Search code or title"), required=False, max_length=MAX_SEARCH_TEXT, strip=True
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -147,19 +146,15 @@ class OverviewFilterForm(forms.Form):
             visits = visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
         if status := data.get("status"):
             if status == RUNNING:
-                visits = visits.exclude(status__in=FINISHED_VISIT_STATUSES)
+                visits = visits.exclude(status__in=Visit.FINISHED_STATUSES)
             else:
                 visits = visits.filter(status=status)
         if unit := data.get("unit"):
             visits = visits.filter(host_unit__path__startswith=unit.path)
-        sessions = WorkingSession.objects.all()
-        if start := data.get("session_from"):
-            sessions = sessions.filter(start__date__gte=start)
-        if end := data.get("session_to"):
-            sessions = sessions.filter(start__date__lte=end)
-        if data.get("session_from") or data.get("session_to"):
-            # A visit with any session in the period: a subquery, so no duplicates.
-            visits = visits.filter(pk__in=sessions.values("visit_id"))
+        # The API's session_after/session_before: one rule for both.
+        visits = visits_with_sessions_between(
+            visits, data.get("session_from"), data.get("session_to")
+        )
         if data.get("overdue"):
             visits = visits.filter(overdue_count__gt=0)
         return visits

@@ -15,13 +15,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from checklists.admin.common import (
+    REFUSALS,
     MilestoneStateFilter,
     ServiceErrorsMixin,
     VisitParamFilter,
     _error_text,
     _label,
 )
-from checklists.errors import StaleObjectError
 from checklists.models import AnswerType, ChecklistItem, Milestone, User
 from checklists.selectors import visits_coordinated_by
 from checklists.services.checklist import (
@@ -227,7 +227,7 @@ class ChecklistItemAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         for item in queryset.select_related("visit"):
             try:
                 checklist_item_update(actor=request.user, item=item, status=status)
-            except (ValidationError, StaleObjectError) as exc:
+            except REFUSALS as exc:
                 self.message_user(request, f"{item}: {_error_text(exc)}", messages.ERROR)
             else:
                 changed += 1
@@ -402,7 +402,7 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         for milestone in queryset.select_related("visit"):
             try:
                 service(milestone)
-            except ValidationError as exc:
+            except REFUSALS as exc:
                 self.message_user(request, f"{milestone}: {_error_text(exc)}", messages.ERROR)
             else:
                 changed += 1

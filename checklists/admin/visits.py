@@ -28,7 +28,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from checklists.admin.common import ServiceErrorsMixin, _count_of, _digits, _error_text, _label
+from checklists.admin.common import (
+    REFUSALS,
+    ServiceErrorsMixin,
+    _count_of,
+    _digits,
+    _error_text,
+    _label,
+)
 from checklists.errors import StaleObjectError
 from checklists.models import (
     ChecklistItem,
@@ -290,7 +297,9 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         first_start = (
             WorkingSession.objects.filter(visit=OuterRef("pk")).order_by("start").values("start")
         )
-        overdue = Milestone.objects.filter(done_at__isnull=True, due_date__lt=timezone.localdate())
+        overdue = Milestone.objects.filter(
+            Milestone.state_condition([Milestone.State.OVERDUE], timezone.localdate())
+        )
         # Names match checklists.selectors.visits_with_progress, so visit_progress()
         # reads them without a query per row.
         return qs.annotate(
@@ -414,7 +423,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         for visit in queryset:
             try:
                 visit_transition(actor=request.user, visit=visit, to=target)
-            except ValidationError as exc:
+            except REFUSALS as exc:
                 self.message_user(
                     request,
                     gettext("%(visit)s: %(reason)s") % {"visit": visit, "reason": _error_text(exc)},

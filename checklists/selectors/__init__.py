@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -198,29 +197,16 @@ def involvement_q(user: User, *, visit_field: str = "") -> Q:
 
 
 def milestone_state_q(states: Iterable[str], today: dt.date) -> Q:
-    """The milestone states of SPEC §3 as a filter, matching Milestone.state_on
-    (the state is derived from today's date, so it is a date range). "open" means
-    not done, whatever the date."""
-    soon = today + dt.timedelta(days=settings.MILESTONE_DUE_SOON_DAYS)
-    open_ = Q(done_at__isnull=True)
-    conditions = {
-        Milestone.State.DONE: Q(done_at__isnull=False),
-        Milestone.State.OVERDUE: open_ & Q(due_date__lt=today),
-        Milestone.State.DUE_SOON: open_ & Q(due_date__gte=today, due_date__lte=soon),
-        Milestone.State.UPCOMING: open_ & Q(due_date__gt=soon),
-        "open": open_,
-    }
-    combined = Q(pk__in=[])
-    for state in states:
-        combined |= conditions[state]
-    return combined
+    """The milestone states of SPEC §3 as a filter (Milestone.state_condition, the
+    rule next to Milestone.state_on)."""
+    return Milestone.state_condition(states, today)
 
 
 # --- the web dashboard: my deadlines and the coordinator's overview ------------------
 
 # A closed or cancelled visit's deadlines no longer need anyone (the reminder pass
 # skips them too), so the dashboard neither lists nor counts them.
-FINISHED_VISIT_STATUSES = (Visit.Status.CLOSED, Visit.Status.CANCELLED)
+FINISHED_VISIT_STATUSES = Visit.FINISHED_STATUSES
 
 
 def milestones_open_for(
