@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
@@ -243,8 +245,11 @@ class TeamMemberSerializer(serializers.Serializer):
 class VisitSerializer(ModelSerializer):
     outline = IdField(queryset=Outline.objects.all())
     host_unit = IdField(queryset=Unit.objects.all())
-    sessions = SessionSerializer(many=True, allow_empty=False, max_length=MAX_SESSIONS)
-    team = TeamMemberSerializer(many=True, required=False, max_length=MAX_TEAM)
+    # many=True makes a ListSerializer, which takes max_length (the stubs do not say so).
+    sessions = SessionSerializer(  # type: ignore[call-arg]
+        many=True, allow_empty=False, max_length=MAX_SESSIONS
+    )
+    team = TeamMemberSerializer(many=True, required=False, max_length=MAX_TEAM)  # type: ignore[call-arg]
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -264,7 +269,7 @@ class VisitSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
-        validators = []  # the code's uniqueness comes back from the model's full_clean
+        validators: list[Any] = []  # the code's uniqueness comes back from the model's full_clean
 
     @extend_schema_field(serializers.FloatField(min_value=0, max_value=1))
     def get_progress(self, visit: Visit) -> float:

@@ -169,17 +169,19 @@ def visit_access(
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
     coordinator = coordinates_unit(user, visit.host_unit)
-    if isinstance(team_role, _Unknown):
-        if hasattr(visit, "my_team_role"):
-            team_role = visit.my_team_role
-        else:
-            team_role = (
-                TeamMembership.objects.filter(visit_id=visit.pk, user_id=user.pk)
-                .values_list("role", flat=True)
-                .first()
-            )
+    role: str | None
+    if not isinstance(team_role, _Unknown):
+        role = team_role
+    elif hasattr(visit, "my_team_role"):
+        role = visit.my_team_role
+    else:
+        role = (
+            TeamMembership.objects.filter(visit_id=visit.pk, user_id=user.pk)
+            .values_list("role", flat=True)
+            .first()
+        )
     host = user.host_unit_id is not None and user.host_unit_id == visit.host_unit_id
-    return VisitAccess(coordinator=coordinator, team_role=team_role, host=host)
+    return VisitAccess(coordinator=coordinator, team_role=role, host=host)
 
 
 FULL_ACCESS = VisitAccess(coordinator=True)

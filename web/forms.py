@@ -4,10 +4,13 @@ for the API, and their ValidationErrors land beside the same fields here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from checklists.limits import MAX_ANSWER_TEXT, MAX_COMMENT_TEXT
 from checklists.models import AnswerType, ChecklistItem, OutlineSection, Review, ReviewComment
@@ -75,12 +78,14 @@ class ReportUploadForm(forms.Form):
     )
 
 
-def section_choices(sections: list[OutlineSection]) -> list[tuple[str, str]]:
+def section_choices(sections: list[OutlineSection]) -> list[tuple[str, StrOrPromise]]:
     """The choices of a comment's section: the whole report, or one outline section."""
     return [("", _("Whole report"))] + [(str(s.pk), f"{s.number}. {s.title}") for s in sections]
 
 
 class _SectionFormMixin:
+    cleaned_data: dict[str, Any]
+
     def clean_section(self) -> int | None:
         value = self.cleaned_data.get("section")
         return int(value) if value else None
@@ -98,7 +103,7 @@ class ReviewForm(_SectionFormMixin, forms.Form):
 
     def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = section_choices(sections)
+        cast(forms.ChoiceField, self.fields["section"]).choices = section_choices(sections)
 
 
 class CommentForm(_SectionFormMixin, forms.Form):
@@ -111,7 +116,7 @@ class CommentForm(_SectionFormMixin, forms.Form):
 
     def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = section_choices(sections)
+        cast(forms.ChoiceField, self.fields["section"]).choices = section_choices(sections)
 
 
 class CommentAnswerForm(forms.Form):

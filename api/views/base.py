@@ -8,11 +8,13 @@ import re
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from rest_framework import generics
 from rest_framework import status as http
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from checklists.models import Visit
+from checklists.models import User, Visit
 from checklists.policies import VisitAccess, visit_access
 from checklists.selectors.visits import visible_visits
 
@@ -26,6 +28,14 @@ def etag_for_version(version: int) -> str:
 def versioned_response(data: Any, version: int, *, status: int = http.HTTP_200_OK) -> Response:
     """A single object's answer with its version as the ETag (a later If-Match)."""
     return Response(data, status=status, headers={"ETag": etag_for_version(version)})
+
+
+def actor_of(request: Request) -> User:
+    """The signed-in person a view acts for (every API view asks for one; the
+    services then decide what they may do)."""
+    if not isinstance(request.user, User):
+        raise NotAuthenticated()
+    return request.user
 
 
 def expected_version(request: Request) -> int | None:
@@ -62,13 +72,11 @@ def access_for(request: Request, visit: Visit) -> VisitAccess:
     return cache[visit.pk]
 
 
-class VisitChildMixin:
+class VisitChildMixin(generics.GenericAPIView):
     """For views under visits/{visit_pk}/: the visit, if the person may see it
     (404 otherwise, so its existence is not given away), loaded once per request
     with the person's team role (checklists.selectors.visits.visible_visits)."""
 
-    request: Request
-    kwargs: dict[str, Any]
     _visit: Visit
 
     def get_visit(self) -> Visit:

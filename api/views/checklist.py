@@ -19,6 +19,7 @@ from api.views.base import (
     ETagMixin,
     VisitChildMixin,
     access_for,
+    actor_of,
     expected_version,
     versioned_response,
 )
@@ -57,7 +58,7 @@ class VisitChecklistView(VisitChildMixin, generics.ListCreateAPIView):
         return ChecklistItem.objects.filter(visit=self.get_visit()).order_by(*CHECKLIST_ORDER)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if "visit_pk" in self.kwargs and not getattr(self, "swagger_fake_view", False):
             # One visit: one answer for every row (no query: visible_visits
             # annotated the person's team role).
@@ -75,7 +76,7 @@ class VisitChecklistView(VisitChildMixin, generics.ListCreateAPIView):
         visit = self.get_visit()
         serializer = ChecklistItemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = checklist_item_add(actor=request.user, visit=visit, **serializer.validated_data)
+        item = checklist_item_add(actor=actor_of(request), visit=visit, **serializer.validated_data)
         return versioned_response(
             ChecklistItemSerializer(item, context=self.get_serializer_context()).data,
             item.row_version,
@@ -106,7 +107,7 @@ class ChecklistItemViewSet(
         return checklist_items_visible_to(self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         user = self.request.user
         # Rows of many visits: asked per row, from each row's annotation.
         context["sees_internal_notes_for"] = lambda item: sees_internal_notes(user, item)
@@ -121,7 +122,7 @@ class ChecklistItemViewSet(
         serializer = self.get_serializer(item, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         item = checklist_item_update(
-            actor=request.user,
+            actor=actor_of(request),
             item=item,
             expected_version=expected_version(request),
             **serializer.validated_data,

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.serializers import MilestoneCreateSerializer, MilestoneSerializer
-from api.views.base import VisitChildMixin
+from api.views.base import VisitChildMixin, actor_of
 from checklists.models import Milestone
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import milestones_visible_to
@@ -69,7 +69,7 @@ class VisitMilestonesView(VisitChildMixin, generics.ListCreateAPIView):
         visit = self.get_visit()
         serializer = MilestoneCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        milestone = milestone_add(actor=request.user, visit=visit, **serializer.validated_data)
+        milestone = milestone_add(actor=actor_of(request), visit=visit, **serializer.validated_data)
         return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
 
@@ -101,11 +101,11 @@ class MilestoneViewSet(
         with transaction.atomic():
             if "due_date" in data:
                 milestone = milestone_reschedule(
-                    actor=request.user, milestone=milestone, due_date=data["due_date"]
+                    actor=actor_of(request), milestone=milestone, due_date=data["due_date"]
                 )
             if done is not None:
                 milestone = milestone_mark_done(
-                    actor=request.user, milestone=milestone, done=done, at=data.get("done_at")
+                    actor=actor_of(request), milestone=milestone, done=done, at=data.get("done_at")
                 )
         return Response(self.get_serializer(milestone).data)
 

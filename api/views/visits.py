@@ -22,7 +22,13 @@ from api.serializers import (
     VisitSerializer,
     VisitUpdateSerializer,
 )
-from api.views.base import ETagMixin, VisitChildMixin, expected_version, versioned_response
+from api.views.base import (
+    ETagMixin,
+    VisitChildMixin,
+    actor_of,
+    expected_version,
+    versioned_response,
+)
 from checklists.models import TeamMembership, Unit, Visit
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import (
@@ -158,7 +164,7 @@ class VisitViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         visit = visit_create(
-            actor=request.user,
+            actor=actor_of(request),
             outline=data["outline"],
             host_unit=data["host_unit"],
             title=data["title"],
@@ -177,7 +183,7 @@ class VisitViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         visit_change(
-            actor=request.user,
+            actor=actor_of(request),
             visit=visit,
             expected_version=expected_version(request),
             fields={k: v for k, v in data.items() if k in ("title", "code", "decision_ref")},
@@ -189,7 +195,10 @@ class VisitViewSet(
     def _transition(self, request: Request, target: str) -> Response:
         visit = self.get_object()
         visit_transition(
-            actor=request.user, visit=visit, to=target, expected_version=expected_version(request)
+            actor=actor_of(request),
+            visit=visit,
+            to=target,
+            expected_version=expected_version(request),
         )
         return self._answer(visit)
 
@@ -254,7 +263,7 @@ class VisitViewSet(
         serializer = VisitRescheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visit_reschedule(
-            actor=request.user,
+            actor=actor_of(request),
             visit=visit,
             first_session_start=serializer.validated_data["first_session_start"],
             expected_version=expected_version(request),

@@ -5,10 +5,11 @@ web.errors.DomainErrorMiddleware."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from checklists.models import Visit
+from checklists.models import User, Visit
 from checklists.policies import VisitAccess, visit_access
 from checklists.selectors.visits import visible_visits
 
@@ -19,6 +20,14 @@ def visible_visit(request: HttpRequest, visit_id: int) -> tuple[Visit, VisitAcce
     the person's team role, so neither this nor a service's check costs a query."""
     visit = get_object_or_404(visible_visits(request.user).select_related("outline"), pk=visit_id)
     return visit, visit_access(request.user, visit)
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The person a page acts for (its view is login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -34,7 +34,7 @@ from checklists.selectors import (
 from checklists.services.reminders import notification_mark_read
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, OverviewFilterForm
-from web.views.base import is_htmx
+from web.views.base import is_htmx, signed_in
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
@@ -55,7 +55,7 @@ class DeadlineRow:
 
     @property
     def state_label(self) -> str:
-        return Milestone.State(self.state).label
+        return str(Milestone.State(self.state).label)
 
 
 @dataclass
@@ -114,7 +114,7 @@ def _unread_notifications(user: User | AnonymousUser) -> tuple[int, list[Notific
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Open deadlines of the person's running visits, grouped by visit, the visit
     with the most overdue deadline first."""
-    user = request.user
+    user = signed_in(request)
     today = timezone.localdate()
     form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
     form.is_valid()
@@ -169,7 +169,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 def overview(request: HttpRequest) -> HttpResponse:
     """Every visit the person sees (a coordinator's scope; anyone else's own
     visits) with progress and overdue counts, filtered, sorted and paginated."""
-    user = request.user
+    user = signed_in(request)
     today = timezone.localdate()
     form = OverviewFilterForm(request.GET or None, units=units_visible_to(user))
     form.is_valid()

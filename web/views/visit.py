@@ -35,7 +35,7 @@ from checklists.selectors import (
 from checklists.services.checklist import checklist_item_update, milestone_mark_done
 from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
-from web.views.base import is_htmx, visible_visit
+from web.views.base import is_htmx, signed_in, visible_visit
 from web.views.reports import reports_context
 
 # --- what the templates get -------------------------------------------------------------
@@ -80,10 +80,10 @@ def checklist_sections(
     items: list[ChecklistItem], override: ItemRow | None = None
 ) -> list[Section]:
     sections = []
-    for (_position, number), group in itertools.groupby(
+    for (_position, number), grouped in itertools.groupby(
         items, key=lambda item: (item.section_position, item.section_number)
     ):
-        group = list(group)
+        group = list(grouped)
         rows = [
             override if override is not None and override.item.pk == item.pk else ItemRow.of(item)
             for item in group
@@ -177,7 +177,7 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
     if form.is_valid():
         try:
             item = checklist_item_update(
-                actor=request.user,
+                actor=signed_in(request),
                 item=item,
                 expected_version=form.cleaned_data["row_version"],
                 **form.changes(),
@@ -204,7 +204,9 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
 
 
 def _row_errors(form: ChecklistItemForm) -> dict[str, list[str]]:
-    errors = {name: list(messages) for name, messages in form.errors.items()}
+    errors = {
+        name: [str(message) for message in messages] for name, messages in form.errors.items()
+    }
     if "__all__" in errors:
         errors["form"] = errors.pop("__all__")
     if "row_version" in errors:
@@ -237,7 +239,7 @@ def milestone_done(request: HttpRequest, visit_id: int, milestone_id: int) -> Ht
     milestone = get_object_or_404(Milestone, pk=milestone_id, visit_id=visit.pk)
     milestone.visit = visit  # as loaded, for the service's check (no query)
     done = request.POST.get("done", "1") != "0"
-    milestone = milestone_mark_done(actor=request.user, milestone=milestone, done=done)
+    milestone = milestone_mark_done(actor=signed_in(request), milestone=milestone, done=done)
     if not is_htmx(request):
         return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#milestones")
     milestone = Milestone.objects.select_related("done_by").get(pk=milestone.pk)
