@@ -25,10 +25,8 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from api.fields import EARLIEST_DATETIME, LATEST_DATETIME
 from api.serializers import MAX_ID
+from checklists.limits import MAX_QUERY_TEXT
 
-# Query text is matched with LIKE; SQLite refuses patterns over 50,000 bytes, and
-# nobody searches with more than a paragraph.
-MAX_QUERY_TEXT = 1000
 # PostgreSQL's `integer`: the widest value an IntegerField column compares with
 # without "integer out of range".
 MAX_INT32 = 2**31 - 1

@@ -23,7 +23,17 @@ from api.fields import (
     from_form,
     json_type_name,
 )
-from checklists.limits import MAX_OUTLINE_VERSION
+from checklists.limits import (
+    MAX_ANSWER_TEXT,
+    MAX_FINDING_TEXT,
+    MAX_ITEM_TEXT,
+    MAX_NOTE_TEXT,
+    MAX_NUMBER,
+    MAX_OUTLINE_VERSION,
+    MAX_SESSIONS,
+    MAX_TEAM,
+    MAX_TITLE,
+)
 from checklists.models import (
     AnswerType,
     AuditEvent,
@@ -242,8 +252,11 @@ class TeamMemberSerializer(serializers.Serializer):
 class VisitSerializer(ModelSerializer):
     outline = IdField(queryset=Outline.objects.all())
     host_unit = IdField(queryset=Unit.objects.all())
-    sessions = SessionSerializer(many=True, allow_empty=False, max_length=100)
-    team = TeamMemberSerializer(many=True, required=False, max_length=100)
+    # many=True makes a ListSerializer, which takes max_length (the stubs do not say so).
+    sessions = SessionSerializer(  # type: ignore[call-arg]
+        many=True, allow_empty=False, max_length=MAX_SESSIONS
+    )
+    team = TeamMemberSerializer(many=True, required=False, max_length=MAX_TEAM)  # type: ignore[call-arg]
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -263,7 +276,7 @@ class VisitSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
-        validators = []  # the code's uniqueness comes back from the model's full_clean
+        validators: list[Any] = []  # the code's uniqueness comes back from the model's full_clean
 
     @extend_schema_field(serializers.FloatField(min_value=0, max_value=1))
     def get_progress(self, visit: Visit) -> float:
@@ -295,7 +308,6 @@ class AnswerField(serializers.JSONField):
     database refuses NUL characters and unpaired surrogates, with an error that
     would name no field."""
 
-    MAX_TEXT = 20_000
     default_error_messages = {
         "not_scalar": _("Give text, a number, true or false, or null."),
         "too_long": _("Give at most {max_length} characters."),
@@ -306,8 +318,8 @@ class AnswerField(serializers.JSONField):
         if isinstance(data, list | dict):
             self.fail("not_scalar")
         if isinstance(data, str):
-            if len(data) > self.MAX_TEXT:
-                self.fail("too_long", max_length=self.MAX_TEXT)
+            if len(data) > MAX_ANSWER_TEXT:
+                self.fail("too_long", max_length=MAX_ANSWER_TEXT)
             ProhibitNullCharactersValidator()(data)
             ProhibitSurrogateCharactersValidator()(data)
         return data
@@ -355,7 +367,10 @@ class ChecklistItemSerializer(ModelSerializer):
             "origin",
             "updated_at",
         ]
-        extra_kwargs = {"finding": {"max_length": 20_000}, "internal_note": {"max_length": 20_000}}
+        extra_kwargs = {
+            "finding": {"max_length": MAX_FINDING_TEXT},
+            "internal_note": {"max_length": MAX_NOTE_TEXT},
+        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -370,12 +385,12 @@ class ChecklistItemSerializer(ModelSerializer):
 class ChecklistItemCreateSerializer(serializers.Serializer):
     """POST visits/{id}/checklist/: an item of the visit's own."""
 
-    text = CharField(max_length=5000)
-    text_en = CharField(max_length=5000, required=False, allow_blank=True, default="")
+    text = CharField(max_length=MAX_ITEM_TEXT)
+    text_en = CharField(max_length=MAX_ITEM_TEXT, required=False, allow_blank=True, default="")
     answer_type = serializers.ChoiceField(choices=AnswerType.choices, default=AnswerType.TEXT)
-    section_number = CharField(max_length=32, required=False)
-    section_title = CharField(max_length=500, required=False, allow_blank=True, default="")
-    number = CharField(max_length=32, required=False, allow_blank=True, default="")
+    section_number = CharField(max_length=MAX_NUMBER, required=False)
+    section_title = CharField(max_length=MAX_TITLE, required=False, allow_blank=True, default="")
+    number = CharField(max_length=MAX_NUMBER, required=False, allow_blank=True, default="")
     assignee = IdField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -428,8 +443,8 @@ class MilestoneSerializer(ModelSerializer):
 
 class MilestoneCreateSerializer(serializers.Serializer):
     key = SlugField(max_length=64)
-    title = CharField(max_length=500)
-    title_en = CharField(max_length=500, required=False, allow_blank=True, default="")
+    title = CharField(max_length=MAX_TITLE)
+    title_en = CharField(max_length=MAX_TITLE, required=False, allow_blank=True, default="")
     due_date = DateField()
     responsible = serializers.ChoiceField(choices=Responsible.choices)
 

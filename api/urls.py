@@ -4,15 +4,11 @@ from rest_framework.routers import DefaultRouter
 
 from api.views.audit import AuditEventViewSet
 from api.views.auth import TokenView
+from api.views.checklist import ChecklistItemViewSet, VisitChecklistView
+from api.views.milestones import MilestoneViewSet, VisitMilestonesView
 from api.views.outlines import OutlineViewSet
 from api.views.people import UnitViewSet, UserViewSet
-from api.views.visits import (
-    ChecklistItemViewSet,
-    MilestoneViewSet,
-    VisitChecklistView,
-    VisitMilestonesView,
-    VisitViewSet,
-)
+from api.views.visits import VisitViewSet
 
 ID = r"[0-9]{1,18}"
 

@@ -25,5 +25,8 @@ MAX_NUMBER = 32  # section and item numbers ("I.2.a")
 MAX_SESSIONS = 100
 MAX_TEAM = 100
 
-# Search boxes and text filters.
+# Search boxes and text filters: the pages' search box, and the API's text filters
+# and `search` (matched with LIKE; SQLite refuses patterns over 50,000 bytes, and
+# nobody searches with more than a paragraph).
 MAX_SEARCH_TEXT = 200
+MAX_QUERY_TEXT = 1000

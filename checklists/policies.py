@@ -153,25 +153,35 @@ class VisitAccess:
 NO_ACCESS = VisitAccess()
 
 
-def visit_access(user: Person, visit: Visit) -> VisitAccess:
+class _Unknown(enum.Enum):
+    ROLE = "unknown"
+
+
+def visit_access(
+    user: Person, visit: Visit, *, team_role: str | _Unknown | None = _Unknown.ROLE
+) -> VisitAccess:
     """The person's standing towards the visit.
 
     Costs at most one query (the team role), none when the visit was loaded
-    through checklists.selectors.with_team_role.
+    through checklists.selectors.with_team_role or the caller passes the role it
+    read already (`team_role`, e.g. annotated on a row of the visit's).
     """
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
     coordinator = coordinates_unit(user, visit.host_unit)
-    if hasattr(visit, "my_team_role"):
-        team_role = visit.my_team_role
+    role: str | None
+    if not isinstance(team_role, _Unknown):
+        role = team_role
+    elif hasattr(visit, "my_team_role"):
+        role = visit.my_team_role
     else:
-        team_role = (
+        role = (
             TeamMembership.objects.filter(visit_id=visit.pk, user_id=user.pk)
             .values_list("role", flat=True)
             .first()
         )
     host = user.host_unit_id is not None and user.host_unit_id == visit.host_unit_id
-    return VisitAccess(coordinator=coordinator, team_role=team_role, host=host)
+    return VisitAccess(coordinator=coordinator, team_role=role, host=host)
 
 
 FULL_ACCESS = VisitAccess(coordinator=True)

@@ -4,16 +4,16 @@ for the API, and their ValidationErrors land beside the same fields here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import AnswerType, ChecklistItem, OutlineSection, Review, ReviewComment
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-# The API's limits (api.serializers.AnswerField, api.serializers_reports.MAX_TEXT).
-MAX_ANSWER = 20_000
-MAX_COMMENT = 10_000
+from checklists.limits import MAX_ANSWER_TEXT, MAX_COMMENT_TEXT
+from checklists.models import AnswerType, ChecklistItem, OutlineSection, Review, ReviewComment
 
 YES_NO = {"yes": True, "no": False}
 
@@ -36,7 +36,7 @@ class ChecklistItemForm(forms.Form):
 
     row_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=ChecklistItem.Status.choices, required=False)
-    answer = forms.CharField(required=False, max_length=MAX_ANSWER)
+    answer = forms.CharField(required=False, max_length=MAX_ANSWER_TEXT)
 
     def __init__(self, *args: Any, item: ChecklistItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,12 +78,14 @@ class ReportUploadForm(forms.Form):
     )
 
 
-def section_choices(sections: list[OutlineSection]) -> list[tuple[str, str]]:
+def section_choices(sections: list[OutlineSection]) -> list[tuple[str, StrOrPromise]]:
     """The choices of a comment's section: the whole report, or one outline section."""
     return [("", _("Whole report"))] + [(str(s.pk), f"{s.number}. {s.title}") for s in sections]
 
 
 class _SectionFormMixin:
+    cleaned_data: dict[str, Any]
+
     def clean_section(self) -> int | None:
         value = self.cleaned_data.get("section")
         return int(value) if value else None
@@ -97,30 +99,30 @@ class ReviewForm(_SectionFormMixin, forms.Form):
         error_messages={"required": _("Choose whether to accept or to request changes.")},
     )
     section = forms.ChoiceField(label=_("Outline section"), required=False)
-    text = forms.CharField(label=_("Comment"), required=False, max_length=MAX_COMMENT)
+    text = forms.CharField(label=_("Comment"), required=False, max_length=MAX_COMMENT_TEXT)
 
     def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = section_choices(sections)
+        cast(forms.ChoiceField, self.fields["section"]).choices = section_choices(sections)
 
 
 class CommentForm(_SectionFormMixin, forms.Form):
     section = forms.ChoiceField(label=_("Outline section"), required=False)
     text = forms.CharField(
         label=_("Comment"),
-        max_length=MAX_COMMENT,
+        max_length=MAX_COMMENT_TEXT,
         error_messages={"required": _("Write the comment.")},
     )
 
     def __init__(self, *args: Any, sections: list[OutlineSection], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = section_choices(sections)
+        cast(forms.ChoiceField, self.fields["section"]).choices = section_choices(sections)
 
 
 class CommentAnswerForm(forms.Form):
     response = forms.CharField(
         label=_("Explanation"),
-        max_length=MAX_COMMENT,
+        max_length=MAX_COMMENT_TEXT,
         error_messages={"required": _("Write the explanation.")},
     )
 

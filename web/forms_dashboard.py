@@ -8,17 +8,17 @@ views start from checklists.selectors and only narrow it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import CalendarFeed, Unit, Visit, WorkingSession
-from checklists.selectors import FINISHED_VISIT_STATUSES
+from checklists.limits import MAX_SEARCH_TEXT
+from checklists.models import CalendarFeed, Unit, Visit
+from checklists.selectors.visits import visits_with_sessions_between
 from web.widgets import LongSelect
 
-# Longer search text is refused rather than sent to a LIKE.
-MAX_SEARCH = 200
 RUNNING = "running"
 
 
@@ -87,7 +87,7 @@ class OverviewFilterForm(forms.Form):
     DEFAULT_SORT = "-overdue"
 
     q = forms.CharField(
-        label=_("Search code or title"), required=False, max_length=MAX_SEARCH, strip=True
+        label=_("Search code or title"), required=False, max_length=MAX_SEARCH_TEXT, strip=True
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -129,10 +129,12 @@ class OverviewFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only units the person may see: any other id is "not a valid choice",
         # exactly like an id that does not exist.
-        self.fields["unit"].queryset = units.only("id", "name", "path").order_by("path")
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit.queryset = units.only("id", "name", "path").order_by("path")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("session_from"), cleaned.get("session_to")
         if start and end and end < start:
             self.add_error("session_to", _("The end of the period must not be before its start."))
@@ -147,21 +149,18 @@ class OverviewFilterForm(forms.Form):
             visits = visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
         if status := data.get("status"):
             if status == RUNNING:
-                visits = visits.exclude(status__in=FINISHED_VISIT_STATUSES)
+                visits = visits.exclude(status__in=Visit.FINISHED_STATUSES)
             else:
                 visits = visits.filter(status=status)
         if unit := data.get("unit"):
             visits = visits.filter(host_unit__path__startswith=unit.path)
-        sessions = WorkingSession.objects.all()
-        if start := data.get("session_from"):
-            sessions = sessions.filter(start__date__gte=start)
-        if end := data.get("session_to"):
-            sessions = sessions.filter(start__date__lte=end)
-        if data.get("session_from") or data.get("session_to"):
-            # A visit with any session in the period: a subquery, so no duplicates.
-            visits = visits.filter(pk__in=sessions.values("visit_id"))
+        # The API's session_after/session_before: one rule for both.
+        visits = visits_with_sessions_between(
+            visits, data.get("session_from"), data.get("session_to")
+        )
         if data.get("overdue"):
-            visits = visits.filter(overdue_count__gt=0)
+            # Annotated by selectors.visits_with_deadline_counts (the plugin cannot see it).
+            visits = visits.filter(overdue_count__gt=0)  # type: ignore[misc]
         return visits
 
     def ordering(self) -> tuple:

@@ -4,7 +4,7 @@ through checklists.services.checklist."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,13 +15,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from checklists.admin.common import (
+    REFUSALS,
     MilestoneStateFilter,
     ServiceErrorsMixin,
     VisitParamFilter,
     _error_text,
     _label,
 )
-from checklists.errors import StaleObjectError
+from checklists.admin.visits import admin_actor
 from checklists.models import AnswerType, ChecklistItem, Milestone, User
 from checklists.selectors import visits_coordinated_by
 from checklists.services.checklist import (
@@ -38,9 +39,10 @@ from checklists.services.checklist import (
 def _scope_to_visits(queryset: QuerySet, request: HttpRequest, field: str = "visit") -> QuerySet:
     """Rows of visits the user coordinates. An id-IN subquery rather than a join,
     so a row never comes back twice."""
-    if request.user.coordinates_everything:
+    user = admin_actor(request)
+    if user.coordinates_everything:
         return queryset
-    return queryset.filter(**{f"{field}__in": visits_coordinated_by(request.user).values("pk")})
+    return queryset.filter(**{f"{field}__in": visits_coordinated_by(user).values("pk")})
 
 
 # --- Checklist items ---------------------------------------------------------------
@@ -74,22 +76,22 @@ class ChecklistItemForm(forms.ModelForm):
             self.fields["answer"].widget = forms.Textarea(attrs={"rows": 3, "cols": 80})
         if "assignee" in self.fields:
             # Only the visit's team may be assigned (the service refuses others).
-            self.fields["assignee"].queryset = User.objects.filter(
-                team_memberships__visit=item.visit_id
-            )
+            assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+            assignee.queryset = User.objects.filter(team_memberships__visit=item.visit_id)
         self.fields["seen_version"].initial = item.row_version
 
     def clean_answer(self):
         raw = self.cleaned_data.get("answer")
         if self.instance.answer_type == AnswerType.YES_NO:
-            raw = {"yes": True, "no": False}.get(raw)
+            raw = {"yes": True, "no": False}.get(raw or "")
         try:
             return checklist_answer_clean(self.instance.answer_type, raw)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         seen = cleaned.get("seen_version")
         if self.instance.pk and seen is not None:
             current = (
@@ -106,21 +108,24 @@ class ChecklistItemForm(forms.ModelForm):
         return cleaned
 
 
+ITEM_ADD_FIELDS = (
+    "visit",
+    "section_number",
+    "section_title",
+    "number",
+    "text",
+    "text_en",
+    "answer_type",
+    "due_date",
+)
+
+
 class ChecklistItemAddForm(forms.ModelForm):
     """An item of the visit's own ("additional contents")."""
 
     class Meta:
         model = ChecklistItem
-        fields = (
-            "visit",
-            "section_number",
-            "section_title",
-            "number",
-            "text",
-            "text_en",
-            "answer_type",
-            "due_date",
-        )
+        fields = ITEM_ADD_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,13 +176,15 @@ class ChecklistItemAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return _scope_to_visits(super().get_queryset(request), request)
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
         kwargs["form"] = ChecklistItemAddForm if obj is None else ChecklistItemForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ChecklistItemAddForm._meta.fields})]
+            return [(None, {"fields": ITEM_ADD_FIELDS})]
         return [
             (None, {"fields": self.change_readonly[:-1]}),
             (None, {"fields": (*ITEM_EDITABLE_FIELDS, "seen_version", "updated_at")}),
@@ -199,7 +206,7 @@ class ChecklistItemAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         data = form.cleaned_data
         if not change:
             item = checklist_item_add(
-                actor=request.user,
+                actor=admin_actor(request),
                 visit=data["visit"],
                 text=data["text"],
                 text_en=data.get("text_en", ""),
@@ -216,7 +223,7 @@ class ChecklistItemAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         changes = {name: data[name] for name in ITEM_EDITABLE_FIELDS if name in form.changed_data}
         item = ChecklistItem.objects.select_related("visit").get(pk=obj.pk)
         checklist_item_update(
-            actor=request.user,
+            actor=admin_actor(request),
             item=item,
             expected_version=data.get("seen_version"),
             **changes,
@@ -226,8 +233,8 @@ class ChecklistItemAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         changed = 0
         for item in queryset.select_related("visit"):
             try:
-                checklist_item_update(actor=request.user, item=item, status=status)
-            except (ValidationError, StaleObjectError) as exc:
+                checklist_item_update(actor=admin_actor(request), item=item, status=status)
+            except REFUSALS as exc:
                 self.message_user(request, f"{item}: {_error_text(exc)}", messages.ERROR)
             else:
                 changed += 1
@@ -288,8 +295,9 @@ class MilestoneChangeForm(forms.ModelForm):
         self.fields["follow_sessions"].initial = not self.instance.dated_by_hand
         self.fields["due_date"].required = False
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         milestone = self.instance
         follows = cleaned.get("follow_sessions")
         if follows and milestone.offset_days is None and milestone.offset_working_days is None:
@@ -302,10 +310,13 @@ class MilestoneChangeForm(forms.ModelForm):
         return cleaned
 
 
+MILESTONE_ADD_FIELDS = ("visit", "key", "title", "title_en", "due_date", "responsible")
+
+
 class MilestoneAddForm(forms.ModelForm):
     class Meta:
         model = Milestone
-        fields = ("visit", "key", "title", "title_en", "due_date", "responsible")
+        fields = MILESTONE_ADD_FIELDS
 
 
 @admin.register(Milestone)
@@ -346,13 +357,15 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return _scope_to_visits(super().get_queryset(request), request)
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
         kwargs["form"] = MilestoneAddForm if obj is None else MilestoneChangeForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": MilestoneAddForm._meta.fields})]
+            return [(None, {"fields": MILESTONE_ADD_FIELDS})]
         return [
             (None, {"fields": self.change_readonly}),
             (None, {"fields": ("due_date", "follow_sessions", "done")}),
@@ -373,7 +386,7 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         data = form.cleaned_data
         if not change:
             milestone = milestone_add(
-                actor=request.user,
+                actor=admin_actor(request),
                 visit=data["visit"],
                 key=data["key"],
                 title=data["title"],
@@ -387,22 +400,24 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             return
         milestone = Milestone.objects.select_related("visit").get(pk=obj.pk)
         if "follow_sessions" in form.changed_data and data["follow_sessions"]:
-            milestone = milestone_reschedule(actor=request.user, milestone=milestone, due_date=None)
+            milestone = milestone_reschedule(
+                actor=admin_actor(request), milestone=milestone, due_date=None
+            )
         elif "due_date" in form.changed_data or (
             "follow_sessions" in form.changed_data and not data["follow_sessions"]
         ):
             milestone = milestone_reschedule(
-                actor=request.user, milestone=milestone, due_date=data["due_date"]
+                actor=admin_actor(request), milestone=milestone, due_date=data["due_date"]
             )
         if "done" in form.changed_data:
-            milestone_mark_done(actor=request.user, milestone=milestone, done=data["done"])
+            milestone_mark_done(actor=admin_actor(request), milestone=milestone, done=data["done"])
 
     def _mark(self, request, queryset, service: Callable[[Milestone], Any]) -> None:
         changed = 0
         for milestone in queryset.select_related("visit"):
             try:
                 service(milestone)
-            except ValidationError as exc:
+            except REFUSALS as exc:
                 self.message_user(request, f"{milestone}: {_error_text(exc)}", messages.ERROR)
             else:
                 changed += 1
@@ -416,7 +431,9 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     @admin.action(description=_("Mark the selected deadlines done"), permissions=["change"])
     def mark_done(self, request, queryset):
         self._mark(
-            request, queryset, lambda m: milestone_mark_done(actor=request.user, milestone=m)
+            request,
+            queryset,
+            lambda m: milestone_mark_done(actor=admin_actor(request), milestone=m),
         )
 
     @admin.action(description=_("Mark the selected deadlines not done"), permissions=["change"])
@@ -424,7 +441,7 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         self._mark(
             request,
             queryset,
-            lambda m: milestone_mark_done(actor=request.user, milestone=m, done=False),
+            lambda m: milestone_mark_done(actor=admin_actor(request), milestone=m, done=False),
         )
 
     @admin.action(
@@ -435,9 +452,9 @@ class MilestoneAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         self._mark(
             request,
             queryset,
-            lambda m: milestone_reschedule(actor=request.user, milestone=m, due_date=None),
+            lambda m: milestone_reschedule(actor=admin_actor(request), milestone=m, due_date=None),
         )
 
     @admin.display(description=_("state"))
     def state_display(self, obj: Milestone) -> str:
-        return Milestone.State(obj.state).label
+        return str(Milestone.State(obj.state).label)

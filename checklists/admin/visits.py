@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Count,
     ExpressionWrapper,
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, NullIf
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -28,7 +30,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from checklists.admin.common import ServiceErrorsMixin, _count_of, _digits, _error_text, _label
+from checklists.admin.common import (
+    REFUSALS,
+    ServiceErrorsMixin,
+    _count_of,
+    _digits,
+    _error_text,
+    _label,
+)
 from checklists.errors import StaleObjectError
 from checklists.models import (
     ChecklistItem,
@@ -36,6 +45,7 @@ from checklists.models import (
     Outline,
     TeamMembership,
     Unit,
+    User,
     Visit,
     WorkingSession,
 )
@@ -52,6 +62,14 @@ from checklists.services.visits import (
 )
 
 Status = Visit.Status
+
+
+def admin_actor(request: HttpRequest) -> User:
+    """The person an admin page acts for (the admin lets in only signed-in staff);
+    the services decide what they may do."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 class VisitAddForm(forms.ModelForm):
@@ -72,8 +90,9 @@ class VisitAddForm(forms.ModelForm):
         model = Visit
         fields = ("outline", "host_unit", "title", "code", "decision_ref")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("session_start"), cleaned.get("session_end")
         if start and end and end <= start:
             self.add_error("session_end", gettext("A working session must end after it starts."))
@@ -110,7 +129,7 @@ class TeamFormSet(BaseInlineFormSet):
             form
             for form in self.forms
             if getattr(form, "cleaned_data", None)
-            and not self._should_delete_form(form)
+            and not form.cleaned_data.get(DELETION_FIELD_NAME, False)
             and form.cleaned_data.get("role") == TeamMembership.Role.LEAD
         ]
         if len(leads) > 1:
@@ -149,7 +168,7 @@ class MilestoneInline(admin.TabularInline):
 
     @admin.display(description=_("state"))
     def state_display(self, obj: Milestone) -> str:
-        return Milestone.State(obj.state).label if obj.pk else "-"
+        return str(Milestone.State(obj.state).label) if obj.pk else "-"
 
 
 class HostUnitKindFilter(admin.SimpleListFilter):
@@ -290,7 +309,9 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         first_start = (
             WorkingSession.objects.filter(visit=OuterRef("pk")).order_by("start").values("start")
         )
-        overdue = Milestone.objects.filter(done_at__isnull=True, due_date__lt=timezone.localdate())
+        overdue = Milestone.objects.filter(
+            Milestone.state_condition([Milestone.State.OVERDUE], timezone.localdate())
+        )
         # Names match checklists.selectors.visits_with_progress, so visit_progress()
         # reads them without a query per row.
         return qs.annotate(
@@ -306,9 +327,11 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.change_readonly
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
         kwargs["form"] = VisitAddForm if obj is None else VisitChangeForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_inlines(self, request, obj):
         return () if obj is None else (WorkingSessionInline, TeamInline, MilestoneInline)
@@ -329,7 +352,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         data = form.cleaned_data
         if not change:
             visit = visit_create(
-                actor=request.user,
+                actor=admin_actor(request),
                 outline=data["outline"],
                 host_unit=data["host_unit"],
                 title=data["title"],
@@ -359,7 +382,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             )
         changes = {name: data[name] for name in form.changed_data if name in form._meta.fields}
         if changes:
-            visit_update(actor=request.user, visit=current, **changes)
+            visit_update(actor=admin_actor(request), visit=current, **changes)
 
     def save_formset(self, request, form, formset, change):
         # Inline rows are never saved directly: the services re-date milestones,
@@ -369,26 +392,26 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         if formset.model is WorkingSession:
             if formset.has_changed():
                 visit_set_sessions(
-                    actor=request.user, visit=visit, sessions=self._sessions(formset)
+                    actor=admin_actor(request), visit=visit, sessions=self._sessions(formset)
                 )
         elif formset.model is TeamMembership:
             if formset.has_changed():
-                visit_set_team(actor=request.user, visit=visit, team=self._team(formset))
+                visit_set_team(actor=admin_actor(request), visit=visit, team=self._team(formset))
         elif formset.model is Milestone:
             for milestone_form in formset.forms:
                 if milestone_form.instance.pk and "due_date" in milestone_form.changed_data:
                     milestone_reschedule(
-                        actor=request.user,
+                        actor=admin_actor(request),
                         milestone=Milestone.objects.get(pk=milestone_form.instance.pk),
                         due_date=milestone_form.cleaned_data["due_date"],
                     )
 
     @staticmethod
-    def _kept_forms(formset) -> list[forms.Form]:
+    def _kept_forms(formset: BaseInlineFormSet) -> list[forms.ModelForm[Any]]:
         return [
             f
             for f in formset.forms
-            if getattr(f, "cleaned_data", None) and not formset._should_delete_form(f)
+            if getattr(f, "cleaned_data", None) and not f.cleaned_data.get(DELETION_FIELD_NAME)
         ]
 
     def _sessions(self, formset) -> list[SessionInput]:
@@ -413,8 +436,8 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         moved = 0
         for visit in queryset:
             try:
-                visit_transition(actor=request.user, visit=visit, to=target)
-            except ValidationError as exc:
+                visit_transition(actor=admin_actor(request), visit=visit, to=target)
+            except REFUSALS as exc:
                 self.message_user(
                     request,
                     gettext("%(visit)s: %(reason)s") % {"visit": visit, "reason": _error_text(exc)},
@@ -451,7 +474,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("overdue deadlines"), ordering="overdue_count")
     def overdue(self, obj: Visit) -> int:
-        return obj.overdue_count
+        return int(getattr(obj, "overdue_count", 0))  # annotated by get_queryset
 
     @admin.display(description=_("checklist"))
     def checklist_summary(self, obj: Visit) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,10 @@ class Visit(models.Model):
         CONCLUDED = "concluded", _("Concluded")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # A visit that is over: nothing more is planned, reminded or counted as due
+    # for it (the dashboard, the reminder pass and re-dating all read this).
+    FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED)
 
     code = models.CharField(_("code"), max_length=64, blank=True)
     title = models.CharField(_("title"), max_length=500)
@@ -72,7 +77,7 @@ class Visit(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status not in (self.Status.CLOSED, self.Status.CANCELLED)
+        return self.status not in self.FINISHED_STATUSES
 
 
 class WorkingSession(models.Model):
@@ -295,14 +300,41 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.due_date})"
 
+    # The states of SPEC §3, derived from today's date. The rule lives here twice
+    # over, side by side: for one row (state_on) and as a filter (state_condition),
+    # both cut at due_soon_until().
+
+    @staticmethod
+    def due_soon_until(today: dt.date) -> dt.date:
+        """The last due date that is "due soon" today (later ones are upcoming)."""
+        return today + dt.timedelta(days=settings.MILESTONE_DUE_SOON_DAYS)
+
     def state_on(self, today: dt.date) -> str:
         if self.done_at is not None:
             return self.State.DONE
         if self.due_date < today:
             return self.State.OVERDUE
-        if (self.due_date - today).days <= settings.MILESTONE_DUE_SOON_DAYS:
+        if self.due_date <= self.due_soon_until(today):
             return self.State.DUE_SOON
         return self.State.UPCOMING
+
+    @classmethod
+    def state_condition(cls, states: Iterable[str], today: dt.date) -> Q:
+        """The rows whose state_on(today) is one of `states`, as a filter. "open"
+        means not done, whatever the date."""
+        soon = cls.due_soon_until(today)
+        open_ = Q(done_at__isnull=True)
+        conditions = {
+            cls.State.DONE: Q(done_at__isnull=False),
+            cls.State.OVERDUE: open_ & Q(due_date__lt=today),
+            cls.State.DUE_SOON: open_ & Q(due_date__gte=today, due_date__lte=soon),
+            cls.State.UPCOMING: open_ & Q(due_date__gt=soon),
+            "open": open_,
+        }
+        combined = Q(pk__in=[])
+        for state in states:
+            combined |= conditions[state]
+        return combined
 
     @property
     def state(self) -> str:

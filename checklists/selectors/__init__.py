@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -39,12 +38,19 @@ from checklists.models import (
 SETTLED = (ChecklistItem.Status.DONE, ChecklistItem.Status.NOT_APPLICABLE)
 
 
+def _scope_prefix(user: User) -> str | None:
+    """The path of a scoped coordinator's subtree (its units' prefix); None for
+    anyone else, a coordinator of everything included."""
+    scope = user.coordinator_scope if user.is_coordinator else None
+    return scope.path if scope is not None else None
+
+
 def units_in_scope(user: User) -> QuerySet[Unit]:
     """The units a coordinator is responsible for (none for anyone else)."""
     if user.coordinates_everything:
         return Unit.objects.all()
-    if user.is_coordinator and user.coordinator_scope_id is not None:
-        return Unit.objects.filter(path__startswith=user.coordinator_scope.path)
+    if (prefix := _scope_prefix(user)) is not None:
+        return Unit.objects.filter(path__startswith=prefix)
     return Unit.objects.none()
 
 
@@ -60,12 +66,8 @@ def visits_visible_to(user: User) -> QuerySet[Visit]:
     # team's user index, the unit path's pattern index) and hashes the result,
     # instead of testing every visit against a correlated EXISTS.
     visible = Q(pk__in=TeamMembership.objects.filter(user=user).values("visit_id"))
-    if user.is_coordinator and user.coordinator_scope_id is not None:
-        visible |= Q(
-            host_unit_id__in=Unit.objects.filter(
-                path__startswith=user.coordinator_scope.path
-            ).values("pk")
-        )
+    if (prefix := _scope_prefix(user)) is not None:
+        visible |= Q(host_unit_id__in=Unit.objects.filter(path__startswith=prefix).values("pk"))
     if user.host_unit_id is not None:
         visible |= Q(host_unit_id=user.host_unit_id)
     return Visit.objects.filter(visible)
@@ -75,11 +77,9 @@ def visits_coordinated_by(user: User) -> QuerySet[Visit]:
     """Visits the person coordinates (manages outlines, teams and visits for)."""
     if user.coordinates_everything:
         return Visit.objects.all()
-    if user.is_coordinator and user.coordinator_scope_id is not None:
+    if (prefix := _scope_prefix(user)) is not None:
         return Visit.objects.filter(
-            host_unit_id__in=Unit.objects.filter(
-                path__startswith=user.coordinator_scope.path
-            ).values("pk")
+            host_unit_id__in=Unit.objects.filter(path__startswith=prefix).values("pk")
         )
     return Visit.objects.none()
 
@@ -103,7 +103,9 @@ def visits_with_progress(queryset: QuerySet[Visit]) -> QuerySet[Visit]:
 def visit_progress(visit: Visit) -> float:
     """(done + not applicable) / all, from 0 to 1; a visit with no items is at 0."""
     if hasattr(visit, "items_total"):
-        total, settled = visit.items_total or 0, visit.items_settled or 0
+        # Annotated by visits_with_progress.
+        total = getattr(visit, "items_total", 0) or 0
+        settled = getattr(visit, "items_settled", 0) or 0
     else:
         counts = visit.checklist.aggregate(
             total=Count("id"), settled=Count("id", filter=Q(status__in=SETTLED))
@@ -132,8 +134,8 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     visible = Q(pk__in=visits_visible_to(user).values("host_unit_id"))
     if user.host_unit_id is not None:
         visible |= Q(pk=user.host_unit_id)
-    if user.is_coordinator and user.coordinator_scope_id is not None:
-        visible |= Q(path__startswith=user.coordinator_scope.path)
+    if (prefix := _scope_prefix(user)) is not None:
+        visible |= Q(path__startswith=prefix)
     return Unit.objects.filter(visible)
 
 
@@ -159,8 +161,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
     if user.coordinates_everything:
         return User.objects.all()
     visible = Q(pk=user.pk)
-    if user.is_coordinator and user.coordinator_scope_id is not None:
-        prefix = user.coordinator_scope.path
+    if (prefix := _scope_prefix(user)) is not None:
         attached_here = (
             Q(host_unit__path__startswith=prefix)
             | Q(coordinator_scope__path__startswith=prefix)
@@ -198,29 +199,16 @@ def involvement_q(user: User, *, visit_field: str = "") -> Q:
 
 
 def milestone_state_q(states: Iterable[str], today: dt.date) -> Q:
-    """The milestone states of SPEC §3 as a filter, matching Milestone.state_on
-    (the state is derived from today's date, so it is a date range). "open" means
-    not done, whatever the date."""
-    soon = today + dt.timedelta(days=settings.MILESTONE_DUE_SOON_DAYS)
-    open_ = Q(done_at__isnull=True)
-    conditions = {
-        Milestone.State.DONE: Q(done_at__isnull=False),
-        Milestone.State.OVERDUE: open_ & Q(due_date__lt=today),
-        Milestone.State.DUE_SOON: open_ & Q(due_date__gte=today, due_date__lte=soon),
-        Milestone.State.UPCOMING: open_ & Q(due_date__gt=soon),
-        "open": open_,
-    }
-    combined = Q(pk__in=[])
-    for state in states:
-        combined |= conditions[state]
-    return combined
+    """The milestone states of SPEC §3 as a filter (Milestone.state_condition, the
+    rule next to Milestone.state_on)."""
+    return Milestone.state_condition(states, today)
 
 
 # --- the web dashboard: my deadlines and the coordinator's overview ------------------
 
 # A closed or cancelled visit's deadlines no longer need anyone (the reminder pass
 # skips them too), so the dashboard neither lists nor counts them.
-FINISHED_VISIT_STATUSES = (Visit.Status.CLOSED, Visit.Status.CANCELLED)
+FINISHED_VISIT_STATUSES = Visit.FINISHED_STATUSES
 
 
 def milestones_open_for(
@@ -303,7 +291,8 @@ def visit_checklist_progress(visit_id: int) -> ChecklistProgress:
     visits_with_progress like the API's progress figure."""
     row = (
         visits_with_progress(Visit.objects.filter(pk=visit_id))
-        .values("items_settled", "items_total")
+        # Annotations of visits_with_progress, which the mypy plugin cannot see.
+        .values("items_settled", "items_total")  # type: ignore[misc]
         .first()
     ) or {}
     return ChecklistProgress(

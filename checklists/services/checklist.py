@@ -1,4 +1,8 @@
-"""Checklist items and milestones of a visit."""
+"""Checklist items and milestones of a visit.
+
+Every service that acts for a person checks checklists.policies first (an actor
+of None is the system); the text limits are checklists.limits', so every door
+(API, pages, admin) refuses the same input."""
 
 from __future__ import annotations
 
@@ -13,7 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists.errors import StaleObjectError
+from checklists.limits import (
+    MAX_ANSWER_TEXT,
+    MAX_FINDING_TEXT,
+    MAX_ITEM_TEXT,
+    MAX_NOTE_TEXT,
+)
 from checklists.models import AnswerType, ChecklistItem, Milestone, User, Visit
+from checklists.policies import Capability, authorize
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.reminders import reminders_replan, reminders_stop
 
@@ -24,6 +35,31 @@ ADDITIONAL_SECTION_TITLE = "Nội dung bổ sung"
 ADDITIONAL_SECTION_TITLE_EN = "Additional contents"
 
 ITEM_EDITABLE_FIELDS = ("answer", "status", "assignee", "due_date", "finding", "internal_note")
+
+# Free text a person types, and how long it may be.
+TEXT_LIMITS = {
+    "answer": MAX_ANSWER_TEXT,
+    "finding": MAX_FINDING_TEXT,
+    "internal_note": MAX_NOTE_TEXT,
+    "text": MAX_ITEM_TEXT,
+    "text_en": MAX_ITEM_TEXT,
+}
+
+
+def too_long_message(limit: int) -> str:
+    return _("Give at most %(limit)s characters.") % {"limit": limit}
+
+
+def _check_lengths(values: dict[str, Any]) -> None:
+    """Refuse text longer than its limit, naming each field (400, like the API's
+    serializers, which say the same before the service is reached)."""
+    errors = {
+        name: too_long_message(TEXT_LIMITS[name])
+        for name, value in values.items()
+        if name in TEXT_LIMITS and isinstance(value, str) and len(value) > TEXT_LIMITS[name]
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def checklist_answer_clean(answer_type: str, value: Any) -> Any:
@@ -46,6 +82,7 @@ def checklist_answer_clean(answer_type: str, value: Any) -> Any:
         raise ValidationError({"answer": _("This item takes yes (true) or no (false).")})
     if not isinstance(value, str):
         raise ValidationError({"answer": _("This item takes text.")})
+    _check_lengths({"answer": value})
     return value
 
 
@@ -72,6 +109,8 @@ def checklist_item_add(
     due_date: dt.date | None = None,
 ) -> ChecklistItem:
     """Add an item of the visit's own. Numbers continue the section's numbering."""
+    authorize(actor, visit, Capability.EDIT_CHECKLIST)
+    _check_lengths({"text": text, "text_en": text_en})
     # Serialise additions to one visit so two simultaneous additions do not take
     # the same number.
     Visit.objects.select_for_update().filter(pk=visit.pk).first()
@@ -130,9 +169,11 @@ def checklist_item_update(
     With `expected_version`, the write happens only if nobody changed the item
     since the caller read it (a conditional UPDATE); otherwise StaleObjectError.
     """
+    authorize(actor, item.visit, Capability.EDIT_CHECKLIST)
     unknown = set(changes) - set(ITEM_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    _check_lengths(changes)
     if "answer" in changes:
         changes["answer"] = checklist_answer_clean(item.answer_type, changes["answer"])
     if "assignee" in changes:
@@ -182,6 +223,7 @@ def milestone_reschedule(
     """
     from checklists.services.visits import visit_day_zero, work_calendar
 
+    authorize(actor, milestone.visit, Capability.PLAN)
     old_date = milestone.due_date
     if due_date is None:
         if milestone.offset_days is None and milestone.offset_working_days is None:
@@ -221,6 +263,17 @@ def milestone_mark_done(
     *, actor: User | None, milestone: Milestone, done: bool = True, at: dt.datetime | None = None
 ) -> Milestone:
     """Mark a deadline as met (or, with done=False, as not met after all)."""
+    authorize(actor, milestone.visit, Capability.MARK_MILESTONES)
+    return milestone_meet(actor=actor, milestone=milestone, done=done, at=at)
+
+
+@transaction.atomic
+def milestone_meet(
+    *, actor: User | None, milestone: Milestone, done: bool = True, at: dt.datetime | None = None
+) -> Milestone:
+    """Record a deadline as met without asking whether the actor may mark deadlines:
+    for services whose own step meets it, and that checked that step (a host
+    contact uploading the draft report meets "draft report submitted")."""
     if done == (milestone.done_at is not None):
         return milestone
     milestone.done_at = (at or timezone.now()) if done else None
@@ -252,7 +305,11 @@ def milestone_add(
     responsible: str,
     title_en: str = "",
 ) -> Milestone:
-    """A deadline of the visit's own, dated by hand."""
+    """A deadline of the visit's own, dated by hand. Its key is unique within the
+    visit (a 400 on `key`, before the database constraint would say it)."""
+    authorize(actor, visit, Capability.PLAN)
+    if visit.milestones.filter(key=key).exists():
+        raise ValidationError({"key": _("This visit already has a milestone with this key.")})
     milestone = Milestone(
         visit=visit,
         key=key,

@@ -26,7 +26,7 @@ from checklists.models import Milestone, OutlineSection, User, Visit
 from checklists.models.reports import ReportRevision, Review, ReviewComment
 from checklists.report_text import ExtractionError, extract_text
 from checklists.services.audit import audit_record
-from checklists.services.checklist import milestone_mark_done
+from checklists.services.checklist import milestone_meet
 from checklists.uploads import display_name, sniff_report
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def _meet_milestone(*, actor: User | None, visit: Visit, key: str) -> None:
         Milestone.objects.select_for_update().filter(visit=visit, key=key, done_at=None).first()
     )
     if milestone is not None:
-        milestone_mark_done(actor=actor, milestone=milestone)
+        milestone_meet(actor=actor, milestone=milestone)
 
 
 def report_revision_download(*, actor: User | None, revision: ReportRevision) -> File:

@@ -1,9 +1,12 @@
-"""Visits: creation from an outline, sessions and rescheduling, team, status machine."""
+"""Visits: creation from an outline, sessions and rescheduling, team, status machine.
+
+Every service that acts for a person checks checklists.policies first (an actor
+of None is the system); a refusal raises before anything is written."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists.errors import StaleObjectError, TransitionNotAllowed
+from checklists.limits import MAX_SESSIONS, MAX_TEAM
 from checklists.models import (
     ChecklistItem,
     DayOff,
@@ -25,6 +29,7 @@ from checklists.models import (
     Visit,
     WorkingSession,
 )
+from checklists.policies import Capability, authorize, require_coordinator
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.reminders import reminders_replan, reminders_stop
 from checklists.workdays import WorkCalendar
@@ -71,6 +76,13 @@ def visit_day_zero(sessions: Sequence[SessionInput | WorkingSession]) -> dt.date
 def _validate_sessions(sessions: Sequence[SessionInput]) -> None:
     if not sessions:
         raise ValidationError({"sessions": _("A visit needs at least one working session.")})
+    if len(sessions) > MAX_SESSIONS:
+        raise ValidationError(
+            {
+                "sessions": _("A visit has at most %(limit)s working sessions.")
+                % {"limit": MAX_SESSIONS}
+            }
+        )
     errors = []
     for index, session in enumerate(sessions):
         if timezone.is_naive(session.start) or timezone.is_naive(session.end):
@@ -84,6 +96,8 @@ def _validate_sessions(sessions: Sequence[SessionInput]) -> None:
 def _validate_team(team: Sequence[TeamInput]) -> None:
     roles = [member.role for member in team]
     errors = []
+    if len(team) > MAX_TEAM:
+        errors.append(_("A team has at most %(limit)s members.") % {"limit": MAX_TEAM})
     if len({member.user.pk for member in team}) != len(team):
         errors.append(_("A person can hold only one role in a team."))
     if roles.count(TeamMembership.Role.LEAD) > 1:
@@ -112,9 +126,13 @@ def visit_create(
 ) -> Visit:
     """Create a visit from a published outline version.
 
-    1. Copies the outline's items into the visit's checklist.
-    2. Dates the outline's milestones from day 0, the first working session.
+    1. Refuses anyone but a coordinator of the host unit.
+    2. Copies the outline's items into the visit's checklist.
+    3. Dates the outline's milestones from day 0, the first working session.
     """
+    require_coordinator(
+        actor, _("Only a coordinator of the host unit may plan a visit there."), unit=host_unit
+    )
     if outline.status != Outline.Status.PUBLISHED:
         raise ValidationError(
             {
@@ -234,6 +252,8 @@ VISIT_EDITABLE_FIELDS = ("title", "code", "decision_ref")
 def visit_update(
     *, actor: User | None, visit: Visit, expected_version: int | None = None, **changes: object
 ) -> Visit:
+    """Change the visit's title, code or inspection decision."""
+    authorize(actor, visit, Capability.PLAN)
     unknown = set(changes) - set(VISIT_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -255,6 +275,7 @@ def visit_transition(
     *, actor: User | None, visit: Visit, to: str, expected_version: int | None = None
 ) -> Visit:
     """Move a visit along its status machine; anything else is refused."""
+    authorize(actor, visit, Capability.PLAN)
     _check_version(visit, expected_version)
     # Lock the row: two coordinators pressing "close" and "cancel" at once must not
     # both pass the check below.
@@ -269,7 +290,7 @@ def visit_transition(
             code="transition_not_allowed",
         )
     Visit.objects.filter(pk=visit.pk).update(status=to)
-    if to in (Status.CLOSED, Status.CANCELLED):
+    if to in Visit.FINISHED_STATUSES:
         # Reminders: none for a visit that is over (checklists.services.reminders).
         reminders_stop(visit_id=visit.pk)
     _bump_version(visit)
@@ -294,6 +315,19 @@ def visit_set_sessions(
 ) -> Visit:
     """Replace the visit's working sessions (matched by id) and re-date the
     milestones that follow them."""
+    authorize(actor, visit, Capability.PLAN)
+    return _replace_sessions(
+        actor=actor, visit=visit, sessions=sessions, expected_version=expected_version
+    )
+
+
+def _replace_sessions(
+    *,
+    actor: User | None,
+    visit: Visit,
+    sessions: Sequence[SessionInput],
+    expected_version: int | None,
+) -> Visit:
     _check_version(visit, expected_version)
     _validate_sessions(sessions)
     existing = {s.pk: s for s in visit.sessions.select_for_update()}
@@ -347,11 +381,12 @@ def visit_reschedule(
     """Move the whole visit so that its first working session starts at the given
     time: every session shifts by the same amount, and so does every milestone
     nobody dated by hand."""
+    authorize(actor, visit, Capability.PLAN)
     sessions = list(visit.sessions.order_by("start"))
     if not sessions:
         raise ValidationError({"sessions": _("This visit has no working session to move.")})
     delta = first_session_start - sessions[0].start
-    return visit_set_sessions(
+    return _replace_sessions(
         actor=actor,
         visit=visit,
         expected_version=expected_version,
@@ -395,7 +430,8 @@ def visit_set_team(
     team: Sequence[TeamInput],
     expected_version: int | None = None,
 ) -> Visit:
-    """Replace the visit's team."""
+    """Replace the visit's team (a coordinator's decision)."""
+    authorize(actor, visit, Capability.MANAGE_TEAM)
     _check_version(visit, expected_version)
     _validate_team(team)
     before = sorted([m.user.get_username(), m.role] for m in visit.team.select_related("user"))
@@ -412,6 +448,33 @@ def visit_set_team(
         visit_id=visit.pk,
         changes={"team": {"from": before, "to": after}},
     )
+    return visit
+
+
+@transaction.atomic
+def visit_change(
+    *,
+    actor: User | None,
+    visit: Visit,
+    expected_version: int | None = None,
+    fields: Mapping[str, object] | None = None,
+    sessions: Sequence[SessionInput] | None = None,
+    team: Sequence[TeamInput] | None = None,
+) -> Visit:
+    """Several changes at once (the API's PATCH), all or nothing: every right they
+    need is checked before anything changes, and the version once, under the row
+    lock that the later steps then also hold."""
+    fields = dict(fields or {})
+    if fields or sessions is not None:
+        authorize(actor, visit, Capability.PLAN)
+    if team is not None:
+        authorize(actor, visit, Capability.MANAGE_TEAM)
+    if fields or expected_version is not None:
+        visit_update(actor=actor, visit=visit, expected_version=expected_version, **fields)
+    if sessions is not None:
+        visit_set_sessions(actor=actor, visit=visit, sessions=sessions)
+    if team is not None:
+        visit_set_team(actor=actor, visit=visit, team=team)
     return visit
 
 
@@ -453,7 +516,7 @@ def day_off_remove(*, actor: User | None, day: DayOff) -> None:
 
 def _redate_across(*, actor: User | None, day: dt.date) -> None:
     affected = (
-        Visit.objects.exclude(status__in=[Status.CLOSED, Status.CANCELLED])
+        Visit.objects.exclude(status__in=Visit.FINISHED_STATUSES)
         .filter(
             milestones__offset_working_days__isnull=False,
             milestones__dated_by_hand=False,

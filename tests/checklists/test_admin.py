@@ -1029,3 +1029,30 @@ def test_it_shows_a_scoped_coordinator_people_of_no_unit_but_lets_them_edit_none
     delete = reverse("admin:checklists_user_delete", args=[own.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert User.objects.filter(pk=own.pk).exists()
+
+
+@pytest.mark.parametrize("field", ["finding", "internal_note", "answer"])
+def test_it_refuses_an_over_long_text_the_api_refuses(client_admin, visit, superuser, field):
+    """GIVEN a text one character over checklists.limits' limit, which the API refuses
+    WHEN it is saved in the admin
+    THEN the admin refuses it too and the item keeps its value."""
+    from rest_framework.test import APIClient
+
+    from checklists.limits import MAX_ANSWER_TEXT, MAX_FINDING_TEXT, MAX_NOTE_TEXT
+
+    limit = {"finding": MAX_FINDING_TEXT, "internal_note": MAX_NOTE_TEXT, "answer": MAX_ANSWER_TEXT}
+    item = visit.checklist.filter(answer_type=AnswerType.TEXT).first()
+    text = "x" * (limit[field] + 1)
+    api = APIClient()
+    api.force_authenticate(superuser)
+    refused = api.patch(f"/api/v1/checklist-items/{item.pk}/", {field: text}, format="json")
+    assert refused.status_code == 400
+
+    data = form_data(client_admin.get(change(item)))
+    data[field] = text
+    data["_save"] = "Save"
+    response = client_admin.post(change(item), data, follow=True)
+    assert response.status_code == 200
+    assert "at most" in " ".join(str(error) for error in page_errors(response))
+    item.refresh_from_db()
+    assert getattr(item, field) in ("", None)

@@ -289,7 +289,8 @@ def test_it_derives_milestone_state_from_the_date(plan10_outline):
 
 
 def test_it_records_who_changed_what_in_the_audit_trail(plan10_outline):
-    actor = factories.UserFactory(username="truongdoan")
+    # A coordinator: the services refuse anyone without the rights (SPEC §4).
+    actor = factories.UserFactory(username="truongdoan", is_coordinator=True)
     visit = make_visit(plan10_outline)
     item = visit.checklist.first()
     checklist_item_update(actor=actor, item=item, status="done", finding="Đạt")

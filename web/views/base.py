@@ -1,23 +1,33 @@
 """Pieces every web view shares: finding a visit the person may see, by the same
-rules as the API (refusing what they may not do is checklists.policies.require)."""
+rules as the API. What they may do is decided by the services they call
+(checklists.policies); a refusal that escapes a view is rendered by
+web.errors.DomainErrorMiddleware."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from checklists.models import Visit
+from checklists.models import User, Visit
 from checklists.policies import VisitAccess, visit_access
-from checklists.selectors import visits_visible_to
+from checklists.selectors.visits import visible_visits
 
 
 def visible_visit(request: HttpRequest, visit_id: int) -> tuple[Visit, VisitAccess]:
-    """The visit and what this person may do to it; 404 when they may not see it,
-    so its existence is not given away."""
-    visit = get_object_or_404(
-        visits_visible_to(request.user).select_related("host_unit", "outline"), pk=visit_id
-    )
+    """The visit and the person's standing towards it (what the page offers them);
+    404 when they may not see it, so its existence is not given away. Loaded with
+    the person's team role, so neither this nor a service's check costs a query."""
+    visit = get_object_or_404(visible_visits(request.user).select_related("outline"), pk=visit_id)
     return visit, visit_access(request.user, visit)
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The person a page acts for (its view is login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from checklists.models import Milestone, Notification, Visit
+from checklists.models import Milestone, Notification, User, Visit
 from checklists.policies import is_coordinator
 from checklists.selectors import (
     milestone_state_q,
@@ -32,7 +34,7 @@ from checklists.selectors import (
 from checklists.services.reminders import notification_mark_read
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, OverviewFilterForm
-from web.views.base import is_htmx
+from web.views.base import is_htmx, signed_in
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
@@ -53,7 +55,7 @@ class DeadlineRow:
 
     @property
     def state_label(self) -> str:
-        return Milestone.State(self.state).label
+        return str(Milestone.State(self.state).label)
 
 
 @dataclass
@@ -66,7 +68,15 @@ class VisitDeadlines:
         return sum(row.state == Milestone.State.OVERDUE for row in self.rows)
 
 
-def _filter_problems(form) -> str:
+@dataclass(frozen=True)
+class OverviewRow:
+    """One visit of the overview, with its checklist progress (0 to 1)."""
+
+    visit: Visit
+    progress: float
+
+
+def _filter_problems(form: forms.Form) -> str:
     """The labels of the filters whose values were not understood (and left out)."""
     if not form.is_bound:
         return ""
@@ -91,7 +101,7 @@ def _group_deadlines(
     return list(groups.values())
 
 
-def _unread_notifications(user) -> tuple[int, list[Notification]]:
+def _unread_notifications(user: User | AnonymousUser) -> tuple[int, list[Notification]]:
     unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     # Served by notification_inbox_idx (recipient, -created_at).
     latest = list(unread.order_by("-created_at", "-id")[:LATEST_NOTIFICATIONS])
@@ -104,7 +114,7 @@ def _unread_notifications(user) -> tuple[int, list[Notification]]:
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Open deadlines of the person's running visits, grouped by visit, the visit
     with the most overdue deadline first."""
-    user = request.user
+    user = signed_in(request)
     today = timezone.localdate()
     form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
     form.is_valid()
@@ -159,7 +169,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 def overview(request: HttpRequest) -> HttpResponse:
     """Every visit the person sees (a coordinator's scope; anyone else's own
     visits) with progress and overdue counts, filtered, sorted and paginated."""
-    user = request.user
+    user = signed_in(request)
     today = timezone.localdate()
     form = OverviewFilterForm(request.GET or None, units=units_visible_to(user))
     form.is_valid()
@@ -167,9 +177,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     visits = form.filter(visits)
     visits = visits_with_progress(visits).select_related("host_unit").order_by(*form.ordering())
     page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(request.GET.get("page"))
-    for visit in page:
-        visit.progress = visit_progress(visit)
     context = {
+        "rows": [OverviewRow(visit=visit, progress=visit_progress(visit)) for visit in page],
         "title": _("Overview of visits") if is_coordinator(user) else _("My visits"),
         "form": form,
         "filter_problems": _filter_problems(form),

@@ -2,8 +2,9 @@
 the draft-report revisions (web.views.reports); inline changes of checklist items
 and deadlines.
 
-Who may see and do what is SPEC §4, asked of checklists.policies through
-web.views.base; every change goes through the same service as the API.
+Who may see what is SPEC §4 (web.views.base.visible_visit); every change goes
+through the same service as the API, which refuses what the person may not do
+(rendered by web.errors.DomainErrorMiddleware).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone, Visit
-from checklists.policies import VisitAccess, require
+from checklists.policies import VisitAccess
 from checklists.selectors import (
     visit_checklist,
     visit_checklist_progress,
@@ -34,7 +35,7 @@ from checklists.selectors import (
 from checklists.services.checklist import checklist_item_update, milestone_mark_done
 from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
-from web.views.base import is_htmx, visible_visit
+from web.views.base import is_htmx, signed_in, visible_visit
 from web.views.reports import reports_context
 
 # --- what the templates get -------------------------------------------------------------
@@ -79,10 +80,10 @@ def checklist_sections(
     items: list[ChecklistItem], override: ItemRow | None = None
 ) -> list[Section]:
     sections = []
-    for (_position, number), group in itertools.groupby(
+    for (_position, number), grouped in itertools.groupby(
         items, key=lambda item: (item.section_position, item.section_number)
     ):
-        group = list(group)
+        group = list(grouped)
         rows = [
             override if override is not None and override.item.pk == item.pk else ItemRow.of(item)
             for item in group
@@ -98,19 +99,32 @@ def checklist_sections(
     return sections
 
 
-def milestone_rows(visit: Visit) -> list[Milestone]:
-    """The deadlines with their state today, as the API's serializer computes it."""
+@dataclass(frozen=True)
+class MilestoneRow:
+    """One deadline as its row shows it: its state today (Milestone.state_on, as
+    the API's serializer says it) and its title in the person's language."""
+
+    milestone: Milestone
+    state: str
+
+    @classmethod
+    def of(cls, milestone: Milestone, today: dt.date) -> MilestoneRow:
+        return cls(milestone=milestone, state=milestone.state_on(today))
+
+    @property
+    def state_label(self) -> str:
+        return str(Milestone.State(self.state).label)
+
+    @property
+    def title(self) -> str:
+        return localised(self.milestone.title, self.milestone.title_en)
+
+
+def milestone_rows(visit: Visit) -> list[MilestoneRow]:
+    """The deadlines with their state today."""
     today = timezone.localdate()
-    milestones = list(visit.milestones.select_related("done_by").order_by("due_date", "id"))
-    for milestone in milestones:
-        _describe_milestone(milestone, today)
-    return milestones
-
-
-def _describe_milestone(milestone: Milestone, today: dt.date) -> None:
-    milestone.current_state = milestone.state_on(today)
-    milestone.state_label = Milestone.State(milestone.current_state).label
-    milestone.display_title = localised(milestone.title, milestone.title_en)
+    milestones = visit.milestones.select_related("done_by").order_by("due_date", "id")
+    return [MilestoneRow.of(milestone, today) for milestone in milestones]
 
 
 def visit_page_context(
@@ -156,13 +170,14 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
     item = get_object_or_404(
         ChecklistItem.objects.select_related("assignee"), pk=item_id, visit_id=visit.pk
     )
-    require(access, "can_edit_checklist")
+    # The visit as loaded (with the person's team role): the service's check of
+    # who may edit the checklist then costs no query.
     item.visit = visit
     form = ChecklistItemForm(request.POST, item=item)
     if form.is_valid():
         try:
             item = checklist_item_update(
-                actor=request.user,
+                actor=signed_in(request),
                 item=item,
                 expected_version=form.cleaned_data["row_version"],
                 **form.changes(),
@@ -189,7 +204,9 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
 
 
 def _row_errors(form: ChecklistItemForm) -> dict[str, list[str]]:
-    errors = {name: list(messages) for name, messages in form.errors.items()}
+    errors = {
+        name: [str(message) for message in messages] for name, messages in form.errors.items()
+    }
     if "__all__" in errors:
         errors["form"] = errors.pop("__all__")
     if "row_version" in errors:
@@ -220,15 +237,19 @@ def milestone_done(request: HttpRequest, visit_id: int, milestone_id: int) -> Ht
     """Mark a deadline met (done=1) or not met after all (done=0)."""
     visit, access = visible_visit(request, visit_id)
     milestone = get_object_or_404(Milestone, pk=milestone_id, visit_id=visit.pk)
-    require(access, "can_mark_milestones")
+    milestone.visit = visit  # as loaded, for the service's check (no query)
     done = request.POST.get("done", "1") != "0"
-    milestone = milestone_mark_done(actor=request.user, milestone=milestone, done=done)
+    milestone = milestone_mark_done(actor=signed_in(request), milestone=milestone, done=done)
     if not is_htmx(request):
         return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#milestones")
     milestone = Milestone.objects.select_related("done_by").get(pk=milestone.pk)
-    _describe_milestone(milestone, timezone.localdate())
     return render(
         request,
         "web/visit/_milestone.html",
-        {"visit": visit, "access": access, "milestone": milestone, "just_changed": True},
+        {
+            "visit": visit,
+            "access": access,
+            "row": MilestoneRow.of(milestone, timezone.localdate()),
+            "just_changed": True,
+        },
     )

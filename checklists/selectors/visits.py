@@ -1,0 +1,99 @@
+"""Reads of visits, their checklist and their deadlines, shaped for the doors that
+show them (the API, the pages): who sees which rows, with what the permission
+checks need already loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from checklists.models import ChecklistItem, Milestone, TeamMembership, User, Visit, WorkingSession
+from checklists.policies import Person, VisitAccess, visit_access
+from checklists.selectors import (
+    visits_visible_to,
+    visits_with_progress,
+    with_first_session,
+    with_team_role,
+)
+
+
+def visible_visits(user: Person) -> QuerySet[Visit]:
+    """The visits a person sees, each with the person's team role and host unit, so
+    that checklists.policies.visit_access (and every service's authorize()) needs
+    no query of its own."""
+    if not isinstance(user, User):
+        return Visit.objects.none()
+    return with_team_role(visits_visible_to(user), user).select_related("host_unit")
+
+
+def visits_listed_for(user: Person) -> QuerySet[Visit]:
+    """The API's visits: visible_visits with progress, the first session (for
+    ordering), the sessions and the team (two prefetches, whatever the page size)."""
+    return with_first_session(visits_with_progress(visible_visits(user))).prefetch_related(
+        Prefetch("sessions", queryset=WorkingSession.objects.order_by("start")),
+        Prefetch(
+            "team",
+            queryset=TeamMembership.objects.select_related("user")
+            .only("id", "visit_id", "role", "user__id", "user__full_name")
+            .order_by("role", "user_id"),
+        ),
+    )
+
+
+def visits_with_sessions_between(
+    visits: QuerySet[Visit], start: dt.date | None, end: dt.date | None
+) -> QuerySet[Visit]:
+    """The visits with a working session that overlaps the days [start, end] (local
+    dates; either end may be open). The one date filter of the API
+    (`session_after`/`session_before`) and the overview page (`session_from`/
+    `session_to`), so both answer the same visits for the same dates."""
+    if start is None and end is None:
+        return visits
+    sessions = WorkingSession.objects.all()
+    if start is not None:
+        sessions = sessions.filter(end__date__gte=start)
+    if end is not None:
+        sessions = sessions.filter(start__date__lte=end)
+    # A subquery, not a join: a visit with several such sessions comes back once.
+    return visits.filter(pk__in=sessions.values("visit_id"))
+
+
+def checklist_items_visible_to(user: Person) -> QuerySet[ChecklistItem]:
+    """Checklist items of every visit the person sees, each with its visit's host
+    unit and `my_team_role` (the person's role on that visit's team), so that
+    checklist_item_access needs no query per item."""
+    if not isinstance(user, User):
+        return ChecklistItem.objects.none()
+    return (
+        ChecklistItem.objects.filter(visit__in=visits_visible_to(user))
+        .select_related("visit__host_unit")
+        .annotate(
+            my_team_role=Subquery(
+                TeamMembership.objects.filter(visit=OuterRef("visit_id"), user_id=user.pk).values(
+                    "role"
+                )[:1]
+            )
+        )
+    )
+
+
+def checklist_item_access(user: Person, item: ChecklistItem) -> VisitAccess:
+    """The person's standing towards the item's visit (checklists.policies), from
+    the annotation of checklist_items_visible_to when the item has it."""
+    if hasattr(item, "my_team_role"):
+        return visit_access(user, item.visit, team_role=getattr(item, "my_team_role", None))
+    return visit_access(user, item.visit)
+
+
+def sees_internal_notes(user: Person, item: ChecklistItem) -> bool:
+    """Whether the person reads the item's internal note (SPEC §4: the team and
+    the coordinators do, host contacts never)."""
+    return checklist_item_access(user, item).sees_internal_notes
+
+
+def milestones_visible_to(user: Person) -> QuerySet[Milestone]:
+    """Deadlines of every visit the person sees, with the visit and its host unit."""
+    return Milestone.objects.filter(visit__in=visible_visits(user).values("pk")).select_related(
+        "visit__host_unit"
+    )
