@@ -1,4 +1,5 @@
-"""Draft reports: revisions, their text, reviews and comments (SPEC §3, §7).
+"""Draft reports: revisions, their text, diff and coverage (SPEC §3, §7); the
+reviews and comments (checklists.services.report_reviews) are re-exported here.
 
 Every write is a keyword-only service here, in a transaction, with an audit
 event; downloads are audited too. Each service acting for a person checks first
