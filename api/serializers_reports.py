@@ -9,15 +9,16 @@ from rest_framework import serializers
 
 from api.fields import CharField, json_type_name
 from api.serializers import ModelSerializer
+from checklists.limits import MAX_COMMENT_TEXT, MAX_COMMENTS_PER_REVIEW, MAX_NUMBER
+from checklists.models import OutlineSection, User
 from checklists.models.reports import ReportRevision, Review, ReviewComment
-
-MAX_COMMENTS = 200
-MAX_TEXT = 10_000
 
 
 class ReportRevisionSerializer(ModelSerializer):
     filename = serializers.CharField(source="original_name", read_only=True)
-    uploaded_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    uploaded_by: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     text_error = serializers.CharField(read_only=True)
     open_comments = serializers.SerializerMethodField()
 
@@ -71,7 +72,7 @@ class SectionField(serializers.Field):
             if not 0 < data < 2**63:
                 return str(data)
             return data
-        if len(data) > 32:
+        if len(data) > MAX_NUMBER:
             self.fail("too_long")
         return data
 
@@ -81,22 +82,32 @@ class SectionField(serializers.Field):
 
 class CommentInputSerializer(serializers.Serializer):
     section = SectionField(required=False, allow_null=True)
-    text = CharField(max_length=MAX_TEXT)
+    text = CharField(max_length=MAX_COMMENT_TEXT)
 
 
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
-    comments = CommentInputSerializer(many=True, required=False, max_length=MAX_COMMENTS)
+    comments: serializers.ListSerializer[dict] = serializers.ListSerializer(
+        child=CommentInputSerializer(), required=False, max_length=MAX_COMMENTS_PER_REVIEW
+    )
 
 
 class CommentSerializer(ModelSerializer):
-    author = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    section = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    author: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
+    section: serializers.PrimaryKeyRelatedField[OutlineSection] = (
+        serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    )
     section_number = serializers.CharField(
         source="section.number", read_only=True, allow_null=True, default=None
     )
-    responded_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    carried_from = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    responded_by: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
+    carried_from: serializers.PrimaryKeyRelatedField[ReviewComment] = (
+        serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    )
 
     class Meta:
         model = ReviewComment
@@ -120,13 +131,13 @@ class CommentSerializer(ModelSerializer):
 
 class CommentCreateSerializer(serializers.Serializer):
     section = SectionField(required=False, allow_null=True)
-    text = CharField(max_length=MAX_TEXT)
+    text = CharField(max_length=MAX_COMMENT_TEXT)
 
 
 class CommentUpdateSerializer(serializers.Serializer):
     """The host writes `response`; the team sets `state`."""
 
-    response = CharField(max_length=MAX_TEXT, required=False)
+    response = CharField(max_length=MAX_COMMENT_TEXT, required=False)
     # Only the two verdicts of the team; a comment is open until one of them.
     state = serializers.ChoiceField(
         choices=[
@@ -143,7 +154,9 @@ class CommentUpdateSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(ModelSerializer):
-    reviewer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    reviewer: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     comments = CommentSerializer(many=True, read_only=True)
 
     class Meta:

@@ -3,26 +3,21 @@ the web pages so both hand files out the same way."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
-from django.utils.translation import gettext as _
+from django.http import FileResponse
 
-from checklists.models import ReportRevision, User
+from checklists.models import ReportRevision
+from checklists.policies import Person
 from checklists.services.reports import report_revision_download
 
 
-def revision_file_response(*, actor: User, revision: ReportRevision) -> FileResponse:
-    """The file as an attachment under its original name; the download is audited.
+def revision_file_response(*, actor: Person | None, revision: ReportRevision) -> FileResponse:
+    """The file as an attachment under its original name, for whoever sees the
+    visit; the service checks, audits the download and refuses a missing file.
 
     Never rendered inline: a report is confidential and a browser should not run
     anything in it, hence nosniff, no caching and a sandboxing CSP.
     """
-    try:
-        handle = report_revision_download(actor=actor, revision=revision)
-    except FileNotFoundError:
-        raise Http404(
-            _("The file of revision %(number)d is missing from storage; tell a coordinator.")
-            % {"number": revision.number}
-        ) from None
+    handle = report_revision_download(actor=actor, revision=revision)
     response = FileResponse(
         handle,
         as_attachment=True,

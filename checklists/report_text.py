@@ -68,9 +68,10 @@ def _docx_text(data: bytes) -> str:
 
 
 def _odt_text(data: bytes) -> str:
-    from odf import teletype
-    from odf.namespaces import TEXTNS
-    from odf.opendocument import load
+    # odfpy ships no type information.
+    from odf import teletype  # type: ignore[import-untyped]
+    from odf.namespaces import TEXTNS  # type: ignore[import-untyped]
+    from odf.opendocument import load  # type: ignore[import-untyped]
 
     document = load(io.BytesIO(data))
     lines: list[str] = []

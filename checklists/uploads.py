@@ -1,8 +1,8 @@
 """Draft-report uploads: recognise the file by its content and refuse the unsafe (SPEC §7).
 
 Pure functions of the bytes and the settings: no database, no storage. Every
-refusal is an :class:`UploadRefused` carrying a message a person can act on and
-the HTTP status the API answers with.
+refusal is an :class:`UploadRefused` carrying a message a person can act on; its
+class says what it means (invalid input of the field `file`, or too large).
 
 What is accepted: Word documents (.docx, OOXML), OpenDocument text (.odt) and
 PDF, whatever the file is called. The name the client sent is kept for display
@@ -29,6 +29,8 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from checklists.errors import Invalid, TooLarge
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 PDF = "application/pdf"
@@ -50,13 +52,36 @@ CHUNK = 64 * 1024
 
 
 class UploadRefused(Exception):
-    """The file is not accepted; `message` says why and what to do instead."""
+    """The file is not accepted; `message` says why and what to do instead, `code`
+    names the reason. Raised as one of its two meanings (checklists.errors), which
+    every door maps without code of its own:
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "invalid") -> None:
-        super().__init__(message)
+    - :class:`UploadInvalid`: the content or the name is wrong, an invalid input of
+      the field `file` (400; a form shows it beside the field);
+    - :class:`UploadTooLarge`: the file is over the size limit (413).
+    """
+
+    # Both meanings set `message` (str) and `code`; `status` is the HTTP status.
+    code: str | None
+    status: int
+
+
+class UploadInvalid(UploadRefused, Invalid):
+    """A file that is not an acceptable document, or a name with a folder path."""
+
+    status = 400
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        Invalid.__init__(self, {"file": [Invalid(message, code=code)]})
         self.message = message
-        self.status = status
         self.code = code
+
+
+class UploadTooLarge(UploadRefused, TooLarge):
+    """A file over settings.REPORT_MAX_BYTES."""
+
+    def __init__(self, message: str, *, code: str = "too_large") -> None:
+        TooLarge.__init__(self, message, code=code)
 
 
 @dataclass(frozen=True)
@@ -98,7 +123,7 @@ def display_name(raw: str | None, *, extension: str) -> str:
     """
     name = unicodedata.normalize("NFC", raw or "").strip()
     if "/" in name or "\\" in name or name in {".", ".."} or name.startswith(".."):
-        raise UploadRefused(
+        raise UploadInvalid(
             _("The file name “%(name)s” contains a folder path; send the file under its own name.")
             % {"name": name[:100]},
             code="file_name",
@@ -135,18 +160,16 @@ def sniff_report(stream: IO[bytes], *, max_bytes: int | None = None) -> SniffedF
             head = chunk[:16]
         size += len(chunk)
         if size > max_bytes:
-            raise UploadRefused(
+            raise UploadTooLarge(
                 _(
                     "The file is larger than %(limit)s MB; reduce it (for example, compress the "
                     "images) and send it again."
                 )
                 % {"limit": f"{max_bytes / (1024 * 1024):.3g}"},
-                status=413,
-                code="too_large",
             )
         digest.update(chunk)
     if size == 0:
-        raise UploadRefused(_("The file is empty.") + " " + _accepted_kinds(), code="empty")
+        raise UploadInvalid(_("The file is empty.") + " " + _accepted_kinds(), code="empty")
     stream.seek(0)
     try:
         content_type = _content_type(stream, head, size)
@@ -167,7 +190,7 @@ def _content_type(stream: IO[bytes], head: bytes, size: int) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _check_zip(stream, size, ArchiveLimits.from_settings())
     if head.startswith(OLE_SIGNATURE):
-        raise UploadRefused(
+        raise UploadInvalid(
             _(
                 "This is a password-protected Office document or an old Word (.doc) file. "
                 "Remove the password, save it as .docx and send it again."
@@ -175,18 +198,18 @@ def _content_type(stream: IO[bytes], head: bytes, size: int) -> str:
             code="encrypted",
         )
     if head.startswith(EXECUTABLE_SIGNATURES):
-        raise UploadRefused(
+        raise UploadInvalid(
             _("This file is a program, not a document.") + " " + _accepted_kinds(),
             code="unsupported_type",
         )
-    raise UploadRefused(
+    raise UploadInvalid(
         _("This file is not a supported document.") + " " + _accepted_kinds(),
         code="unsupported_type",
     )
 
 
-def _corrupt() -> UploadRefused:
-    return UploadRefused(
+def _corrupt() -> UploadInvalid:
+    return UploadInvalid(
         _(
             "The document is damaged or incomplete and cannot be read. Save it again from "
             "the word processor and send the new file."
@@ -208,7 +231,7 @@ def _check_pdf(stream: IO[bytes]) -> None:
     try:
         reader = PdfReader(stream, strict=False)
         if reader.is_encrypted:
-            raise UploadRefused(
+            raise UploadInvalid(
                 _(
                     "The PDF is password-protected or encrypted. Save it without protection "
                     "and send it again."
@@ -232,8 +255,8 @@ def _size(stream: IO[bytes]) -> int:
     return size
 
 
-def _macro_refusal() -> UploadRefused:
-    return UploadRefused(
+def _macro_refusal() -> UploadInvalid:
+    return UploadInvalid(
         _(
             "The document contains macros, which are not accepted. Save it as a plain "
             "document (.docx or .odt, without macros) and send it again."
@@ -258,7 +281,7 @@ def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
         raise _corrupt() from None
     with archive:
         entries = archive.infolist()
-        too_big = UploadRefused(
+        too_big = UploadInvalid(
             _(
                 "The document expands to more than %(limit)s MB when opened, more than a "
                 "report can need; it may be a “zip bomb”. Send the plain report."
@@ -267,7 +290,7 @@ def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
             code="archive_too_large",
         )
         if len(entries) > limits.max_entries:
-            raise UploadRefused(
+            raise UploadInvalid(
                 _(
                     "The document holds %(count)d parts, more than the %(limit)d a report "
                     "can need. Send the plain report."
@@ -280,7 +303,7 @@ def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
             raise too_big
         for info in entries:
             if info.flag_bits & 0x1:
-                raise UploadRefused(
+                raise UploadInvalid(
                     _(
                         "The document is password-protected or encrypted. Save it without "
                         "protection and send it again."
@@ -317,7 +340,7 @@ def _zip_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> st
             raise _macro_refusal()
         if DOCX_MAIN.lower() in lowered and "word/document.xml" in names:
             return DOCX
-        raise UploadRefused(
+        raise UploadInvalid(
             _(
                 "This Office file is not a Word document (it may be a spreadsheet or a "
                 "presentation)."
@@ -334,11 +357,11 @@ def _zip_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> st
             if any(name.startswith(("basic/", "scripts/")) for name in names):
                 raise _macro_refusal()
             return ODT
-        raise UploadRefused(
+        raise UploadInvalid(
             _("This OpenDocument file is not a text document.") + " " + _accepted_kinds(),
             code="unsupported_type",
         )
-    raise UploadRefused(
+    raise UploadInvalid(
         _("This is a ZIP archive, not a document.") + " " + _accepted_kinds(),
         code="unsupported_type",
     )

@@ -1,17 +1,19 @@
 """Draft reports: revisions (upload, download), reviews, comments, diff and coverage.
 
-Who may do what is SPEC §4 via checklists.policies.VisitAccess: a revision of a
-visit the person does not see answers 404; a visit they see but may not act on
-answers 403. The work is done by checklists.services.reports.
+A revision of a visit the person does not see answers 404 (the selectors find
+none). Everything else, who may do what (SPEC §4) included, is decided by
+checklists.services.reports, whose refusals api.problems maps: 403 for what
+the person may not do, 409 for a copy of a revision or a text not extracted
+yet, 413 for a file too large, 400 for a file that is not a report.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
@@ -20,9 +22,10 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import DataAndFiles, FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,46 +42,34 @@ from api.serializers_reports import (
     ReviewInputSerializer,
     ReviewSerializer,
 )
-from api.views.base import access_for
-from api.views.visits import VisitChildMixin, visible_visits
+from api.views.visits import VisitChildMixin
 from checklists.downloads import revision_file_response
 from checklists.models import Visit
 from checklists.models.reports import ReportRevision, ReviewComment
-from checklists.policies import require
+from checklists.selectors.reports import (
+    revision_visible_to,
+    revision_with_open_count,
+    visit_revisions,
+)
 from checklists.services.reports import (
     CommentInput,
-    DuplicateRevision,
-    TextNotReady,
     report_comment_add,
-    report_comment_answer,
-    report_comment_set_state,
+    report_comment_update,
     report_revision_coverage,
     report_revision_diff,
     report_revision_review,
     report_revision_upload,
 )
-from checklists.uploads import DOCX, ODT, PDF, UploadRefused, check_file_name
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The request conflicts with existing data.")
-
-
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The file is too large.")
+from checklists.uploads import DOCX, ODT, PDF, check_file_name
 
 
 class _StrictNamesParser(DjangoMultiPartParser):
     """Django's parser silently strips folders from a file name ("../../x.docx"
-    becomes "x.docx"); an upload that sends one is refused instead."""
+    becomes "x.docx"); an upload that sends one is refused instead (the uploads'
+    refusal is invalid input of the field `file`, 400)."""
 
-    def sanitize_file_name(self, file_name):
-        try:
-            check_file_name(file_name)
-        except UploadRefused as refused:
-            raise ValidationError({"file": [refused.message]}) from None
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        check_file_name(file_name)
         return super().sanitize_file_name(file_name)
 
 
@@ -112,33 +103,20 @@ class AnyMediaRenderer(BaseRenderer):
         return json.dumps(data, ensure_ascii=False).encode()
 
 
-def _revisions_for(user):
-    """Revisions of the visits a person sees (a subquery: no duplicate rows)."""
-    return ReportRevision.objects.filter(visit__in=visible_visits(user).values("pk"))
-
-
-class RevisionMixin:
-    """For views under reports/{pk}/: the revision and the person's standing."""
+class RevisionMixin(APIView):
+    """For views under reports/{pk}/: the revision, if the person sees its visit
+    (404 otherwise); its visit carries the person's team role, so the services'
+    permission check costs no query."""
 
     def get_revision(self) -> ReportRevision:
         if getattr(self, "swagger_fake_view", False):
             return ReportRevision()
         if not hasattr(self, "_revision"):
-            revision = get_object_or_404(_revisions_for(self.request.user), pk=self.kwargs["pk"])
-            revision.visit = get_object_or_404(
-                visible_visits(self.request.user), pk=revision.visit_id
-            )
+            revision = revision_visible_to(self.request.user, self.kwargs["pk"])
+            if revision is None:
+                raise Http404
             self._revision = revision
         return self._revision
-
-    def access(self):
-        return access_for(self.request, self.get_revision().visit)
-
-
-def _with_open_counts(queryset):
-    return queryset.annotate(
-        open_comment_count=Count("comments", filter=Q(comments__state=ReviewComment.State.OPEN))
-    )
 
 
 class RevisionFilter(FilterSet):
@@ -163,7 +141,7 @@ class VisitReportsView(VisitChildMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReportRevision.objects.none()
-        return _with_open_counts(ReportRevision.objects.filter(visit=self.get_visit()))
+        return visit_revisions(self.get_visit())
 
     @extend_schema(
         request={"multipart/form-data": ReportUploadSerializer},
@@ -173,24 +151,18 @@ class VisitReportsView(VisitChildMixin, generics.ListAPIView):
             413: OpenApiResponse(description="The file is over the size limit."),
         },
     )
-    def post(self, request, *args, **kwargs):
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         visit: Visit = self.get_visit()
-        require(access_for(request, visit), "can_upload_report")
         upload = request.FILES.get("file")
         if not isinstance(upload, UploadedFile):
             raise ValidationError({"file": [_("Send the report as a file in the field “file”.")]})
-        try:
-            revision = report_revision_upload(
-                actor=request.user, visit=visit, content=upload, filename=upload.name or ""
-            )
-        except UploadRefused as refused:
-            if refused.status == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE:
-                raise PayloadTooLarge(refused.message) from None
-            raise ValidationError({"file": [refused.message]}) from None
-        except DuplicateRevision as duplicate:
-            raise Conflict(str(duplicate)) from None
-        revision = _with_open_counts(ReportRevision.objects.filter(pk=revision.pk)).get()
-        return Response(ReportRevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+        revision = report_revision_upload(
+            actor=request.user, visit=visit, content=upload, filename=upload.name or ""
+        )
+        return Response(
+            ReportRevisionSerializer(revision_with_open_count(revision.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ReportRevisionView(RevisionMixin, generics.RetrieveAPIView):
@@ -198,9 +170,8 @@ class ReportRevisionView(RevisionMixin, generics.RetrieveAPIView):
 
     serializer_class = ReportRevisionSerializer
 
-    def get_object(self):
-        revision = self.get_revision()
-        return _with_open_counts(ReportRevision.objects.filter(pk=revision.pk)).get()
+    def get_object(self) -> ReportRevision:
+        return revision_with_open_count(self.get_revision().pk)
 
 
 class ReportFileView(RevisionMixin, APIView):
@@ -215,15 +186,8 @@ class ReportFileView(RevisionMixin, APIView):
             (200, PDF): OpenApiTypes.BINARY,
         }
     )
-    def get(self, request, pk: int):
-        revision = self.get_revision()
-        require(self.access(), "can_see")
-        try:
-            return revision_file_response(actor=request.user, revision=revision)
-        except Http404 as missing:
-            # The problem handler hides Http404 texts (they name models); this
-            # one is meant for the reader.
-            raise NotFound(str(missing)) from None
+    def get(self, request: Request, pk: int) -> FileResponse:
+        return revision_file_response(actor=request.user, revision=self.get_revision())
 
 
 class ReportReviewView(RevisionMixin, APIView):
@@ -232,9 +196,8 @@ class ReportReviewView(RevisionMixin, APIView):
     section (its id or its number)."""
 
     @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         revision = self.get_revision()
-        require(self.access(), "can_review")
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -270,12 +233,11 @@ class ReportCommentsView(RevisionMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReviewComment.objects.none()
-        return ReviewComment.objects.filter(revision=self.get_revision()).select_related("section")
+        return self.get_revision().comments.select_related("section")
 
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         revision = self.get_revision()
-        require(self.access(), "can_review")
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = report_comment_add(
@@ -292,30 +254,20 @@ class ReportCommentView(RevisionMixin, APIView):
     `resolved` or `not_accepted` (`state`)."""
 
     @extend_schema(request=CommentUpdateSerializer, responses={200: CommentSerializer})
-    def patch(self, request, pk: int, comment_pk: int):
-        revision = self.get_revision()
-        comment = get_object_or_404(ReviewComment.objects.filter(revision=revision), pk=comment_pk)
+    def patch(self, request: Request, pk: int, comment_pk: int) -> Response:
+        # Through the revision's comments: each comes back pointing at the revision
+        # already loaded, and the service's check needs no query.
+        comment = get_object_or_404(self.get_revision().comments.all(), pk=comment_pk)
         serializer = CommentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        access = self.access()
-        if "response" in data:
-            require(access, "can_answer_comments")
-        if "state" in data:
-            require(access, "can_review")
-        if "response" in data:
-            comment = report_comment_answer(
-                actor=request.user, comment=comment, response=data["response"]
-            )
-        if "state" in data:
-            comment = report_comment_set_state(
-                actor=request.user, comment=comment, state=data["state"]
-            )
+        comment = report_comment_update(
+            actor=request.user,
+            comment=comment,
+            response=data.get("response"),
+            state=data.get("state"),
+        )
         return Response(CommentSerializer(comment).data)
-
-
-def _text_not_ready(exc: TextNotReady) -> Conflict:
-    return Conflict(exc.message)
 
 
 class ReportDiffView(RevisionMixin, APIView):
@@ -324,7 +276,7 @@ class ReportDiffView(RevisionMixin, APIView):
     answer is 409 with a message saying so."""
 
     @extend_schema(parameters=[DiffQuerySerializer], responses={200: DiffSerializer})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         revision = self.get_revision()
         query = DiffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -333,10 +285,7 @@ class ReportDiffView(RevisionMixin, APIView):
         ).first()
         if against is None:
             raise ValidationError({"against": [_("This visit has no revision with that id.")]})
-        try:
-            diff = report_revision_diff(revision=revision, against=against)
-        except TextNotReady as exc:
-            raise _text_not_ready(exc) from None
+        diff = report_revision_diff(actor=request.user, revision=revision, against=against)
         return Response(
             DiffSerializer(
                 {"revision": revision.pk, "against": against.pk, "unified_diff": diff}
@@ -349,12 +298,9 @@ class ReportCoverageView(RevisionMixin, APIView):
     misses. 409 while its text is still being extracted (or could not be)."""
 
     @extend_schema(responses={200: CoverageSerializer})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         revision = self.get_revision()
-        try:
-            sections = report_revision_coverage(revision=revision)
-        except TextNotReady as exc:
-            raise _text_not_ready(exc) from None
+        sections = report_revision_coverage(actor=request.user, revision=revision)
         data = {
             "revision": revision.pk,
             "sections": [

@@ -336,27 +336,3 @@ def visit_host_contacts(visit: Visit) -> QuerySet[User]:
     return User.objects.filter(host_unit_id=visit.host_unit_id, is_active=True).order_by(
         "full_name", "username"
     )
-
-
-def visit_report_revisions(visit_id: int) -> QuerySet[ReportRevision]:
-    """A visit's draft-report revisions, newest first, with the uploader and the
-    number of comments still open (one query)."""
-    return (
-        ReportRevision.objects.filter(visit_id=visit_id)
-        .select_related("uploaded_by")
-        .annotate(
-            open_comment_count=Count("comments", filter=Q(comments__state=ReviewComment.State.OPEN))
-        )
-        .order_by("-number")
-    )
-
-
-def revision_comments(revision_id: int) -> QuerySet[ReviewComment]:
-    """A revision's comments in the order they were written, each with its author,
-    section, the person who answered it and, for a carried-over comment, the
-    revision it came from (one query)."""
-    return (
-        ReviewComment.objects.filter(revision_id=revision_id)
-        .select_related("author", "section", "responded_by", "carried_from__revision")
-        .order_by("created_at", "id")
-    )

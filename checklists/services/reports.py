@@ -1,7 +1,10 @@
-"""Draft reports: revisions, their text, reviews and comments (SPEC §3, §7).
+"""Draft reports: revisions, their text, diff and coverage (SPEC §3, §7); the
+reviews and comments (checklists.services.report_reviews) are re-exported here.
 
 Every write is a keyword-only service here, in a transaction, with an audit
-event; downloads are audited too.
+event; downloads are audited too. Each service acting for a person checks first
+what SPEC §4 lets them do (checklists.policies.authorize; actor None is the
+system) and refuses with a checklists.errors class, which every door maps.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
@@ -21,25 +23,60 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists.coverage import SectionCoverage, SectionRef, outline_coverage, unified_text_diff
-from checklists.errors import TransitionNotAllowed
-from checklists.models import Milestone, OutlineSection, User, Visit
-from checklists.models.reports import ReportRevision, Review, ReviewComment
+from checklists.errors import Conflict, NotFound
+from checklists.models import OutlineSection, Visit
+from checklists.models.reports import ReportRevision
+from checklists.policies import Capability, Person, authorize
 from checklists.report_text import ExtractionError, extract_text
 from checklists.services.audit import audit_record
-from checklists.services.checklist import milestone_meet
+
+# The reviews live in their own module; this one is the reports' single door.
+from checklists.services.report_reviews import (
+    DRAFT_MILESTONE,
+    FINAL_MILESTONE,
+    CommentInput,
+    carry_open_comments,
+    meet_milestone,
+    person,
+    report_comment_add,
+    report_comment_answer,
+    report_comment_set_state,
+    report_comment_update,
+    report_revision_review,
+)
 from checklists.uploads import display_name, sniff_report
 
 logger = logging.getLogger(__name__)
 
-DRAFT_MILESTONE = "draft_report_due"
-FINAL_MILESTONE = "final_report_due"
+__all__ = [
+    "DRAFT_MILESTONE",
+    "FINAL_MILESTONE",
+    "CommentInput",
+    "DuplicateRevision",
+    "TextNotReady",
+    "TransientStorageError",
+    "report_comment_add",
+    "report_comment_answer",
+    "report_comment_set_state",
+    "report_comment_update",
+    "report_revision_coverage",
+    "report_revision_diff",
+    "report_revision_download",
+    "report_revision_extract_text",
+    "report_revision_review",
+    "report_revision_text_failed",
+    "report_revision_upload",
+    "report_revisions_text_stuck",
+]
 
 
-class DuplicateRevision(Exception):
-    """The visit already has a revision with exactly this content (HTTP 409)."""
+class DuplicateRevision(Conflict):
+    """The visit already has a revision with exactly this content (409); the
+    message names it, and `revision` (its id) goes with the refusal."""
+
+    slug = "duplicate-revision"
 
     def __init__(self, revision: ReportRevision) -> None:
-        self.revision = revision
         super().__init__(
             _(
                 "This file is identical to revision %(number)d of this visit's draft report, "
@@ -48,15 +85,19 @@ class DuplicateRevision(Exception):
             % {
                 "number": revision.number,
                 "date": timezone.localtime(revision.uploaded_at).strftime("%d/%m/%Y %H:%M"),
-            }
+            },
+            revision=revision.pk,
         )
+        self.revision = revision
 
 
-class TextNotReady(Exception):
-    """The revision's text is not extracted (yet, or at all): no diff or coverage."""
+class TextNotReady(Conflict):
+    """The revision's text is not extracted (yet, or at all): no diff or coverage
+    (409, until the extraction ends or a readable revision arrives)."""
+
+    slug = "text-not-ready"
 
     def __init__(self, revision: ReportRevision) -> None:
-        self.revision = revision
         if revision.text_status == ReportRevision.TextStatus.FAILED:
             message = _(
                 "The text of revision %(number)d could not be extracted (%(error)s); upload "
@@ -67,7 +108,7 @@ class TextNotReady(Exception):
                 "The text of revision %(number)d is still being extracted; try again in a minute."
             ) % {"number": revision.number}
         super().__init__(message)
-        self.message = message
+        self.revision = revision
 
 
 class TransientStorageError(Exception):
@@ -83,11 +124,17 @@ def _enqueue_extraction(revision_id: int) -> None:
     report_extract_text_task.delay(revision_id)
 
 
+def _stored_name(revision: ReportRevision) -> str:
+    # Every saved revision has a file (the upload writes it before the row).
+    return revision.file.name or ""
+
+
 def report_revision_upload(
-    *, actor: User | None, visit: Visit, content: IO[bytes], filename: str
+    *, actor: Person | None, visit: Visit, content: IO[bytes], filename: str
 ) -> ReportRevision:
     """Store a new revision of the visit's draft report.
 
+    0. Only the host unit's contacts and coordinators upload (UPLOAD_REPORT).
     1. Sniff and check the content (checklists.uploads) and the name: nothing is
        written for a refused file.
     2. Write the file under a random name, before taking any lock: a slow
@@ -99,6 +146,7 @@ def report_revision_upload(
     4. If anything in 3 fails, delete the file written in 2; after commit, send
        the text extraction to the worker.
     """
+    authorize(actor, visit, Capability.UPLOAD_REPORT)
     sniffed = sniff_report(content)
     original_name = display_name(filename, extension=sniffed.extension)
     existing = visit.report_revisions.filter(sha256=sniffed.sha256).first()
@@ -111,7 +159,7 @@ def report_revision_upload(
         size=sniffed.size,
         sha256=sniffed.sha256,
         content_type=sniffed.content_type,
-        uploaded_by=actor if actor is not None and actor.pk else None,
+        uploaded_by=person(actor),
     )
     content.seek(0)
     revision.file.save(uuid.uuid4().hex, File(content), save=False)
@@ -119,12 +167,12 @@ def report_revision_upload(
         with transaction.atomic():
             _store_revision(actor=actor, visit=visit, revision=revision)
     except BaseException:
-        revision.file.storage.delete(revision.file.name)
+        revision.file.storage.delete(_stored_name(revision))
         raise
     return revision
 
 
-def _store_revision(*, actor: User | None, visit: Visit, revision: ReportRevision) -> None:
+def _store_revision(*, actor: Person | None, visit: Visit, revision: ReportRevision) -> None:
     # The lock serialises uploads to one visit: max(number) + 1 is then safe. On
     # SQLite the transaction's BEGIN IMMEDIATE serialises all writers instead.
     Visit.objects.select_for_update().filter(pk=visit.pk).first()
@@ -147,9 +195,9 @@ def _store_revision(*, actor: User | None, visit: Visit, revision: ReportRevisio
     ).update(state=ReportRevision.State.SUPERSEDED)
     carried = 0
     if previous is not None:
-        carried = _carry_open_comments(source=previous, target=revision)
+        carried = carry_open_comments(source=previous, target=revision)
     audit_record(
-        actor=actor,
+        actor=person(actor),
         action="upload",
         obj=revision,
         visit_id=visit.pk,
@@ -163,48 +211,27 @@ def _store_revision(*, actor: User | None, visit: Visit, revision: ReportRevisio
         },
     )
     if revision.number == 1:
-        _meet_milestone(actor=actor, visit=visit, key=DRAFT_MILESTONE)
+        meet_milestone(actor=actor, visit=visit, key=DRAFT_MILESTONE)
     # robust: a broker that is down must not turn a stored upload into an error;
     # the sweep (report_revisions_text_stuck) sends the lost task again.
     transaction.on_commit(lambda: _enqueue_extraction(revision.pk), robust=True)
 
 
-def _carry_open_comments(*, source: ReportRevision, target: ReportRevision) -> int:
-    """Copy the comments still open on `source` to `target`, each pointing back to
-    its original (carried_from). The originals keep their state as history."""
-    open_comments = list(source.comments.filter(state=ReviewComment.State.OPEN).order_by("id"))
-    ReviewComment.objects.bulk_create(
-        [
-            ReviewComment(
-                revision=target,
-                author_id=comment.author_id,
-                section_id=comment.section_id,
-                text=comment.text,
-                carried_from=comment,
-            )
-            for comment in open_comments
-        ]
-    )
-    return len(open_comments)
-
-
-def _meet_milestone(*, actor: User | None, visit: Visit, key: str) -> None:
-    milestone = (
-        Milestone.objects.select_for_update().filter(visit=visit, key=key, done_at=None).first()
-    )
-    if milestone is not None:
-        milestone_meet(actor=actor, milestone=milestone)
-
-
-def report_revision_download(*, actor: User | None, revision: ReportRevision) -> File:
-    """Open the revision's file for reading; the download is audited."""
+def report_revision_download(*, actor: Person | None, revision: ReportRevision) -> File:
+    """Open the revision's file for reading, for whoever sees the visit; the
+    download is audited. NotFound, with a message for the reader, when the stored
+    file is gone."""
+    authorize(actor, revision.visit, Capability.SEE)
     try:
-        handle = revision.file.storage.open(revision.file.name, "rb")
+        handle = revision.file.storage.open(_stored_name(revision), "rb")
     except FileNotFoundError:
         logger.error("Report file missing: revision %s (%s)", revision.pk, revision.file.name)
-        raise
+        raise NotFound(
+            _("The file of revision %(number)d is missing from storage; tell a coordinator.")
+            % {"number": revision.number}
+        ) from None
     audit_record(
-        actor=actor,
+        actor=person(actor),
         action="download",
         obj=revision,
         visit_id=revision.visit_id,
@@ -229,7 +256,7 @@ def report_revision_extract_text(*, revision_id: int) -> ReportRevision | None:
     if revision is None or revision.text_status != ReportRevision.TextStatus.PENDING:
         return revision
     try:
-        with revision.file.storage.open(revision.file.name, "rb") as handle:
+        with revision.file.storage.open(_stored_name(revision), "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
         return report_revision_text_failed(
@@ -309,8 +336,14 @@ def _require_text(revision: ReportRevision) -> str:
     return revision.text
 
 
-def report_revision_diff(*, revision: ReportRevision, against: ReportRevision) -> str:
-    """The unified diff from `against` to `revision` (raises TextNotReady)."""
+def report_revision_diff(
+    *, actor: Person | None, revision: ReportRevision, against: ReportRevision
+) -> str:
+    """The unified diff from `against` to `revision`, another revision of the same
+    visit (raises TextNotReady)."""
+    authorize(actor, revision.visit, Capability.SEE)
+    if against.visit_id != revision.visit_id:
+        raise ValidationError({"against": _("This visit has no revision with that id.")})
     new = _require_text(revision)
     old = _require_text(against)
     return unified_text_diff(
@@ -321,196 +354,13 @@ def report_revision_diff(*, revision: ReportRevision, against: ReportRevision) -
     )
 
 
-def report_revision_coverage(*, revision: ReportRevision) -> list[SectionCoverage]:
+def report_revision_coverage(
+    *, actor: Person | None, revision: ReportRevision
+) -> list[SectionCoverage]:
     """The visit outline's sections, each covered or missed by the revision's text."""
+    authorize(actor, revision.visit, Capability.SEE)
     text = _require_text(revision)
     sections = OutlineSection.objects.filter(outline_id=revision.visit.outline_id).order_by(
         "position", "id"
     )
     return outline_coverage(text, [SectionRef(s.number, s.title) for s in sections])
-
-
-# --- reviews and comments -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CommentInput:
-    text: str
-    section: int | str | None = None
-
-
-def _section_for(visit: Visit, value: int | str | None, field: str) -> OutlineSection | None:
-    """An outline section of the visit's outline, by id or by number ("III")."""
-    if value is None or value == "":
-        return None
-    sections = OutlineSection.objects.filter(outline_id=visit.outline_id)
-    if isinstance(value, int):
-        section = sections.filter(pk=value).first()
-    else:
-        section = sections.filter(number__iexact=str(value).strip()).first()
-    if section is None:
-        raise ValidationError(
-            {field: _("The visit's outline has no section %(section)s.") % {"section": value}}
-        )
-    return section
-
-
-def _require_current(revision: ReportRevision) -> None:
-    if revision.state == ReportRevision.State.SUPERSEDED:
-        latest = revision.visit.report_revisions.order_by("-number").first()
-        raise TransitionNotAllowed(
-            _("Revision %(number)d was superseded by revision %(latest)d; work on the latest.")
-            % {"number": revision.number, "latest": latest.number if latest else revision.number}
-        )
-
-
-def _clean_comments(
-    visit: Visit, comments: list[CommentInput]
-) -> list[tuple[str, OutlineSection | None]]:
-    cleaned = []
-    for index, comment in enumerate(comments):
-        text = comment.text.strip()
-        if not text:
-            raise ValidationError({f"comments[{index}].text": _("Write the comment.")})
-        cleaned.append((text, _section_for(visit, comment.section, f"comments[{index}].section")))
-    return cleaned
-
-
-@transaction.atomic
-def report_revision_review(
-    *,
-    actor: User | None,
-    revision: ReportRevision,
-    decision: str,
-    comments: list[CommentInput] | None = None,
-) -> Review:
-    """The team's decision on a revision: accept it (meets the final-report
-    deadline) or request changes, with comments optionally tied to sections."""
-    revision = (
-        ReportRevision.objects.select_for_update().select_related("visit").get(pk=revision.pk)
-    )
-    _require_current(revision)
-    if revision.state == ReportRevision.State.ACCEPTED:
-        raise TransitionNotAllowed(
-            _("Revision %(number)d is already accepted.") % {"number": revision.number}
-        )
-    if decision not in Review.Decision.values:
-        raise ValidationError({"decision": _("Choose accept or request_changes.")})
-    cleaned = _clean_comments(revision.visit, comments or [])
-    review = Review.objects.create(
-        revision=revision,
-        reviewer=actor if actor is not None and actor.pk else None,
-        decision=decision,
-    )
-    ReviewComment.objects.bulk_create(
-        [
-            ReviewComment(
-                revision=revision, review=review, author=review.reviewer, section=s, text=t
-            )
-            for t, s in cleaned
-        ]
-    )
-    before = revision.state
-    revision.state = (
-        ReportRevision.State.ACCEPTED
-        if decision == Review.Decision.ACCEPT
-        else ReportRevision.State.CHANGES_REQUESTED
-    )
-    revision.save(update_fields=["state"])
-    audit_record(
-        actor=actor,
-        action="review",
-        obj=revision,
-        visit_id=revision.visit_id,
-        changes={
-            "decision": decision,
-            "state": {"from": before, "to": revision.state},
-            "comments": len(cleaned),
-        },
-    )
-    if decision == Review.Decision.ACCEPT:
-        _meet_milestone(actor=actor, visit=revision.visit, key=FINAL_MILESTONE)
-    return review
-
-
-@transaction.atomic
-def report_comment_add(
-    *, actor: User | None, revision: ReportRevision, text: str, section: int | str | None = None
-) -> ReviewComment:
-    """A comment of the team outside a review round."""
-    revision = ReportRevision.objects.select_related("visit").get(pk=revision.pk)
-    _require_current(revision)
-    [(clean_text, clean_section)] = _clean_comments(
-        revision.visit, [CommentInput(text=text, section=section)]
-    )
-    comment = ReviewComment.objects.create(
-        revision=revision,
-        author=actor if actor is not None and actor.pk else None,
-        section=clean_section,
-        text=clean_text,
-    )
-    audit_record(
-        actor=actor,
-        action="comment",
-        obj=comment,
-        visit_id=revision.visit_id,
-        changes={"revision": revision.number, "text": clean_text},
-    )
-    return comment
-
-
-@transaction.atomic
-def report_comment_answer(
-    *, actor: User | None, comment: ReviewComment, response: str
-) -> ReviewComment:
-    """The host's explanation (giải trình) of one comment."""
-    comment = (
-        ReviewComment.objects.select_for_update()
-        .select_related("revision__visit")
-        .get(pk=comment.pk)
-    )
-    _require_current(comment.revision)
-    response = response.strip()
-    if not response:
-        raise ValidationError({"response": _("Write the explanation.")})
-    before = comment.response
-    comment.response = response
-    comment.responded_by = actor if actor is not None and actor.pk else None
-    comment.responded_at = timezone.now()
-    comment.save(update_fields=["response", "responded_by", "responded_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="answer",
-        obj=comment,
-        visit_id=comment.revision.visit_id,
-        changes={"response": {"from": before, "to": response}},
-    )
-    return comment
-
-
-@transaction.atomic
-def report_comment_set_state(
-    *, actor: User | None, comment: ReviewComment, state: str
-) -> ReviewComment:
-    """The team marks a comment resolved or not accepted (or open again)."""
-    comment = (
-        ReviewComment.objects.select_for_update()
-        .select_related("revision__visit")
-        .get(pk=comment.pk)
-    )
-    _require_current(comment.revision)
-    if state not in ReviewComment.State.values:
-        raise ValidationError({"state": _("Choose open, resolved or not_accepted.")})
-    before = comment.state
-    if before == state:
-        return comment
-    comment.state = state
-    comment.save(update_fields=["state", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="comment_state",
-        obj=comment,
-        visit_id=comment.revision.visit_id,
-        changes={"state": {"from": before, "to": state}},
-    )
-    return comment

@@ -383,3 +383,40 @@ def test_permissions_answer_and_judge_comments(role, world, client_for):
     assert judge.status_code == _expected(
         role, {"coordinator_in", "lead", "deputy", "member", "secretary"}, 200
     )
+
+
+def test_it_changes_nothing_of_a_comment_unless_every_change_is_allowed(world, client_for):
+    """The answer belongs to the host, the verdict to the team: a PATCH sending
+    both from either is refused whole (the service decides, not the view)."""
+    revision = upload_as(world)
+    comment = report_revision_review(
+        actor=world.people.lead,
+        revision=revision,
+        decision="request_changes",
+        comments=[CommentInput(text="Bổ sung")],
+    ).comments.get()
+    url = f"/api/v1/reports/{revision.pk}/comments/{comment.pk}/"
+
+    for role in ("lead", "host_in"):
+        response = client_for(role).patch(
+            url, {"response": "Đã bổ sung", "state": "resolved"}, format="json"
+        )
+        assert response.status_code == 403, role
+    both = client_for("coordinator_in").patch(
+        url, {"response": "Đã bổ sung", "state": "resolved"}, format="json"
+    )
+
+    assert both.status_code == 200
+    assert (both.json()["response"], both.json()["state"]) == ("Đã bổ sung", "resolved")
+
+
+def test_it_names_the_existing_revision_in_the_conflict(world, client_for, settings):
+    first = upload_as(world)
+
+    response = post_file(client_for("host_in"), world.visit.pk, "copy.docx", V1_DOCX.read_bytes())
+
+    body = response.json()
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert body["type"] == "/api/v1/problems/duplicate-revision"
+    assert body["revision"] == first.pk

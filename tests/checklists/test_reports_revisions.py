@@ -193,7 +193,7 @@ def test_it_marks_an_unreadable_file_as_failed_with_the_reason(visit, host):
     assert revision.text_status == ReportRevision.TextStatus.FAILED
     assert "could not be read" in revision.text_error
     with pytest.raises(TextNotReady, match="could not be extracted"):
-        report_revision_coverage(revision=revision)
+        report_revision_coverage(actor=None, revision=revision)
 
 
 def test_it_lists_revisions_stuck_in_pending_for_the_sweep(visit, host):
@@ -211,15 +211,15 @@ def test_it_says_the_text_is_pending_for_coverage_and_diff(visit, host):
     second = _ready(upload(visit, V2_DOCX, host))
 
     with pytest.raises(TextNotReady, match="still being extracted"):
-        report_revision_coverage(revision=first)
+        report_revision_coverage(actor=None, revision=first)
     with pytest.raises(TextNotReady, match="revision 1 is still being extracted"):
-        report_revision_diff(revision=second, against=first)
+        report_revision_diff(actor=None, revision=second, against=first)
 
 
 def test_it_finds_sections_i_to_iii_in_revision_1_and_misses_iv_to_vi(visit, host):
     revision = _ready(upload(visit, V1_DOCX, host))
 
-    coverage = report_revision_coverage(revision=revision)
+    coverage = report_revision_coverage(actor=None, revision=revision)
 
     assert [(s.number, s.covered) for s in coverage] == [
         ("I", True),
@@ -235,7 +235,7 @@ def test_it_finds_sections_i_to_iii_in_revision_1_and_misses_iv_to_vi(visit, hos
 def test_it_finds_all_six_sections_in_revision_2_in_every_format(path, visit, host):
     revision = _ready(upload(visit, path, host))
 
-    coverage = report_revision_coverage(revision=revision)
+    coverage = report_revision_coverage(actor=None, revision=revision)
 
     assert [s.number for s in coverage if s.covered] == ["I", "II", "III", "IV", "V", "VI"]
 
@@ -244,7 +244,7 @@ def test_it_diffs_revision_2_against_1(visit, host):
     first = _ready(upload(visit, V1_DOCX, host))
     second = _ready(upload(visit, V2_DOCX, host))
 
-    diff = report_revision_diff(revision=second, against=first)
+    diff = report_revision_diff(actor=None, revision=second, against=first)
 
     removed = [line for line in diff.splitlines() if line.startswith("-")]
     added = [line for line in diff.splitlines() if line.startswith("+")]
@@ -369,8 +369,10 @@ def test_it_gives_the_demo_visit_a_draft_report(db):
     assert first.comments.count() == 3
     assert first.comments.exclude(response="").count() == 1
     assert second.comments.filter(carried_from__isnull=False).count() == 2
-    assert [s.covered for s in report_revision_coverage(revision=first)] == [True] * 3 + [False] * 3
-    assert all(s.covered for s in report_revision_coverage(revision=second))
+    assert [s.covered for s in report_revision_coverage(actor=None, revision=first)] == [
+        True
+    ] * 3 + [False] * 3
+    assert all(s.covered for s in report_revision_coverage(actor=None, revision=second))
     assert "470" in second.file.open("rb").read().decode("latin-1") or second.size > 0
     # A second run changes nothing.
     call_command("seed_demo", stdout=io.StringIO())

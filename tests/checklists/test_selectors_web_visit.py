@@ -8,14 +8,13 @@ import pytest
 
 from checklists.models import TeamMembership
 from checklists.selectors import (
-    revision_comments,
     visit_checklist,
     visit_checklist_progress,
     visit_host_contacts,
     visit_progress,
-    visit_report_revisions,
     visit_team,
 )
+from checklists.selectors.reports import revision_comments, visit_report_revisions
 from checklists.services.checklist import checklist_item_add, checklist_item_update
 from checklists.services.reports import (
     CommentInput,

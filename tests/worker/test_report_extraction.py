@@ -64,9 +64,9 @@ def test_it_extracts_the_text_of_an_upload_in_the_worker(uploaded, report_worker
 
     assert revision.text_status == ReportRevision.TextStatus.READY, revision.text_error
     assert "468" in revision.text
-    assert [s.covered for s in report_revision_coverage(revision=revision)] == [True] * 3 + [
-        False
-    ] * 3
+    assert [s.covered for s in report_revision_coverage(actor=None, revision=revision)] == [
+        True
+    ] * 3 + [False] * 3
 
 
 def test_it_extracts_odt_in_the_worker(uploaded):

@@ -1,36 +1,38 @@
-"""Draft-report revisions on the web: the list and upload on the visit page, the
-file download, and a revision's own page with its review, comments, diff and
-coverage.
+"""Draft-report revisions on the web: the upload on the visit page (its section is
+web.views.report_section), the file download, and a revision's own page with its
+review, comments, diff and coverage.
 
 The same services as the API (checklists.services.reports) do every change and
-every check, uploads included (checklists.uploads); these views only turn their
-refusals into the status codes and messages of a form: 422 beside the field,
-409 for a duplicate or a change that is no longer possible, 413 for a file too big.
+every check, who may do what and uploads included; these views show a refusal
+beside its form (web.views.refusals: 422 beside the field, 409 for a duplicate or
+a change that is no longer possible, 413 for a file too big) and let the others
+(404, 403) reach web.errors.DomainErrorMiddleware.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from checklists.downloads import revision_file_response
-from checklists.errors import TransitionNotAllowed
-from checklists.models import OutlineSection, ReportRevision, ReviewComment, Visit
-from checklists.policies import VisitAccess, require
-from checklists.selectors import revision_comments, visit_report_revisions
+from checklists.errors import refusal_messages
+from checklists.models import ReportRevision, ReviewComment, Visit
+from checklists.policies import VisitAccess
+from checklists.selectors.reports import (
+    outline_sections_of,
+    revision_comments,
+    visit_report_revisions,
+)
 from checklists.services.reports import (
     CommentInput,
-    DuplicateRevision,
     TextNotReady,
     report_comment_add,
     report_comment_answer,
@@ -40,7 +42,6 @@ from checklists.services.reports import (
     report_revision_review,
     report_revision_upload,
 )
-from checklists.uploads import DOCX, ODT, PDF, UploadRefused
 from web.forms import (
     CommentAnswerForm,
     CommentForm,
@@ -49,29 +50,11 @@ from web.forms import (
     ReviewForm,
 )
 from web.views.base import is_htmx, visible_visit
+from web.views.refusals import FORM_REFUSALS, refusal_status, show_refusal
+from web.views.report_section import reports_context
+from web.views.visit import visit_page_context
 
-# What the file picker offers; the server decides by content all the same.
-UPLOAD_ACCEPT = ",".join([".docx", ".odt", ".pdf", DOCX, ODT, PDF])
-
-
-# --- the visit page's section ----------------------------------------------------------------
-
-
-def reports_context(
-    request: HttpRequest,
-    visit: Visit,
-    access: VisitAccess,
-    *,
-    upload_error: str = "",
-    upload_message: str = "",
-) -> dict[str, Any]:
-    return {
-        "revisions": list(visit_report_revisions(visit.pk)),
-        "upload_accept": UPLOAD_ACCEPT,
-        "upload_max_mb": f"{settings.REPORT_MAX_BYTES / (1024 * 1024):.3g}",
-        "upload_error": upload_error,
-        "upload_message": upload_message,
-    }
+# --- the upload and the download -------------------------------------------------------------
 
 
 def _reports_answer(
@@ -86,21 +69,20 @@ def _reports_answer(
 def report_upload(request: HttpRequest, visit_id: int) -> HttpResponse:
     """A new revision; refused files leave nothing behind (the service sees to it)."""
     visit, access = visible_visit(request, visit_id)
-    require(access, "can_upload_report")
     form = ReportUploadForm(request.POST, request.FILES)
     error, status = "", 422
     if not form.is_valid():
-        error = " ".join(form.errors.get("file", [])) or _("Choose the report file to upload.")
+        error = " ".join(str(e) for e in form.errors.get("file", [])) or _(
+            "Choose the report file to upload."
+        )
     else:
         upload = form.cleaned_data["file"]
         try:
             revision = report_revision_upload(
                 actor=request.user, visit=visit, content=upload, filename=upload.name or ""
             )
-        except UploadRefused as refused:
-            error, status = refused.message, 413 if refused.status == 413 else 422
-        except DuplicateRevision as duplicate:
-            error, status = str(duplicate), 409
+        except FORM_REFUSALS as refusal:
+            error, status = " ".join(refusal_messages(refusal)), refusal_status(refusal)
         else:
             message = _("Revision %(number)d (%(name)s) is uploaded.") % {
                 "number": revision.number,
@@ -112,14 +94,15 @@ def report_upload(request: HttpRequest, visit_id: int) -> HttpResponse:
             return _reports_answer(request, visit, access, status=201, upload_message=message)
     if is_htmx(request):
         return _reports_answer(request, visit, access, status=status, upload_error=error)
-    # Imported here: web.views.visit imports this module for the reports section.
-    from web.views.visit import visit_page_context
-
     context = visit_page_context(request, visit, access, upload_error=error)
     return render(request, "web/visit/page.html", context, status=status)
 
 
-def _visit_revision(request: HttpRequest, visit_id: int, revision_id: int):
+def _visit_revision(
+    request: HttpRequest, visit_id: int, revision_id: int
+) -> tuple[Visit, VisitAccess, ReportRevision]:
+    """The revision of a visit the person sees (404 otherwise), pointing at that
+    visit as loaded (the services' checks then ask nothing more)."""
     visit, access = visible_visit(request, visit_id)
     revision = get_object_or_404(
         ReportRevision.objects.select_related("uploaded_by"), pk=revision_id, visit_id=visit.pk
@@ -130,14 +113,22 @@ def _visit_revision(request: HttpRequest, visit_id: int, revision_id: int):
 
 @login_required
 @require_GET
-def report_file(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
+def report_file(request: HttpRequest, visit_id: int, revision_id: int) -> FileResponse:
     """The revision's file as an attachment under its original name; audited."""
-    _visit, access, revision = _visit_revision(request, visit_id, revision_id)
-    require(access, "can_see")
+    _visit, _access, revision = _visit_revision(request, visit_id, revision_id)
     return revision_file_response(actor=request.user, revision=revision)
 
 
 # --- a revision's page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """A comment as the page lists it, with what its forms say after a refusal
+    (`response`/`state` messages, the `response_value` typed)."""
+
+    comment: ReviewComment
+    form_state: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,11 +155,13 @@ def diff_lines(unified: str) -> list[DiffLine]:
     return lines
 
 
-def _diff_context(revision: ReportRevision, against: ReportRevision | None) -> dict[str, Any]:
+def _diff_context(
+    request: HttpRequest, revision: ReportRevision, against: ReportRevision | None
+) -> dict[str, Any]:
     if against is None:
         return {"diff_against": None}
     try:
-        unified = report_revision_diff(revision=revision, against=against)
+        unified = report_revision_diff(actor=request.user, revision=revision, against=against)
     except TextNotReady as waiting:
         return {"diff_against": against, "diff_waiting": waiting.message}
     lines = diff_lines(unified)
@@ -180,9 +173,9 @@ def _diff_context(revision: ReportRevision, against: ReportRevision | None) -> d
     }
 
 
-def _coverage_context(revision: ReportRevision) -> dict[str, Any]:
+def _coverage_context(request: HttpRequest, revision: ReportRevision) -> dict[str, Any]:
     try:
-        sections = report_revision_coverage(revision=revision)
+        sections = report_revision_coverage(actor=request.user, revision=revision)
     except TextNotReady as waiting:
         return {"coverage_waiting": waiting.message}
     return {
@@ -218,12 +211,8 @@ def revision_page_context(
     comment_errors: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     revisions = list(visit_report_revisions(visit.pk))
-    sections = list(
-        OutlineSection.objects.filter(outline_id=visit.outline_id).order_by("position", "id")
-    )
-    comments = list(revision_comments(revision.pk))
-    for comment in comments:
-        comment.form_state = (comment_errors or {}).get(comment.pk, {})
+    sections = outline_sections_of(visit)
+    comments = list(revision_comments(revision))
     is_current = revision.state != ReportRevision.State.SUPERSEDED
     return {
         "title": _("Revision %(number)d") % {"number": revision.number},
@@ -237,12 +226,14 @@ def revision_page_context(
         and is_current
         and revision.state != ReportRevision.State.ACCEPTED,
         "reviews": list(revision.reviews.select_related("reviewer").order_by("created_at", "id")),
-        "comments": comments,
+        "comments": [
+            CommentRow(comment, (comment_errors or {}).get(comment.pk, {})) for comment in comments
+        ],
         "open_comments": sum(1 for c in comments if c.state == ReviewComment.State.OPEN),
         "review_form": review_form or ReviewForm(sections=sections),
         "comment_form": comment_form or CommentForm(sections=sections),
-        **_diff_context(revision, _against(request, revision, revisions)),
-        **_coverage_context(revision),
+        **_diff_context(request, revision, _against(request, revision, revisions)),
+        **_coverage_context(request, revision),
     }
 
 
@@ -259,28 +250,15 @@ def _revision_url(visit: Visit, revision: ReportRevision, anchor: str = "") -> s
     return f"{url}#{anchor}" if anchor else url
 
 
-def _sections(visit: Visit) -> list[OutlineSection]:
-    return list(
-        OutlineSection.objects.filter(outline_id=visit.outline_id).order_by("position", "id")
-    )
-
-
-def _form_refused(form, refusal: ValidationError) -> int:
-    """Put the service's refusal beside the form's fields; 409 when the revision
-    can no longer take it (superseded, already accepted), 422 otherwise."""
-    if isinstance(refusal, TransitionNotAllowed):
-        form.add_error(None, refusal.messages)
-        return 409
-    if hasattr(refusal, "error_dict"):
-        for name, errors in refusal.error_dict.items():
-            target = name.rsplit(".", 1)[-1] if name.startswith("comments[") else name
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, refusal)
-    return 422
-
-
-def _page_with_errors(request, visit, access, revision, *, status: int, **forms: Any):
+def _page_with_errors(
+    request: HttpRequest,
+    visit: Visit,
+    access: VisitAccess,
+    revision: ReportRevision,
+    *,
+    status: int,
+    **forms: Any,
+) -> HttpResponse:
     context = revision_page_context(request, visit, access, revision, **forms)
     return render(request, "web/visit/revision.html", context, status=status)
 
@@ -290,8 +268,7 @@ def _page_with_errors(request, visit, access, revision, *, status: int, **forms:
 def revision_review(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
     """The team's decision, with an optional comment tied to a section."""
     visit, access, revision = _visit_revision(request, visit_id, revision_id)
-    require(access, "can_review")
-    form = ReviewForm(request.POST, sections=_sections(visit))
+    form = ReviewForm(request.POST, sections=outline_sections_of(visit))
     status = 422
     if form.is_valid():
         data = form.cleaned_data
@@ -302,8 +279,8 @@ def revision_review(request: HttpRequest, visit_id: int, revision_id: int) -> Ht
             review = report_revision_review(
                 actor=request.user, revision=revision, decision=data["decision"], comments=comments
             )
-        except ValidationError as refusal:
-            status = _form_refused(form, refusal)
+        except FORM_REFUSALS as refusal:
+            status = show_refusal(form, refusal)
         else:
             messages.success(
                 request,
@@ -318,8 +295,7 @@ def revision_review(request: HttpRequest, visit_id: int, revision_id: int) -> Ht
 @require_POST
 def revision_comment_add(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
     visit, access, revision = _visit_revision(request, visit_id, revision_id)
-    require(access, "can_review")
-    form = CommentForm(request.POST, sections=_sections(visit))
+    form = CommentForm(request.POST, sections=outline_sections_of(visit))
     status = 422
     if form.is_valid():
         try:
@@ -329,17 +305,19 @@ def revision_comment_add(request: HttpRequest, visit_id: int, revision_id: int) 
                 text=form.cleaned_data["text"],
                 section=form.cleaned_data["section"],
             )
-        except ValidationError as refusal:
-            status = _form_refused(form, refusal)
+        except FORM_REFUSALS as refusal:
+            status = show_refusal(form, refusal)
         else:
             messages.success(request, _("Your comment is added."))
             return redirect(_revision_url(visit, revision, "comments"))
     return _page_with_errors(request, visit, access, revision, status=status, comment_form=form)
 
 
-def _revision_comment(request: HttpRequest, visit_id: int, revision_id: int, comment_id: int):
+def _revision_comment(
+    request: HttpRequest, visit_id: int, revision_id: int, comment_id: int
+) -> tuple[Visit, VisitAccess, ReportRevision, ReviewComment]:
     visit, access, revision = _visit_revision(request, visit_id, revision_id)
-    comment = get_object_or_404(revision_comments(revision.pk), pk=comment_id)
+    comment = get_object_or_404(revision_comments(revision), pk=comment_id)
     return visit, access, revision, comment
 
 
@@ -355,13 +333,13 @@ def _comment_answer(
     message: str = "",
 ) -> HttpResponse:
     if is_htmx(request):
-        comment.form_state = errors or {}
         context = {
             "visit": visit,
             "access": access,
             "revision": revision,
             "is_current": revision.state != ReportRevision.State.SUPERSEDED,
             "comment": comment,
+            "form_state": errors or {},
             "comment_message": message,
         }
         return render(request, "web/visit/_comment.html", context, status=status)
@@ -379,12 +357,6 @@ def _comment_answer(
     )
 
 
-def _refusal(refusal: ValidationError) -> tuple[int, list[str]]:
-    """A comment service's refusal as a status and messages: 409 when the comment
-    has moved on (its state no longer allows it), 422 for the value sent."""
-    return (409 if isinstance(refusal, TransitionNotAllowed) else 422), list(refusal.messages)
-
-
 @login_required
 @require_POST
 def comment_answer(
@@ -392,7 +364,6 @@ def comment_answer(
 ) -> HttpResponse:
     """The host's explanation (giải trình) of one comment."""
     visit, access, revision, comment = _revision_comment(request, visit_id, revision_id, comment_id)
-    require(access, "can_answer_comments")
     form = CommentAnswerForm(request.POST)
     if not form.is_valid():
         errors = {
@@ -404,13 +375,16 @@ def comment_answer(
         report_comment_answer(
             actor=request.user, comment=comment, response=form.cleaned_data["response"]
         )
-    except ValidationError as refusal:
-        status, messages = _refusal(refusal)
-        errors = {"response": messages, "response_value": form.cleaned_data["response"]}
+    except FORM_REFUSALS as refusal:
+        status = refusal_status(refusal)
+        errors = {
+            "response": refusal_messages(refusal),
+            "response_value": form.cleaned_data["response"],
+        }
         return _comment_answer(
             request, visit, access, revision, comment, status=status, errors=errors
         )
-    comment = revision_comments(revision.pk).get(pk=comment.pk)
+    comment = revision_comments(revision).get(pk=comment.pk)
     return _comment_answer(
         request, visit, access, revision, comment, message=_("Your explanation is saved.")
     )
@@ -423,22 +397,21 @@ def comment_state(
 ) -> HttpResponse:
     """The team marks a comment resolved or not accepted."""
     visit, access, revision, comment = _revision_comment(request, visit_id, revision_id, comment_id)
-    require(access, "can_review")
     form = CommentStateForm(request.POST)
     if not form.is_valid():
-        errors = {"state": form.errors["state"]}
+        errors: dict[str, Any] = {"state": form.errors["state"]}
         return _comment_answer(request, visit, access, revision, comment, status=422, errors=errors)
     try:
         report_comment_set_state(
             actor=request.user, comment=comment, state=form.cleaned_data["state"]
         )
-    except ValidationError as refusal:
-        status, messages = _refusal(refusal)
-        errors = {"state": messages}
+    except FORM_REFUSALS as refusal:
+        status = refusal_status(refusal)
+        errors = {"state": refusal_messages(refusal)}
         return _comment_answer(
             request, visit, access, revision, comment, status=status, errors=errors
         )
-    comment = revision_comments(revision.pk).get(pk=comment.pk)
+    comment = revision_comments(revision).get(pk=comment.pk)
     return _comment_answer(
         request,
         visit,

@@ -36,7 +36,7 @@ from checklists.services.checklist import checklist_item_update, milestone_mark_
 from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
 from web.views.base import is_htmx, signed_in, visible_visit
-from web.views.reports import reports_context
+from web.views.report_section import reports_context
 
 # --- what the templates get -------------------------------------------------------------
 
