@@ -26,8 +26,6 @@ from django.db.models.functions import Coalesce
 from checklists.models import (
     ChecklistItem,
     Milestone,
-    ReportRevision,
-    ReviewComment,
     TeamMembership,
     Unit,
     User,
