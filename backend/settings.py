@@ -328,7 +328,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, min
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "api.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "backend.lockout.lockout_response"
 
 # --- Draft reports (SPEC §7) ------------------------------------------------------
 REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
