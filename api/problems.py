@@ -186,19 +186,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         elif isinstance(exc, DjangoPermissionDenied):
             # Its message is meant for the reader (checklists.policies.require).
             exc = exceptions.PermissionDenied(*exc.args)
-        response = drf_exception_handler(exc, context)
-        if response is None:
+        drf_response = drf_exception_handler(exc, context)
+        if drf_response is None:
             return None
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response = problem_response(
-            status_code=response.status_code,
-            title=_status_title(response.status_code),
+            status_code=drf_response.status_code,
+            title=_status_title(drf_response.status_code),
             detail=str(detail)
             if not isinstance(detail, dict | list)
-            else _status_title(response.status_code),
+            else _status_title(drf_response.status_code),
             headers={
                 k: v
-                for k, v in response.items()
+                for k, v in drf_response.items()
                 if k in ("WWW-Authenticate", "Retry-After", "Allow")
             },
         )
