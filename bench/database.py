@@ -20,7 +20,7 @@ from django.db import connection
 from psycopg import sql
 
 from bench.common import log
-from bench.seed_scale import seed_scale
+from bench.seeder import seed_scale
 from checklists.models import (
     ChecklistItem,
     Milestone,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bench.seed_loader import SeedError
 from bench.seed_options import build_parser
-from bench.seed_scale import seed_scale
+from bench.seeder import seed_scale
 from checklists.models import (
     ChecklistItem,
     Milestone,
