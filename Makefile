@@ -65,9 +65,14 @@ screenshots: $(VENV)/.installed locales vendor
 bench: $(VENV)/.installed locales
 	$(PY) -m bench.run
 
+# Style, types and the import contracts (.importlinter: api and web independent,
+# checklists below every door, worker thin, no cycles in the domain). CI runs it
+# before the tests (.ci/run); pre-commit runs the same on each commit.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -186,19 +186,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         elif isinstance(exc, DjangoPermissionDenied):
             # Its message is meant for the reader (checklists.policies.require).
             exc = exceptions.PermissionDenied(*exc.args)
-        response = drf_exception_handler(exc, context)
-        if response is None:
+        drf_response = drf_exception_handler(exc, context)
+        if drf_response is None:
             return None
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response = problem_response(
-            status_code=response.status_code,
-            title=_status_title(response.status_code),
+            status_code=drf_response.status_code,
+            title=_status_title(drf_response.status_code),
             detail=str(detail)
             if not isinstance(detail, dict | list)
-            else _status_title(response.status_code),
+            else _status_title(drf_response.status_code),
             headers={
                 k: v
-                for k, v in response.items()
+                for k, v in drf_response.items()
                 if k in ("WWW-Authenticate", "Retry-After", "Allow")
             },
         )
@@ -225,13 +225,9 @@ def _status_title(code: int) -> str:
     return titles.get(code, _("The request failed."))
 
 
-# Django-level handlers: a URL outside every API route, or a crash, still answers
-# with problem details under /api/.
-def _wants_problem(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
 def json_problem(request: HttpRequest, status_code: int, detail: str) -> JsonResponse:
+    """A problem answer outside DRF: the site-wide handlers (backend.handlers) give
+    it under /api/."""
     return JsonResponse(
         problem_body(
             status_code=status_code,
@@ -245,47 +241,10 @@ def json_problem(request: HttpRequest, status_code: int, detail: str) -> JsonRes
     )
 
 
-def handler404(request: HttpRequest, exception: Exception | None = None):
-    if _wants_problem(request):
-        return json_problem(request, 404, _("There is nothing at this address."))
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
-
-
-def handler500(request: HttpRequest):
-    if _wants_problem(request):
-        return json_problem(
-            request, 500, _("Something went wrong on our side; it has been logged.")
-        )
-    from django.views.defaults import server_error
-
-    return server_error(request)
-
-
-def handler400(request: HttpRequest, exception: Exception | None = None):
-    if _wants_problem(request):
-        return json_problem(request, 400, _("The request could not be understood."))
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception)
-
-
-def handler403(request: HttpRequest, exception: Exception | None = None):
-    if _wants_problem(request):
-        return json_problem(request, 403, str(exception) or _("You may not do this."))
-    from django.views.defaults import permission_denied
-
-    return permission_denied(request, exception)
-
-
 __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "exception_handler",
     "flatten_errors",
-    "handler400",
-    "handler403",
-    "handler404",
-    "handler500",
+    "json_problem",
     "problem_response",
 ]

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -169,7 +170,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
             # Web, worker and beat share one file: wait for the write lock instead of
             # failing with "database is locked".
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
@@ -209,7 +210,8 @@ MEDIA_URL = "/media-not-served/"
 # Docker image does); plain names served from the apps otherwise, so a checkout
 # works with DEBUG off and no build step.
 STATIC_MANIFEST = STATIC_ROOT / "staticfiles.json"
-STORAGES = {
+# Options vary by backend (S3 below takes a dict of settings).
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -328,7 +330,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, min
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "api.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "backend.lockout.lockout_response"
 
 # --- Draft reports (SPEC §7) ------------------------------------------------------
 REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from api.health import health
+import backend.converters  # noqa: F401  (registers `id` before any route uses it)
 from api.views.calendar import calendar_feed
+from backend.health import health
 
-handler400 = "api.problems.handler400"
-handler403 = "api.problems.handler403"
-handler404 = "api.problems.handler404"
-handler500 = "api.problems.handler500"
+handler400 = "backend.handlers.handler400"
+handler403 = "backend.handlers.handler403"
+handler404 = "backend.handlers.handler404"
+handler500 = "backend.handlers.handler500"
 
 urlpatterns = [
     path("health/", health, name="health"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import time
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.db import connection
 from psycopg import sql
 
 from bench.common import log
-from checklists.management.commands.seed_scale import Command as SeedScale
+from bench.seeder import seed_scale
 from checklists.models import (
     ChecklistItem,
     Milestone,
@@ -119,10 +118,9 @@ def holds_expected_volume(volume: dict[str, int]) -> bool:
 def seed() -> dict[str, Any]:
     """Run seed_scale with SEED_OPTIONS, its progress to stderr; its report, with the
     wall time of the whole command, is stored in the database and returned."""
-    command = SeedScale(stdout=sys.stderr, stderr=sys.stderr)
     started = time.perf_counter()
-    call_command(command, **SEED_OPTIONS)
-    report = {**command.report, "wall_seconds": round(time.perf_counter() - started, 3)}
+    report = seed_scale(**SEED_OPTIONS)
+    report = {**report, "wall_seconds": round(time.perf_counter() - started, 3)}
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {SEED_TABLE} "

@@ -34,7 +34,7 @@ from bench.common import BenchContext, count_queries, log, measure, rolled_back
 from checklists.models import Milestone, Notification, Reminder, Visit
 from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.reminder_plan import milestone_plan
-from checklists.services.reminders import _Recipients, reminder_dispatch_due
+from checklists.services.reminder_dispatch import Recipients, reminder_dispatch_due
 
 TARGET_NOTHING_DUE_P95_MS = 50
 TARGET_DUE = 10_000
@@ -89,7 +89,7 @@ def _choose_due(now: dt.datetime, today: dt.date) -> tuple[list[int], int]:
 
 
 def _count(batch, chosen: list[int], expected: int, *, now, tz) -> int:
-    recipients = _Recipients(batch)
+    recipients = Recipients(batch)
     for milestone in batch:
         if expected >= TARGET_DUE:
             break

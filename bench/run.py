@@ -7,7 +7,7 @@ the bench's own PostgreSQL database, as one JSON document on stdout and in
     python -m bench.run --only checklist  # some benchmarks only (repeatable)
 
 The database is `BENCH_DATABASE_URL`, else postgres://postgres@127.0.0.1:5432/inspection_bench.
-It is seeded with `manage.py seed_scale` unless it already holds exactly that volume.
+It is seeded with bench.seed_scale unless it already holds exactly that volume.
 """
 
 from __future__ import annotations

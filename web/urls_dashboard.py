@@ -3,7 +3,7 @@ from django.views.generic import RedirectView
 
 # Registers the `id` path converter (at most 18 digits): an id too long for a
 # bigint answers 404 instead of overflowing in the database.
-import api.urls  # noqa: F401
+import backend.converters  # noqa: F401
 from web.views import calendar, dashboard
 
 urlpatterns = [

@@ -14,8 +14,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from checklists.services.reminders import ReminderSendError, reminder_dispatch_due
-from checklists.services.reminders import reminder_send as reminder_send_service
+from checklists.services.reminder_delivery import ReminderSendError
+from checklists.services.reminder_delivery import reminder_send as reminder_send_service
+from checklists.services.reminder_dispatch import reminder_dispatch_due
 
 __all__: list[str] = ["reminder_dispatch", "reminder_send"]
 

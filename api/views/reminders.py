@@ -14,10 +14,9 @@ from rest_framework.response import Response
 
 from api.filters import BooleanFilter, FilterSet
 from api.serializers_reminders import NotificationSerializer, ReminderSerializer
-from api.views.base import access_for
-from api.views.visits import visible_visits
-from checklists.models import Milestone, Notification, Reminder
-from checklists.services.reminders import notification_mark_read
+from checklists.models import Notification, Reminder
+from checklists.selectors.reminders import milestone_reminders_for
+from checklists.services.notifications import notification_mark_read
 
 
 class NotificationFilter(FilterSet):
@@ -49,7 +48,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def read(self, request: Request, pk: str | None = None) -> Response:
         """Mark the notification read (again: a no-op; the first time is kept)."""
         notification = get_object_or_404(self.get_queryset(), pk=pk)
-        notification_mark_read(notification=notification)
+        notification_mark_read(actor=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -62,12 +61,8 @@ class ReminderFilter(FilterSet):
 
 
 class MilestoneRemindersView(generics.ListAPIView):
-    """The reminder log of one milestone.
-
-    Who sees it: whoever sees the milestone's visit (others: 404). Coordinators in
-    scope and the visit's team see every recipient's reminders; a host contact sees
-    only their own, because the log otherwise lists who else is being chased.
-    """
+    """The reminder log of one milestone. Who reads which rows is the selector's
+    decision (checklists.selectors.reminders.milestone_reminders_for)."""
 
     serializer_class = ReminderSerializer
     filterset_class = ReminderFilter
@@ -77,14 +72,4 @@ class MilestoneRemindersView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Reminder]:
         if getattr(self, "swagger_fake_view", False):
             return Reminder.objects.none()
-        milestone = get_object_or_404(
-            Milestone.objects.filter(visit__in=visible_visits(self.request.user).values("pk"))
-            .select_related("visit__host_unit")
-            .only("id", "visit__id", "visit__host_unit__id", "visit__host_unit__path"),
-            pk=self.kwargs["milestone_pk"],
-        )
-        reminders = Reminder.objects.filter(milestone=milestone)
-        access = access_for(self.request, milestone.visit)
-        if not (access.coordinator or access.team_role is not None):
-            reminders = reminders.filter(recipient_id=self.request.user.pk)
-        return reminders
+        return milestone_reminders_for(self.request.user, self.kwargs["milestone_pk"])

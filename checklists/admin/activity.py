@@ -4,12 +4,16 @@ with the one action a coordinator needs (retry failed reminders)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from checklists.admin.checklist import _scope_to_visits
+from checklists.admin.common import REFUSALS, _error_text
 from checklists.models import Notification, Reminder, ReportRevision
-from checklists.services.reminders import reminder_retry
+from checklists.services.reminder_delivery import reminder_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,11 +63,18 @@ class ReminderAdmin(ReadOnlyAdmin):
         return _scope_to_visits(super().get_queryset(request), request, "milestone__visit")
 
     @admin.action(description=_("Retry the selected failed reminders"))
-    def retry_failed(self, request, queryset):
-        retried = sum(
-            reminder_retry(actor=request.user, reminder=r)
-            for r in queryset.select_related("milestone")
-        )
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
+        # The service decides who may retry; its refusal is shown as a message. One
+        # transaction, so a refusal half-way retries none of the selection.
+        try:
+            with transaction.atomic():
+                retried = sum(
+                    reminder_retry(actor=request.user, reminder=r)
+                    for r in queryset.select_related("milestone__visit__host_unit")
+                )
+        except REFUSALS as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext(

@@ -267,7 +267,7 @@ class Milestone(models.Model):
     # Denormalised for the reminder pass (like healthchecks' Check.alert_after): the
     # next instant a reminder of this milestone falls due; null when none will.
     # New and re-planned milestones carry REMINDER_REPLAN_AT, a past instant that
-    # means "plan me at the next pass" (checklists.services.reminders).
+    # means "plan me at the next pass" (checklists.services.reminder_planning).
     next_reminder_at = models.DateTimeField(
         _("next reminder at"), null=True, blank=True, default=REMINDER_REPLAN_AT, editable=False
     )

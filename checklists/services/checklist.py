@@ -26,7 +26,7 @@ from checklists.limits import (
 from checklists.models import AnswerType, ChecklistItem, Milestone, User, Visit
 from checklists.policies import Capability, authorize
 from checklists.services.audit import audit_record, field_changes
-from checklists.services.reminders import reminders_replan, reminders_stop
+from checklists.services.reminder_planning import reminders_replan, reminders_stop
 
 # The visit's own items ("additional contents" a team asks of one host) go into
 # this section unless the caller names another.
@@ -243,7 +243,7 @@ def milestone_reschedule(
         milestone.sequence += 1
     milestone.save(update_fields=["due_date", "dated_by_hand", "sequence", "updated_at"])
     if due_date != old_date:
-        # Reminders: the future ones follow the new date (checklists.services.reminders).
+        # Reminders: the future ones follow the new date (checklists.services.reminder_planning).
         reminders_replan(milestone_ids=[milestone.pk])
     audit_record(
         actor=actor,

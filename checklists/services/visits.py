@@ -31,7 +31,7 @@ from checklists.models import (
 )
 from checklists.policies import Capability, authorize, require_coordinator
 from checklists.services.audit import audit_record, field_changes
-from checklists.services.reminders import reminders_replan, reminders_stop
+from checklists.services.reminder_planning import reminders_replan, reminders_stop
 from checklists.workdays import WorkCalendar
 
 Status = Visit.Status
@@ -291,7 +291,7 @@ def visit_transition(
         )
     Visit.objects.filter(pk=visit.pk).update(status=to)
     if to in Visit.FINISHED_STATUSES:
-        # Reminders: none for a visit that is over (checklists.services.reminders).
+        # Reminders: none for a visit that is over (checklists.services.reminder_planning).
         reminders_stop(visit_id=visit.pk)
     _bump_version(visit)
     visit.status = to
@@ -417,7 +417,7 @@ def _redate_following_milestones(visit: Visit) -> dict[str, list[str]]:
             milestone.due_date = new_date
             milestone.sequence += 1
             milestone.save(update_fields=["due_date", "sequence", "updated_at"])
-            # Reminders: the future ones follow the new date (services.reminders).
+            # Reminders: the future ones follow the new date (services.reminder_planning).
             reminders_replan(milestone_ids=[milestone.pk])
     return moved
 

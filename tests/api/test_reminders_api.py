@@ -10,7 +10,7 @@ import time_machine
 from django.test import TestCase
 
 from checklists.models import Notification, Reminder
-from checklists.services.reminders import reminder_dispatch_due
+from checklists.services.reminder_dispatch import reminder_dispatch_due
 from tests.conftest import local
 
 pytestmark = pytest.mark.django_db

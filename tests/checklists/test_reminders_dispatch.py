@@ -21,11 +21,8 @@ from checklists.models import Milestone, Notification, Reminder, Unit
 from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.services.checklist import milestone_mark_done, milestone_reschedule
 from checklists.services.outlines import MilestoneData, OutlineData
-from checklists.services.reminders import (
-    ReminderSendError,
-    reminder_dispatch_due,
-    reminder_send,
-)
+from checklists.services.reminder_delivery import ReminderSendError, reminder_send
+from checklists.services.reminder_dispatch import reminder_dispatch_due
 from checklists.services.visits import (
     SessionInput,
     TeamInput,
@@ -349,7 +346,7 @@ def test_it_takes_over_a_claim_whose_worker_died(world, settings):
     start = local(2024, 5, 17, 9)
     run_pass(start)
     reminder = Reminder.objects.get(recipient=world.host1)
-    from checklists.services.reminders import reminder_claim
+    from checklists.services.reminder_delivery import reminder_claim
 
     with time_machine.travel(start + dt.timedelta(seconds=1), tick=False):
         assert reminder_claim(reminder_id=reminder.pk) is True
@@ -440,7 +437,7 @@ def test_it_leaves_a_reminder_being_sent_to_finish(world):
     start = local(2024, 5, 19, 9)
     run_pass(start)
     reminder = Reminder.objects.get(recipient=world.host1)
-    from checklists.services.reminders import reminder_claim
+    from checklists.services.reminder_delivery import reminder_claim
 
     with time_machine.travel(start + dt.timedelta(seconds=1), tick=False):
         reminder_claim(reminder_id=reminder.pk)

@@ -17,7 +17,7 @@ from django.test import override_settings
 
 from checklists.models import Reminder
 from checklists.services.checklist import milestone_add
-from checklists.services.reminders import reminder_dispatch_due
+from checklists.services.reminder_dispatch import reminder_dispatch_due
 from tests.checklists.test_reminders_dispatch import build_world
 from tests.conftest import local
 from tests.worker.conftest import REMINDER_WORKER_ENV

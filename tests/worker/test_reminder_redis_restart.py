@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from checklists.models import Reminder
-from checklists.services.reminders import reminder_dispatch_due
+from checklists.services.reminder_dispatch import reminder_dispatch_due
 from tests.worker.conftest import LiveCelery, _worker_database, celery_pointed_at
 from tests.worker.test_reminder_delivery import NOW, WORKER_ENV, make_reminders, wait_until_all_sent
 

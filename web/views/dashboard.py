@@ -31,7 +31,7 @@ from checklists.selectors import (
     visits_with_progress,
     with_first_session,
 )
-from checklists.services.reminders import notification_mark_read
+from checklists.services.notifications import notification_mark_read
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, OverviewFilterForm
 from web.views.base import is_htmx, signed_in
@@ -153,7 +153,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
     notification = get_object_or_404(
         Notification.objects.filter(recipient_id=request.user.pk), pk=notification_id
     )
-    notification_mark_read(notification=notification)
+    notification_mark_read(actor=request.user, notification=notification)
     if not is_htmx(request):
         return redirect("web:deadlines")
     unread_count, notifications = _unread_notifications(request.user)

@@ -11,11 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from checklists.services.reminders import (
-    ReminderSendError,
-    reminder_dispatch_due,
-    reminder_send,
-)
+from checklists.services.reminder_delivery import ReminderSendError, reminder_send
+from checklists.services.reminder_dispatch import reminder_dispatch_due
 
 
 class Command(BaseCommand):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.db import connection
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from backend.celery import app as celery_app
 
-BROKER_TIMEOUT_SECONDS = 2.0
+BROKER_TIMEOUT_SECONDS = 2
 WORKER_TIMEOUT_SECONDS = 5.0
 
 
@@ -36,11 +37,12 @@ def _check_worker() -> str:
     # No publish retries: with the broker down this must fail now, not after
     # Celery's default retry policy (about 20 s).
     result = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS, retry=False)
-    return result.get(timeout=WORKER_TIMEOUT_SECONDS)
+    return str(result.get(timeout=WORKER_TIMEOUT_SECONDS))
 
 
-def _run(check) -> dict:
+def _run(check: Callable[[], str]) -> dict[str, object]:
     started = time.perf_counter()
+    result: dict[str, object]
     try:
         result = {"status": check()}
     except CeleryTimeout:

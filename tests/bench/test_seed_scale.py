@@ -1,4 +1,4 @@
-"""seed_scale, the bulk seed behind `make bench` (SPEC §10), at a small scale.
+"""bench.seed_scale, the bulk seed behind `make bench` (SPEC §10), at a small scale.
 
 It writes with COPY on PostgreSQL and bulk_create on SQLite, bypassing the model
 code that normally keeps the data consistent, so these tests check that consistency
@@ -11,11 +11,12 @@ import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from bench.seed_loader import SeedError
+from bench.seed_options import build_parser
+from bench.seeder import seed_scale
 from checklists.models import (
     ChecklistItem,
     Milestone,
@@ -42,8 +43,10 @@ SMALL = (
 
 
 def seed(*extra: str) -> str:
+    """`python -m bench.seed_scale <SMALL> <extra>`, in process; its progress lines."""
     out = io.StringIO()
-    call_command("seed_scale", *map(str, SMALL), *extra, stdout=out)
+    options = vars(build_parser().parse_args([*map(str, SMALL), *extra]))
+    seed_scale(write=lambda line: out.write(line + "\n"), **options)
     return out.getvalue()
 
 
@@ -160,7 +163,7 @@ def test_it_gives_seeded_people_an_unusable_password_unless_told_otherwise():
 def test_it_refuses_to_run_twice_without_append():
     seed()
 
-    with pytest.raises(CommandError, match="--append"):
+    with pytest.raises(SeedError, match="--append"):
         seed()
     assert Visit.objects.count() == VISITS
 

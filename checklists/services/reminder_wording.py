@@ -1,0 +1,84 @@
+"""The words of a deadline reminder (SPEC §8): its title and one-line body, shared
+by the in-app notification and the e-mail, and the e-mail itself.
+
+Every function renders in the active language; callers switch to the recipient's
+with `translation.override` first.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from checklists.models import Milestone, Reminder, Visit
+from checklists.reminder_plan import ESCALATION, offset_days
+from checklists.wording import localised
+
+# The visit's page, served by the web pages (SPEC §9), relative to SITE_URL.
+VISIT_PAGE = "/visits/{visit}/"
+
+
+def reminder_text(milestone: Milestone, offset: str) -> tuple[str, str]:
+    """(title, one-line body) of a reminder, in the active language."""
+    visit: Visit = milestone.visit
+    names = {
+        "milestone": localised(milestone.title, milestone.title_en),
+        "visit": str(visit),
+        "date": date_format(milestone.due_date, "DATE_FORMAT"),
+    }
+    if offset == ESCALATION:
+        title = _("Overdue: %(milestone)s (%(visit)s)") % names
+        body = (
+            _("“%(milestone)s” of the visit %(visit)s was due on %(date)s and is not met yet.")
+            % names
+        )
+        return title, body
+    days = offset_days(offset)
+    title = _("Deadline: %(milestone)s (%(visit)s)") % names
+    if days == -1:
+        # Its own message, not ngettext's singular: languages with one plural form
+        # use that form for every count, so it must carry %(n)s.
+        body = _("“%(milestone)s” is due tomorrow, %(date)s.") % names
+    elif days < 0:
+        body = ngettext(
+            "“%(milestone)s” is due in %(n)s day, on %(date)s.",
+            "“%(milestone)s” is due in %(n)s days, on %(date)s.",
+            -days,
+        ) % {**names, "n": -days}
+    elif days == 0:
+        body = _("“%(milestone)s” is due today, %(date)s.") % names
+    else:
+        body = ngettext(
+            "“%(milestone)s” is %(n)s day overdue: it was due on %(date)s.",
+            "“%(milestone)s” is %(n)s days overdue: it was due on %(date)s.",
+            days,
+        ) % {**names, "n": days}
+    return title, body
+
+
+def reminder_email(reminder: Reminder, *, message_id: str) -> EmailMessage:
+    """The reminder's e-mail to its recipient, in the active language. The
+    Message-ID is the caller's: it stays the same for every try of one reminder."""
+    milestone, recipient = reminder.milestone, reminder.recipient
+    title, body = reminder_text(milestone, reminder.offset)
+    context = {
+        "recipient": recipient,
+        "title": title,
+        "body": body,
+        "visit": milestone.visit,
+        "milestone_title": localised(milestone.title, milestone.title_en),
+        "due_date": date_format(milestone.due_date, "DATE_FORMAT"),
+        "url": settings.SITE_URL + VISIT_PAGE.format(visit=milestone.visit_id),
+    }
+    text = render_to_string("checklists/email/reminder.txt", context)
+    return EmailMessage(
+        subject=title.replace("\n", " "),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Message-ID": message_id},
+    )
