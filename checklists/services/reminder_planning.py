@@ -24,8 +24,6 @@ from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.reminder_plan import Plan, milestone_plan
 
 State = Reminder.State
-# A visit in these states sends no more reminders (Visit.is_active's complement).
-INACTIVE_STATUSES = (Visit.Status.CLOSED, Visit.Status.CANCELLED)
 
 
 def plan_for(milestone: Milestone) -> Plan:
@@ -61,7 +59,7 @@ def reminders_replan(*, milestone_ids: Iterable[int]) -> None:
     Milestone.objects.filter(
         pk__in=ids,
         done_at__isnull=True,
-        visit__status__in=[s for s in Visit.Status.values if s not in INACTIVE_STATUSES],
+        visit__status__in=[s for s in Visit.Status.values if s not in Visit.FINISHED_STATUSES],
     ).update(next_reminder_at=REMINDER_REPLAN_AT)
 
 
