@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from checklists.errors import StaleObjectError, TransitionNotAllowed
 from checklists.limits import MAX_SESSIONS, MAX_TEAM
@@ -483,12 +484,18 @@ def visit_change(
 DECLARED_DAY_REACH = dt.timedelta(days=400)
 
 
+# The government's extra days off and make-up days hold for every unit; any
+# coordinator may record them (as the admin has always allowed).
+DAYS_OFF_REFUSAL = gettext_lazy("Only coordinators declare days off and make-up working days.")
+
+
 @transaction.atomic
 def day_off_declare(
     *, actor: User | None, date: dt.date, name: str, kind: str = DayOff.Kind.DAY_OFF
 ) -> DayOff:
     """Declare (or change) an extra day off or a make-up working day, then re-date
-    the deadlines counted in working days across it."""
+    the deadlines counted in working days across it. Coordinators declare them."""
+    require_coordinator(actor, DAYS_OFF_REFUSAL)
     day = DayOff.objects.filter(date=date).first() or DayOff(date=date, created_by=actor)
     before = {"kind": day.kind, "name": day.name} if day.pk else {}
     day.kind, day.name = kind, name
@@ -506,6 +513,7 @@ def day_off_declare(
 
 @transaction.atomic
 def day_off_remove(*, actor: User | None, day: DayOff) -> None:
+    require_coordinator(actor, DAYS_OFF_REFUSAL)
     date = day.date
     audit_record(
         actor=actor, action="delete", obj=day, changes={"date": date.isoformat(), "name": day.name}

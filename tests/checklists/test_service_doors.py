@@ -1,0 +1,405 @@
+"""Every service that acts for a person refuses a person without the capability.
+
+The services are the only door (docs/architecture.md): the API, the pages, the admin
+and the tasks call them and never decide a permission themselves. This test finds
+every public function of `checklists.services` that takes an `actor` and calls each
+one for a person SPEC §4 refuses: someone who cannot see the object gets NotFound
+(its existence must not leak), someone who sees it but lacks the capability gets
+NotAllowed. Nothing is written either way (no audit event, no row changed).
+
+A new service taking an `actor` fails `test_it_knows_every_service_that_acts_for_a_person`
+until a case is added below (or an exemption, with its reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import io
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import checklists.services
+from checklists.errors import NotAllowed, NotFound
+from checklists.models import (
+    AuditEvent,
+    DayOff,
+    Milestone,
+    Notification,
+    Outline,
+    Reminder,
+    ReportRevision,
+    ReviewComment,
+    TeamMembership,
+    Unit,
+    User,
+    Visit,
+)
+from checklists.selectors.outlines import outline_data
+from checklists.services.feeds import calendar_feed_create
+from checklists.services.outlines import outline_new_version
+from checklists.services.report_reviews import CommentInput, report_revision_review
+from checklists.services.reports import report_revision_upload
+from checklists.services.visits import SessionInput, TeamInput, day_off_declare
+from tests.checklists.test_reports_uploads import docx_bytes
+from tests.conftest import local
+
+# Services that take an `actor` only to record who acted, for steps whose own act was
+# checked by the service that calls them.
+EXEMPT = {
+    "audit_record": "records who acted; every caller checked the act itself",
+    "acting_user": "turns an actor into the user recorded in the audit trail",
+    "person": "turns an actor into the user recorded on a review",
+    "meet_milestone": "the consequence of an upload or an acceptance, both checked",
+    "milestone_meet": "the consequence of an upload or an acceptance, both checked",
+}
+
+
+def services_taking_an_actor() -> dict[str, Callable[..., Any]]:
+    found: dict[str, Callable[..., Any]] = {}
+    for module_info in pkgutil.iter_modules(checklists.services.__path__):
+        module = importlib.import_module(f"checklists.services.{module_info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if "actor" in inspect.signature(function).parameters:
+                found[name] = function
+    return found
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Call `service` as `role` with the arguments `arguments(world, extra)` builds;
+    expect `error`."""
+
+    role: str
+    error: type[Exception]
+    arguments: Callable[[SimpleNamespace, SimpleNamespace], dict[str, Any]]
+
+
+def _session(world: SimpleNamespace) -> list[SessionInput]:
+    start = local(2024, 6, 3, 8)
+    return [SessionInput(start=start, end=start + dt.timedelta(hours=3))]
+
+
+def _milestone(world: SimpleNamespace) -> Milestone:
+    return world.visit.milestones.order_by("id").first()
+
+
+# Each service, refused twice where both meanings exist: to someone who cannot see
+# the object (NotFound) and to someone who sees it without the capability (NotAllowed).
+CASES: dict[str, list[Refusal]] = {
+    "visit_create": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {
+                "outline": w.outline,
+                "host_unit": w.district,
+                "title": "Không được phép",
+                "sessions": _session(w),
+            },
+        ),
+        Refusal(
+            "coordinator_out",
+            NotAllowed,
+            lambda w, x: {
+                "outline": w.outline,
+                "host_unit": w.district,
+                "title": "Không được phép",
+                "sessions": _session(w),
+            },
+        ),
+    ],
+    "visit_update": [
+        Refusal("member", NotAllowed, lambda w, x: {"visit": w.visit, "title": "X"}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit, "title": "X"}),
+    ],
+    "visit_change": [
+        Refusal("secretary", NotAllowed, lambda w, x: {"visit": w.visit, "fields": {"title": "X"}}),
+        Refusal("host_out", NotFound, lambda w, x: {"visit": w.visit, "fields": {"title": "X"}}),
+    ],
+    "visit_set_sessions": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit, "sessions": _session(w)}),
+        Refusal("host_out", NotFound, lambda w, x: {"visit": w.visit, "sessions": _session(w)}),
+    ],
+    "visit_set_team": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"visit": w.visit, "team": [TeamInput(w.people.lead, "lead")]},
+        ),
+        Refusal(
+            "coordinator_out",
+            NotFound,
+            lambda w, x: {"visit": w.visit, "team": [TeamInput(w.people.lead, "lead")]},
+        ),
+    ],
+    "visit_reschedule": [
+        Refusal(
+            "member",
+            NotAllowed,
+            lambda w, x: {"visit": w.visit, "first_session_start": local(2024, 6, 3)},
+        ),
+        Refusal(
+            "host_out",
+            NotFound,
+            lambda w, x: {"visit": w.visit, "first_session_start": local(2024, 6, 3)},
+        ),
+    ],
+    "visit_transition": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit, "to": "announced"}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit, "to": "announced"}),
+    ],
+    "day_off_declare": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"date": dt.date(2024, 6, 4), "name": "Nghỉ", "kind": "day_off"},
+        ),
+    ],
+    "day_off_remove": [Refusal("host_in", NotAllowed, lambda w, x: {"day": x.day_off})],
+    "checklist_item_add": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit, "text": "Thêm"}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit, "text": "Thêm"}),
+    ],
+    "checklist_item_update": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"item": w.item, "finding": "X"}),
+        Refusal("host_out", NotFound, lambda w, x: {"item": w.item, "finding": "X"}),
+    ],
+    "milestone_add": [
+        Refusal(
+            "member",
+            NotAllowed,
+            lambda w, x: {
+                "visit": w.visit,
+                "key": "extra",
+                "title": "X",
+                "due_date": x.today,
+                "responsible": "team",
+            },
+        ),
+        Refusal(
+            "host_out",
+            NotFound,
+            lambda w, x: {
+                "visit": w.visit,
+                "key": "extra",
+                "title": "X",
+                "due_date": x.today,
+                "responsible": "team",
+            },
+        ),
+    ],
+    "milestone_reschedule": [
+        Refusal(
+            "secretary", NotAllowed, lambda w, x: {"milestone": _milestone(w), "due_date": x.today}
+        ),
+        Refusal(
+            "coordinator_out",
+            NotFound,
+            lambda w, x: {"milestone": _milestone(w), "due_date": x.today},
+        ),
+    ],
+    "milestone_mark_done": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"milestone": _milestone(w)}),
+        Refusal("host_out", NotFound, lambda w, x: {"milestone": _milestone(w)}),
+    ],
+    "outline_create": [
+        Refusal("lead", NotAllowed, lambda w, x: {"data": x.outline_copy}),
+        Refusal("host_in", NotAllowed, lambda w, x: {"data": x.outline_copy}),
+    ],
+    "outline_import": [
+        Refusal("lead", NotAllowed, lambda w, x: {"content": b"code: X\n", "filename": "x.yaml"}),
+    ],
+    "outline_publish": [Refusal("member", NotAllowed, lambda w, x: {"outline": x.draft})],
+    "outline_retire": [Refusal("host_in", NotAllowed, lambda w, x: {"outline": w.outline})],
+    "outline_new_version": [Refusal("lead", NotAllowed, lambda w, x: {"outline": w.outline})],
+    "outline_delete": [Refusal("deputy", NotAllowed, lambda w, x: {"outline": x.draft})],
+    "outline_edit_lock": [Refusal("lead", NotAllowed, lambda w, x: {"outline_id": x.draft.pk})],
+    "outline_for_change": [Refusal("lead", NotAllowed, lambda w, x: {"outline_id": x.draft.pk})],
+    "unit_create": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"name": "Mới", "code": "moi", "parent": w.province_in},
+        ),
+        Refusal(
+            "coordinator_out",
+            NotAllowed,
+            lambda w, x: {"name": "Mới", "code": "moi", "parent": w.province_in},
+        ),
+    ],
+    "unit_update": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"unit": w.district, "name": "Đổi"}),
+        Refusal("coordinator_out", NotAllowed, lambda w, x: {"unit": w.district, "name": "Đổi"}),
+    ],
+    "unit_delete": [
+        Refusal("lead", NotAllowed, lambda w, x: {"unit": x.empty_unit}),
+        Refusal("coordinator_out", NotAllowed, lambda w, x: {"unit": x.empty_unit}),
+    ],
+    "user_create": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"username": "moi", "full_name": "Người mới", "email": "moi@example.vn"},
+        ),
+    ],
+    "user_update": [
+        Refusal("lead", NotAllowed, lambda w, x: {"user": w.people.member, "full_name": "Đổi"}),
+        Refusal(
+            "coordinator_out",
+            NotAllowed,
+            lambda w, x: {"user": w.people.host_in, "full_name": "Đổi"},
+        ),
+    ],
+    "user_deactivate": [
+        Refusal("lead", NotAllowed, lambda w, x: {"user": w.people.member}),
+        Refusal("coordinator_out", NotAllowed, lambda w, x: {"user": w.people.host_in}),
+    ],
+    "calendar_feed_revoke": [Refusal("member", NotFound, lambda w, x: {"feed": x.feed})],
+    "notification_mark_read": [
+        Refusal("member", NotFound, lambda w, x: {"notification": x.notification})
+    ],
+    "reminder_retry": [
+        Refusal("lead", NotAllowed, lambda w, x: {"reminder": x.reminder}),
+        Refusal("coordinator_out", NotAllowed, lambda w, x: {"reminder": x.reminder}),
+    ],
+    "report_revision_upload": [
+        Refusal(
+            "member",
+            NotAllowed,
+            lambda w, x: {"visit": w.visit, "content": x.upload(), "filename": "bao-cao.docx"},
+        ),
+        Refusal(
+            "host_out",
+            NotFound,
+            lambda w, x: {"visit": w.visit, "content": x.upload(), "filename": "bao-cao.docx"},
+        ),
+    ],
+    "report_revision_download": [
+        Refusal("host_out", NotFound, lambda w, x: {"revision": x.revision}),
+    ],
+    "report_revision_diff": [
+        Refusal(
+            "coordinator_out",
+            NotFound,
+            lambda w, x: {"revision": x.revision, "against": x.revision},
+        ),
+    ],
+    "report_revision_coverage": [
+        Refusal("host_out", NotFound, lambda w, x: {"revision": x.revision}),
+    ],
+    "report_revision_review": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"revision": x.revision, "decision": "accept"}),
+        Refusal("host_out", NotFound, lambda w, x: {"revision": x.revision, "decision": "accept"}),
+    ],
+    "report_comment_add": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"revision": x.revision, "text": "Thêm"}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"revision": x.revision, "text": "Thêm"}),
+    ],
+    "report_comment_answer": [
+        Refusal(
+            "member", NotAllowed, lambda w, x: {"comment": x.comment, "response": "Giải trình"}
+        ),
+        Refusal(
+            "host_out", NotFound, lambda w, x: {"comment": x.comment, "response": "Giải trình"}
+        ),
+    ],
+    "report_comment_set_state": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"comment": x.comment, "state": "resolved"}),
+        Refusal("host_out", NotFound, lambda w, x: {"comment": x.comment, "state": "resolved"}),
+    ],
+    "report_comment_update": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"comment": x.comment, "state": "resolved"}),
+        Refusal("lead", NotAllowed, lambda w, x: {"comment": x.comment, "response": "Giải trình"}),
+        Refusal("host_out", NotFound, lambda w, x: {"comment": x.comment, "state": "resolved"}),
+    ],
+}
+
+
+def test_it_knows_every_service_that_acts_for_a_person():
+    """A service taking an `actor` without a refusal case here (or an exemption) fails."""
+    found = set(services_taking_an_actor())
+    assert found - set(CASES) - set(EXEMPT) == set(), "add a case for each new service"
+    assert set(CASES) - found == set(), "a case names a service that no longer exists"
+
+
+@pytest.fixture
+def extra(world) -> SimpleNamespace:
+    """The objects the services act on, made by the system (actor None)."""
+    revision = report_revision_upload(
+        actor=None,
+        visit=world.visit,
+        content=io.BytesIO(docx_bytes("I. Đặc điểm tình hình", "Nội dung báo cáo.")),
+        filename="bao-cao.docx",
+    )
+    report_revision_review(
+        actor=None,
+        revision=revision,
+        decision="request_changes",
+        comments=[CommentInput(text="Bổ sung số liệu")],
+    )
+    milestone = _milestone(world)
+    reminder = Reminder.objects.create(
+        milestone=milestone,
+        recipient=world.people.lead,
+        offset="-1d",
+        state=Reminder.State.FAILED,
+        due_at=local(2024, 5, 12),
+        lease_until=local(2024, 5, 12),
+    )
+    notification = Notification.objects.create(
+        recipient=world.people.lead, title="Nhắc hạn", visit=world.visit
+    )
+    feed, _token = calendar_feed_create(owner=world.people.lead, name="Lịch của tôi")
+    return SimpleNamespace(
+        today=dt.date(2024, 6, 10),
+        revision=revision,
+        comment=ReviewComment.objects.filter(revision=revision).first(),
+        reminder=reminder,
+        notification=notification,
+        feed=feed,
+        day_off=day_off_declare(actor=None, date=dt.date(2024, 6, 5), name="Nghỉ bù"),
+        draft=outline_new_version(actor=None, outline=world.outline),
+        outline_copy=_outline_copy(world.outline),
+        empty_unit=Unit.objects.create(
+            parent=world.district, kind=Unit.Kind.GRASSROOTS, code="trong", name="Chi bộ trống"
+        ),
+        upload=lambda: io.BytesIO(docx_bytes("Báo cáo", "Nội dung.")),
+    )
+
+
+def _outline_copy(outline: Outline):
+    data = outline_data(outline)
+    return type(data)(**{**data.__dict__, "code": "KH-KHAC", "version": 1})
+
+
+def _rows() -> dict[str, int]:
+    models = (
+        AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
+        TeamMembership, DayOff,
+    )  # fmt: skip
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.parametrize(
+    ("service", "index"),
+    [(name, index) for name, refusals in CASES.items() for index in range(len(refusals))],
+)
+def test_it_refuses_a_person_without_the_capability(world, extra, service, index):
+    refusal = CASES[service][index]
+    function = services_taking_an_actor()[service]
+    actor = getattr(world.people, refusal.role)
+    arguments = refusal.arguments(world, extra)
+    before = _rows()
+    with pytest.raises(refusal.error) as caught:
+        function(actor=actor, **arguments)
+    assert str(caught.value), "a refusal says why"
+    assert _rows() == before, "nothing written"
