@@ -42,7 +42,7 @@ from api.serializers_reports import (
     ReviewInputSerializer,
     ReviewSerializer,
 )
-from api.views.visits import VisitChildMixin
+from api.views.base import VisitChildMixin
 from checklists.downloads import revision_file_response
 from checklists.models import Visit
 from checklists.models.reports import ReportRevision, ReviewComment

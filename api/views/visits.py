@@ -24,7 +24,6 @@ from api.serializers import (
 )
 from api.views.base import (
     ETagMixin,
-    VisitChildMixin,
     actor_of,
     expected_version,
     versioned_response,
@@ -32,7 +31,6 @@ from api.views.base import (
 from checklists.models import TeamMembership, Unit, Visit
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import (
-    visible_visits,
     visits_listed_for,
     visits_with_sessions_between,
 )
@@ -44,9 +42,6 @@ from checklists.services.visits import (
     visit_reschedule,
     visit_transition,
 )
-
-# Imported from here by the views of a visit's reports and reminders.
-__all__ = ["VisitChildMixin", "VisitFilter", "VisitViewSet", "visible_visits"]
 
 
 class VisitFilter(FilterSet):
