@@ -15,10 +15,21 @@ rendered with a seconds offset (`+07:06:40`) that is not a valid RFC 3339 time.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # For the type checker the mixin is a Field, so that `fail`, `root` and the
+    # `super().to_internal_value` it extends are known; at run time it stays a
+    # plain mixin and each field's MRO is unchanged.
+    _FieldBase = serializers.Field[Any, Any, Any, Any]
+else:
+    _FieldBase = object
 
 EARLIEST_DATE = dt.date(1970, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
@@ -48,14 +59,14 @@ def from_form(field: serializers.Field) -> bool:
     return isinstance(getattr(field.root, "initial_data", None), QueryDict)
 
 
-class JSONTypeMixin:
+class JSONTypeMixin(_FieldBase):
     """Refuses a JSON value whose type is not one of `json_types`."""
 
     json_types: tuple[type, ...] = ()
-    expected: str = ""
+    expected: StrOrPromise = ""
     default_error_messages = {"wrong_type": _("Give {expected}, not {given}.")}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         wrong = not isinstance(data, self.json_types) or (
             isinstance(data, bool) and bool not in self.json_types
         )

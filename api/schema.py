@@ -39,7 +39,10 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField(min_value=400, max_value=599)
     detail = serializers.CharField(help_text="What went wrong here, and what to do about it.")
     instance = serializers.CharField(required=False, help_text="The path that was requested.")
-    errors = serializers.DictField(
+    # DRF's serializer metaclass pops declared fields out of the class body, so this
+    # field does not shadow the `Serializer.errors` property; the stubs cannot express
+    # that and see a property overridden.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="For invalid input: the messages per field path (`sessions[0].end`); "
@@ -103,8 +106,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code in self._problem_codes():
-            responses.setdefault(str(code), self._problem_response(code))
+        for status_code in self._problem_codes():
+            responses.setdefault(str(status_code), self._problem_response(status_code))
         # An error a view documents itself (`responses={409: OpenApiResponse(...)}`)
         # keeps its description but is answered as problem details all the same.
         for code, response in responses.items():

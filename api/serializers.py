@@ -453,7 +453,9 @@ class MilestoneCreateSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(ModelSerializer):
-    actor = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    actor: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AuditEvent

@@ -64,7 +64,11 @@ def coordinates_unit(user: Person, unit: Unit | None) -> bool:
         return False
     if user.coordinates_everything:
         return True
-    return unit is not None and unit.is_within(user.coordinator_scope)
+    if unit is None:
+        return False
+    # Not everything, so the scope is set (coordinates_everything covers no scope).
+    scope = user.coordinator_scope
+    return scope is not None and unit.is_within(scope)
 
 
 def coordinates_everything(user: Person) -> bool:

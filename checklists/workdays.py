@@ -31,7 +31,8 @@ class WorkCalendar:
     @classmethod
     def from_declared(cls, declared: Iterable[tuple[dt.date, str]]) -> WorkCalendar:
         """Build from (date, kind) pairs, kind being DayOff.Kind's "off" or "working"."""
-        off, working = set(), set()
+        off: set[dt.date] = set()
+        working: set[dt.date] = set()
         for day, kind in declared:
             (working if kind == "working" else off).add(day)
         return cls(frozenset(off), frozenset(working))

@@ -3,14 +3,14 @@ query helpers and the list filters used on more than one page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, ForeignObjectRel, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -21,6 +21,16 @@ from checklists.errors import DomainError, refusal_messages
 from checklists.models import ChecklistItem, Milestone
 from checklists.selectors import milestone_state_q, visits_coordinated_by
 from checklists.services.audit import audit_record
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # For the type checker ServiceErrorsMixin is a ModelAdmin, so that the views it
+    # wraps (`super().changeform_view`, ...), `message_user` and `opts` are known;
+    # at run time it stays a plain mixin and each admin's MRO is unchanged.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
 
 admin.site.site_header = _("Inspection tracker")
 admin.site.site_title = _("Inspection tracker")
@@ -38,9 +48,13 @@ def _error_text(exc: Exception) -> str:
     return " ".join(refusal_messages(exc))
 
 
-def _label(model: type[models.Model], field: str) -> str:
+def _label(model: type[models.Model], field: str) -> StrOrPromise:
     """A field's verbose name, so admin-only form fields reuse the model's labels."""
-    return model._meta.get_field(field).verbose_name
+    found = model._meta.get_field(field)
+    if isinstance(found, ForeignObjectRel):
+        # A reverse relation has no verbose name of its own.
+        raise TypeError(f"{model.__name__}.{field} is a reverse relation, not a field")
+    return found.verbose_name
 
 
 def _count_of(queryset: QuerySet, fk: str) -> Coalesce:
@@ -98,7 +112,7 @@ def _delete_selected_or_refuse(modeladmin, request, queryset):
         return None
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(_ModelAdminBase):
     """Turns a refusal raised by a service while saving or deleting into an error
     message instead of a 500.
 
@@ -127,8 +141,10 @@ class ServiceErrorsMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            _func, name, description = actions["delete_selected"]
+        # The stubs allow a None entry; Django's get_actions never holds one.
+        delete_action = actions.get("delete_selected")
+        if delete_action is not None:
+            _func, name, description = delete_action
             actions["delete_selected"] = (_delete_selected_or_refuse, name, description)
         return actions
 

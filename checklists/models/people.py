@@ -51,7 +51,8 @@ class Unit(models.Model):
                 self.clean_parent()
             old_path = self.path
             super().save(*args, **kwargs)
-            new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+            parent = self.parent if self.parent_id else None
+            new_path = f"{parent.path if parent is not None else '/'}{self.pk}/"
             if new_path != old_path:
                 Unit.objects.filter(pk=self.pk).update(path=new_path)
                 if old_path:
@@ -67,7 +68,11 @@ class Unit(models.Model):
         if (
             self.pk is not None
             and self.parent_id is not None
-            and (self.parent_id == self.pk or f"/{self.pk}/" in (self.parent.path or ""))
+            and (
+                self.parent_id == self.pk
+                # parent_id is set, so parent is a Unit; the check tells the type checker.
+                or (self.parent is not None and f"/{self.pk}/" in (self.parent.path or ""))
+            )
         ):
             raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
 

@@ -224,7 +224,11 @@ class Command(BaseCommand):
             unit = Unit.objects.filter(code=code).first()
             if unit is None:
                 unit = Unit(
-                    code=code, name=name, name_en=name_en, kind=kind, parent=units.get(parent)
+                    code=code,
+                    name=name,
+                    name_en=name_en,
+                    kind=kind,
+                    parent=units.get(parent) if parent is not None else None,
                 )
                 unit.full_clean()
                 unit.save()
