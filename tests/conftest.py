@@ -16,8 +16,9 @@ from checklists.models import TeamMembership, Unit
 from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests import factories
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-PLAN10_YAML = SHARED / "data" / "plan10-outline.yaml"
+# The Plan 10 outline file the product ships for its demo data: the suite needs nothing
+# outside the repository (someone cloning it has no ../shared).
+PLAN10_YAML = Path(__file__).resolve().parent.parent / "checklists" / "demo" / "plan10-outline.yaml"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -51,7 +52,7 @@ def local(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dt
 
 @pytest.fixture
 def plan10_outline(db):
-    """The Plan 10 outline of ../shared/data, published."""
+    """The Plan 10 outline, published."""
     return factories.plan10_outline()
 
 

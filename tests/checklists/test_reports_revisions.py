@@ -44,7 +44,7 @@ from tests.conftest import PLAN10_YAML, local
 
 
 def real_plan10_visit(host_unit: Unit | None = None) -> Visit:
-    """A visit on the real Plan 10 outline of ../shared (its section titles)."""
+    """A visit on the Plan 10 outline file (its section titles)."""
     outline = Outline.objects.filter(
         code="KH-10", status="published", sections__title="Đặc điểm tình hình"
     ).first()

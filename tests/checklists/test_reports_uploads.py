@@ -9,15 +9,16 @@ import functools
 import io
 import struct
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
 from checklists.uploads import DOCX, ODT, PDF, UploadRefused, display_name, sniff_report
-from tests.conftest import SHARED
 
-REPORTS = SHARED / "data" / "reports"
+# Made by tests/data/make_reports.py (the Thanh Bình draft report, revisions 1 and 2).
+REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
 V1_DOCX = REPORTS / "thanh-binh-draft-v1.docx"
 V2_DOCX = REPORTS / "thanh-binh-draft-v2.docx"
 V2_ODT = REPORTS / "thanh-binh-draft-v2.odt"
@@ -135,7 +136,7 @@ def hostile_files() -> dict[str, tuple[str, bytes]]:
         "truncated docx": ("bao-cao.docx", v1[: len(v1) // 2]),
         "encrypted PDF": ("bao-cao.pdf", encrypted_pdf_bytes()),
         "encrypted docx": ("bao-cao.docx", encrypted_ooxml_bytes()),
-        "truncated PDF": ("bao-cao.pdf", V2_PDF.read_bytes()[:20_000]),
+        "truncated PDF": ("bao-cao.pdf", V2_PDF.read_bytes()[: V2_PDF.stat().st_size // 2]),
         "HTML renamed .docx": ("bao-cao.docx", HTML),
         "spreadsheet renamed .docx": ("bao-cao.docx", xlsx_bytes()),
         "plain ZIP": ("bao-cao.docx", _rezip(b"PK\x05\x06" + b"\x00" * 18, add={"a.txt": b"x"})),

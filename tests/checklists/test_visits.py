@@ -308,8 +308,8 @@ def test_it_records_who_changed_what_in_the_audit_trail(plan10_outline):
     assert AuditEvent.objects.filter(object_type="visit", action="create").count() == 1
 
 
-def test_it_builds_the_plan10_visit_from_the_shared_outline_file():
-    """GIVEN ../shared/data/plan10-outline.yaml imported and published
+def test_it_builds_the_plan10_visit_from_the_outline_file():
+    """GIVEN the Plan 10 outline file imported and published
     WHEN a visit's first working session is on 2024-05-13
     THEN it has 17 checklist items and milestones on 05-08, 05-13, 05-20, 05-28, 06-12,
     and moving the session a week moves all of them except one dated by hand."""
