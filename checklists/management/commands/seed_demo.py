@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -208,11 +209,21 @@ class Command(BaseCommand):
     help = "Load the demo data (Plan 10 outline, units, Team No. 3, visits) and print the logins."
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            units = self._units()
-            people = self._people(units)
-            outline = self._outline(people["dieuphoi"])
-            created = self._visits(outline, units, people)
+        # `make run` loads the demo before the broker starts (the embedded Redis runs
+        # beside the web server), so the tasks the services enqueue after commit
+        # (text extraction of the demo revisions) run here, in this process, instead
+        # of waiting for a broker that is not there yet.
+        celery_conf = current_app.conf
+        eager = celery_conf.task_always_eager
+        celery_conf.task_always_eager = True
+        try:
+            with transaction.atomic():
+                units = self._units()
+                people = self._people(units)
+                outline = self._outline(people["dieuphoi"])
+                created = self._visits(outline, units, people)
+        finally:
+            celery_conf.task_always_eager = eager
         self.stdout.write(
             self.style.SUCCESS("Demo data ready." if created else "Demo data already present.")
         )
