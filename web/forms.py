@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from checklists.limits import MAX_ANSWER_TEXT, MAX_COMMENT_TEXT
 from checklists.models import AnswerType, ChecklistItem, OutlineSection, Review, ReviewComment
+from checklists.numbers import format_number
 
 YES_NO = {"yes": True, "no": False}
 
@@ -24,6 +25,10 @@ def answer_as_text(answer_type: str, answer: Any) -> str:
         return ""
     if answer_type == AnswerType.YES_NO:
         return "yes" if answer is True else "no" if answer is False else str(answer)
+    if answer_type == AnswerType.NUMBER and isinstance(answer, int | float):
+        # As the page's language writes it, so that sending the form back reads the
+        # same number (checklists.numbers).
+        return format_number(answer)
     return str(answer)
 
 

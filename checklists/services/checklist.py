@@ -7,7 +7,7 @@ of None is the system); the text limits are checklists.limits', so every door
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from checklists.limits import (
     MAX_NOTE_TEXT,
 )
 from checklists.models import AnswerType, ChecklistItem, Milestone, User, Visit
+from checklists.numbers import parse_number
 from checklists.policies import Capability, authorize
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
@@ -62,17 +63,28 @@ def _check_lengths(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def checklist_answer_clean(answer_type: str, value: Any) -> Any:
-    """The answer in the shape its type stores, or a ValidationError saying why not."""
+def checklist_answer_clean(answer_type: str, value: Any, *, language: str | None = None) -> Any:
+    """The answer in the shape its type stores, or a ValidationError saying why not.
+
+    A number sent as text is read in the person's language (the active one unless
+    `language` says otherwise: the page's, or the API request's), so `4.486` is
+    4486 in Vietnamese; a JSON number is taken as it is."""
     if value is None or value == "":
         return None
     if answer_type == AnswerType.NUMBER:
         if isinstance(value, bool):
             raise ValidationError({"answer": _("This item takes a number.")})
-        try:
-            number = Decimal(str(value).strip().replace(",", "."))
-        except InvalidOperation:
-            raise ValidationError({"answer": _("This item takes a number.")}) from None
+        if isinstance(value, str):
+            try:
+                number = parse_number(value, language=language)
+            except ValidationError as unreadable:
+                raise ValidationError(
+                    {"answer": [_("This item takes a number."), *unreadable.messages]}
+                ) from None
+        elif isinstance(value, int | float | Decimal):
+            number = Decimal(str(value))
+        else:
+            raise ValidationError({"answer": _("This item takes a number.")})
         if not number.is_finite():
             raise ValidationError({"answer": _("This item takes a finite number.")})
         return int(number) if number == number.to_integral_value() else float(number)

@@ -251,6 +251,8 @@ def test_it_takes_a_number_with_a_decimal_comma_and_yes_no_answers(world, web_cl
     yes_no = checklist_item_add(
         actor=None, visit=world.visit, text="Có quy chế?", answer_type=AnswerType.YES_NO
     )
+    world.people.member.language = "vi"  # a decimal comma is Vietnamese (SPEC §3)
+    world.people.member.save(update_fields=["language"])
     client = web_client_for("member")
 
     assert post_item(client, item, answer="12,5").status_code == 200
