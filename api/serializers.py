@@ -423,6 +423,7 @@ class MilestoneSerializer(ModelSerializer):
             "done",
             "done_at",
             "dated_by_hand",
+            "rolled_from",
             "updated_at",
         ]
         read_only_fields = [
@@ -432,6 +433,7 @@ class MilestoneSerializer(ModelSerializer):
             "title_en",
             "responsible",
             "dated_by_hand",
+            "rolled_from",
             "updated_at",
         ]
 

@@ -131,8 +131,8 @@ SESSION_COLUMNS = ("id", "visit_id", "start", "end", "location", "sequence", "up
 TEAM_COLUMNS = ("id", "visit_id", "user_id", "role")
 MILESTONE_COLUMNS = (
     "id", "visit_id", "outline_milestone_id", "key", "title", "title_en", "due_date",
-    "responsible", "offset_days", "offset_working_days", "dated_by_hand", "done_at",
-    "done_by_id", "sequence", "updated_at",
+    "rolled_from", "responsible", "offset_days", "offset_working_days", "dated_by_hand",
+    "done_at", "done_by_id", "sequence", "updated_at",
 )  # fmt: skip
 ITEM_COLUMNS = (
     "id", "visit_id", "origin", "outline_item_id", "section_number", "section_title",

@@ -41,7 +41,7 @@ from checklists.models import (
     WorkingSession,
 )
 from checklists.services.visits import visit_day_zero
-from checklists.workdays import WorkCalendar
+from checklists.workdays import Dated, WorkCalendar
 
 # An item's columns from `origin` to `answer_type` (ITEM_COLUMNS[2:13]): what
 # visit_create copies from the outline, or a visit's own item.
@@ -164,13 +164,13 @@ def load_visits(
 
     # Visits share day zeros (about 1,100 distinct days among 10,000), and
     # working-day offsets walk the calendar day by day: date each template once.
-    dates: dict[dt.date, list[dt.date]] = {}
+    dates: dict[dt.date, list[Dated]] = {}
 
-    def due_dates(day_zero: dt.date) -> list[dt.date]:
+    def due_dates(day_zero: dt.date) -> list[Dated]:
         if day_zero not in dates:
             dates[day_zero] = [
-                calendar.due_date(day_zero, offset_days=t.offset_days,
-                                  offset_working_days=t.offset_working_days)
+                calendar.dated(day_zero, offset_days=t.offset_days,
+                               offset_working_days=t.offset_working_days)
                 for t in milestone_templates
             ]  # fmt: skip
         return dates[day_zero]
@@ -178,10 +178,11 @@ def load_visits(
     def milestone_rows(next_id: int) -> Iterator[tuple]:
         for v in visits:
             for t, planned in zip(milestone_templates, due_dates(v.day_zero), strict=True):
-                due, by_hand, done_at, done_by, sequence = progress.milestone(v, t, planned)
-                yield (next_id, v.id, t.id, t.key, t.title, t.title_en, due, t.responsible,
-                       t.offset_days, t.offset_working_days, by_hand, done_at, done_by,
-                       sequence, done_at or v.created_at)  # fmt: skip
+                due, by_hand, done_at, done_by, sequence = progress.milestone(v, t, planned.date)
+                rolled_from = None if by_hand else planned.rolled_from
+                yield (next_id, v.id, t.id, t.key, t.title, t.title_en, due, rolled_from,
+                       t.responsible, t.offset_days, t.offset_working_days, by_hand, done_at,
+                       done_by, sequence, done_at or v.created_at)  # fmt: skip
                 next_id += 1
 
     def item_rows(next_id: int) -> Iterator[tuple]:

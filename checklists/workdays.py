@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import holidays
 
@@ -21,6 +22,13 @@ SATURDAY = 5
 @lru_cache(maxsize=64)
 def public_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+class Dated(NamedTuple):
+    """A deadline's date, and the day off it was moved from (None when it did not move)."""
+
+    date: dt.date
+    rolled_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,34 @@ class WorkCalendar:
                 remaining -= 1
         return day
 
+    def roll(self, day: dt.date, *, forward: bool) -> dt.date:
+        """The nearest working day on or after `day` (on or before it when not forward)."""
+        step = dt.timedelta(days=1 if forward else -1)
+        while not self.is_working_day(day):
+            day += step
+        return day
+
+    def dated(
+        self, anchor: dt.date, *, offset_days: int | None, offset_working_days: int | None
+    ) -> Dated:
+        """A milestone's date counted from the visit's day 0 (its first working session).
+
+        Working days land on working days. A count of calendar days that lands on a
+        day off moves, as the Civil Code 2015 (Art. 148) counts time limits: forward
+        to the next working day, or, counted backward from day 0, to the previous one
+        so that it still comes first. Day 0 itself never moves.
+        """
+        if offset_working_days is not None:
+            return Dated(self.add_working_days(anchor, offset_working_days))
+        offset = offset_days or 0
+        counted = anchor + dt.timedelta(days=offset)
+        if offset == 0 or self.is_working_day(counted):
+            return Dated(counted)
+        return Dated(self.roll(counted, forward=offset > 0), rolled_from=counted)
+
     def due_date(
         self, anchor: dt.date, *, offset_days: int | None, offset_working_days: int | None
     ) -> dt.date:
-        """A milestone's date counted from the visit's day 0 (its first working session)."""
-        if offset_working_days is not None:
-            return self.add_working_days(anchor, offset_working_days)
-        return anchor + dt.timedelta(days=offset_days or 0)
+        return self.dated(
+            anchor, offset_days=offset_days, offset_working_days=offset_working_days
+        ).date

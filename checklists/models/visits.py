@@ -252,6 +252,9 @@ class Milestone(models.Model):
     offset_working_days = models.IntegerField(null=True, blank=True)
     # Set when someone chose the date; such a milestone no longer follows the sessions.
     dated_by_hand = models.BooleanField(_("dated by hand"), default=False)
+    # The day off a deadline counted in calendar days landed on, before it moved to
+    # a working day (checklists.workdays.WorkCalendar.dated); None when it did not move.
+    rolled_from = models.DateField(_("moved from"), null=True, blank=True, editable=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

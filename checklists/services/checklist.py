@@ -242,18 +242,21 @@ def milestone_reschedule(
             raise ValidationError(
                 {"due_date": _("This milestone has no offset to follow; give it a date.")}
             )
-        due_date = work_calendar().due_date(
+        due_date, milestone.rolled_from = work_calendar().dated(
             visit_day_zero(list(milestone.visit.sessions.all())),
             offset_days=milestone.offset_days,
             offset_working_days=milestone.offset_working_days,
         )
         milestone.dated_by_hand = False
     else:
-        milestone.dated_by_hand = True
+        # A date a person chose stays where they put it.
+        milestone.dated_by_hand, milestone.rolled_from = True, None
     milestone.due_date = due_date
     if due_date != old_date:
         milestone.sequence += 1
-    milestone.save(update_fields=["due_date", "dated_by_hand", "sequence", "updated_at"])
+    milestone.save(
+        update_fields=["due_date", "dated_by_hand", "rolled_from", "sequence", "updated_at"]
+    )
     if due_date != old_date:
         # Reminders: the future ones follow the new date (checklists.services.reminder_planning).
         reminders_replan(milestone_ids=[milestone.pk])

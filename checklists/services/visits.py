@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -215,13 +215,17 @@ def _copy_outline_milestones(visit: Visit, *, day_zero: dt.date) -> None:
             responsible=template.responsible,
             offset_days=template.offset_days,
             offset_working_days=template.offset_working_days,
-            due_date=calendar.due_date(
+            due_date=dated.date,
+            rolled_from=dated.rolled_from,
+        )
+        for template in visit.outline.milestones.all()
+        for dated in [
+            calendar.dated(
                 day_zero,
                 offset_days=template.offset_days,
                 offset_working_days=template.offset_working_days,
-            ),
-        )
-        for template in visit.outline.milestones.all()
+            )
+        ]
     )
 
 
@@ -408,16 +412,16 @@ def _redate_following_milestones(visit: Visit) -> dict[str, list[str]]:
     for milestone in visit.milestones.filter(dated_by_hand=False).select_for_update():
         if milestone.offset_days is None and milestone.offset_working_days is None:
             continue
-        new_date = calendar.due_date(
+        dated = calendar.dated(
             day_zero,
             offset_days=milestone.offset_days,
             offset_working_days=milestone.offset_working_days,
         )
-        if new_date != milestone.due_date:
-            moved[milestone.key] = [milestone.due_date.isoformat(), new_date.isoformat()]
-            milestone.due_date = new_date
+        if dated.date != milestone.due_date:
+            moved[milestone.key] = [milestone.due_date.isoformat(), dated.date.isoformat()]
+            milestone.due_date, milestone.rolled_from = dated
             milestone.sequence += 1
-            milestone.save(update_fields=["due_date", "sequence", "updated_at"])
+            milestone.save(update_fields=["due_date", "rolled_from", "sequence", "updated_at"])
             # Reminders: the future ones follow the new date (services.reminder_planning).
             reminders_replan(milestone_ids=[milestone.pk])
     return moved
@@ -526,7 +530,10 @@ def _redate_across(*, actor: User | None, day: dt.date) -> None:
     affected = (
         Visit.objects.exclude(status__in=Visit.FINISHED_STATUSES)
         .filter(
-            milestones__offset_working_days__isnull=False,
+            # Both kinds of count: working days skip the day, and calendar days that
+            # land on it roll to the next (or previous) working day.
+            Q(milestones__offset_working_days__isnull=False)
+            | Q(milestones__offset_days__isnull=False),
             milestones__dated_by_hand=False,
             milestones__done_at__isnull=True,
             milestones__due_date__range=(day - DECLARED_DAY_REACH, day + DECLARED_DAY_REACH),

@@ -54,3 +54,41 @@ def test_it_lands_on_a_working_day_for_any_nonzero_count(count):
     calendar = WorkCalendar()
     result = calendar.add_working_days(D(2025, 1, 20), count)
     assert count == 0 or calendar.is_working_day(result)
+
+
+# --- deadlines counted in calendar days land on working days (SPEC §3, Civil Code Art. 148)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "offset", "due", "rolled_from"),
+    [
+        # Monday 13 May 2024 + 5 days = Saturday 18 May → Monday 20 May.
+        (D(2024, 5, 13), 5, D(2024, 5, 20), D(2024, 5, 18)),
+        # Friday 27 Dec 2024 + 5 days = 1 January 2025 (New Year's Day) → Thursday 2 Jan.
+        (D(2024, 12, 27), 5, D(2025, 1, 2), D(2025, 1, 1)),
+        # Tết 2025 (27 Jan – 31 Jan off, then the weekend): Monday 20 Jan + 8 → Monday 3 Feb.
+        (D(2025, 1, 20), 8, D(2025, 2, 3), D(2025, 1, 28)),
+        # Counted backward from day 0, to the previous working day: Monday 20 May 2024
+        # − 2 days = Saturday 18 May → Friday 17 May.
+        (D(2024, 5, 20), -2, D(2024, 5, 17), D(2024, 5, 18)),
+        # A working day stays; day 0 never moves, even on a Saturday.
+        (D(2024, 5, 13), 2, D(2024, 5, 15), None),
+        (D(2024, 5, 18), 0, D(2024, 5, 18), None),
+    ],
+)
+def test_it_moves_a_calendar_day_deadline_off_a_day_off(anchor, offset, due, rolled_from):
+    dated = WorkCalendar().dated(anchor, offset_days=offset, offset_working_days=None)
+    assert (dated.date, dated.rolled_from) == (due, rolled_from)
+
+
+def test_it_moves_a_calendar_day_deadline_off_a_declared_day_off():
+    # Friday 31 May 2024 declared off: Monday 27 May + 4 → Monday 3 June.
+    calendar = WorkCalendar.from_declared([(D(2024, 5, 31), "off")])
+    dated = calendar.dated(D(2024, 5, 27), offset_days=4, offset_working_days=None)
+    assert dated == (D(2024, 6, 3), D(2024, 5, 31))
+    # A make-up working day on a Saturday is a working day: no move.
+    calendar = WorkCalendar.from_declared([(D(2024, 6, 1), "working")])
+    assert calendar.dated(D(2024, 5, 27), offset_days=5, offset_working_days=None) == (
+        D(2024, 6, 1),
+        None,
+    )
