@@ -260,6 +260,7 @@ def backup_restore(*, archive: Path, using: str = "default") -> RestoreResult:
                 f"{connection.vendor}. Restore it into a {database['vendor']} database."
             )
         _refuse_unknown_migrations(manifest["migrations"])
+        _refuse_tables_unknown_to_archive(connection, manifest["tables"])
         media = [f for f in manifest["files"] if f["path"].startswith(MEDIA_DIR + "/")]
         if media and media_root is None:
             raise BackupError(f"The archive holds files but {media_note}; nothing was restored.")
@@ -279,7 +280,7 @@ def backup_restore(*, archive: Path, using: str = "default") -> RestoreResult:
         tables=len(manifest["tables"]),
         rows=sum(manifest["tables"].values()),
         unapplied_migrations=_unapplied_migrations(connection),
-        audit_verified=_verify_audit_trail(),
+        audit_verified=verify_audit_trail(),
     )
 
 
@@ -398,11 +399,29 @@ def _refuse_unknown_migrations(applied: list[list[str]]) -> None:
         )
 
 
+def _refuse_tables_unknown_to_archive(
+    connection: BaseDatabaseWrapper, tables: dict[str, int]
+) -> None:
+    """PostgreSQL's restore replaces the tables the archive holds and leaves the others:
+    tables a newer version's `migrate` made would then break the next `migrate`."""
+    if connection.vendor != "postgresql":
+        return  # the SQLite file is replaced whole
+    extra = sorted(set(connection.introspection.table_names()) - set(tables))
+    if extra:
+        raise BackupError(
+            f"The database has tables the archive does not ({', '.join(extra[:3])}"
+            f"{' …' if len(extra) > 3 else ''}): it was migrated by a newer version. "
+            "Restore into a blank database (createdb, no migrate) and run "
+            "`manage.py migrate` afterwards; nothing was restored."
+        )
+
+
 def _verify_row_counts(connection: BaseDatabaseWrapper, tables: dict[str, int]) -> None:
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for table, rows in tables.items():
-            cursor.execute(f"SELECT count(*) FROM {quote(table)}")
+            # Quoted here: Django's quote_name does not double an embedded quote.
+            quoted = '"' + table.replace('"', '""') + '"'
+            cursor.execute(f"SELECT count(*) FROM {quoted}")
             restored = cursor.fetchone()[0]
             if restored != rows:
                 raise BackupError(
@@ -437,7 +456,7 @@ def _unapplied_migrations(connection: BaseDatabaseWrapper) -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def _verify_audit_trail() -> bool | None:
+def verify_audit_trail() -> bool | None:
     """Run `manage.py audit_verify` when this version has it; None when it has not."""
     if "audit_verify" not in get_commands():
         return None

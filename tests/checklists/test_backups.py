@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -257,3 +258,80 @@ def test_it_round_trips_a_sqlite_checkout(tmp_path):
     assert counts(target / "db.sqlite3") == counts(source / "db.sqlite3")
     assert counts(target / "db.sqlite3")["checklists_user"] == 1
     assert file_hashes(target / "media") == file_hashes(source / "media")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        pytest.param({"name": "media/../../escaped.txt"}, id="path-traversal"),
+        pytest.param({"name": "/tmp/absolute.txt"}, id="absolute-path"),
+        pytest.param({"name": "media/link", "linkname": "/etc/passwd"}, id="symlink"),
+    ],
+)
+def test_it_refuses_an_archive_entry_that_would_land_elsewhere(db, settings, tmp_path, hostile):
+    archive = tmp_path / "hostile.tar"
+    with tarfile.open(archive, "w") as tar:
+        member = tarfile.TarInfo(hostile["name"])
+        if "linkname" in hostile:
+            member.type, member.linkname = tarfile.SYMTYPE, hostile["linkname"]
+            tar.addfile(member)
+        else:
+            member.size = 4
+            tar.addfile(member, io.BytesIO(b"evil"))
+
+    with pytest.raises(CommandError, match="unexpected entry"):
+        call_command("restore", str(archive))
+
+    assert not (tmp_path.parent / "escaped.txt").exists()
+    assert file_hashes(Path(settings.MEDIA_ROOT)) == {}
+    assert [p.name for p in tmp_path.iterdir()] == ["hostile.tar"]
+
+
+def test_it_reports_an_audit_trail_that_does_not_verify_after_a_restore(monkeypatch):
+    from checklists.backups import archive
+
+    monkeypatch.setattr(archive, "get_commands", dict)
+    assert archive.verify_audit_trail() is None  # a version without the command
+
+    def broken_trail(name, **options):
+        options["stdout"].write("event 7 was changed")
+        raise SystemExit(1)
+
+    monkeypatch.setattr(archive, "get_commands", lambda: {"audit_verify": "checklists"})
+    monkeypatch.setattr(archive, "call_command", broken_trail)
+    with pytest.raises(archive.BackupError, match="event 7 was changed"):
+        archive.verify_audit_trail()
+
+
+def test_it_refuses_a_database_migrated_past_the_archive(db, settings, tmp_path):
+    """GIVEN an (intact) archive of a PostgreSQL database made before a table existed
+    WHEN it is restored into an empty database that `migrate` of this version made
+    THEN it is refused before anything is written: the next `migrate` would break."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's restore keeps the tables outside the archive; SQLite's does not")
+    dump = b"PGDMP placeholder: refused before pg_restore reads it"
+    with connection.cursor() as cursor:
+        tables = {t: 0 for t in pg_row_counts(cursor) if t != "checklists_auditevent"}
+    manifest = {
+        "format": 1,
+        "database": {"vendor": "postgresql", "file": "database.pgdump"},
+        "migrations": [],
+        "tables": tables,
+        "files": [
+            {
+                "path": "database.pgdump",
+                "size": len(dump),
+                "sha256": hashlib.sha256(dump).hexdigest(),
+            }
+        ],
+    }
+    archive = tmp_path / "older.tar"
+    with tarfile.open(archive, "w") as tar:
+        for name, data in (("database.pgdump", dump), ("manifest.json", json.dumps(manifest))):
+            data = data if isinstance(data, bytes) else data.encode()
+            member = tarfile.TarInfo(name)
+            member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+
+    with pytest.raises(CommandError, match="checklists_auditevent"):
+        call_command("restore", str(archive))
