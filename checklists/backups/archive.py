@@ -237,8 +237,8 @@ def backup_restore(*, archive: Path, using: str = "default") -> RestoreResult:
 
     1. Refuse unless the project's tables hold no row and the media folder no file.
     2. Unpack into a staging folder, checking every file against the manifest's
-       SHA-256 sums, the database's vendor and the migrations this code knows:
-       nothing is written to the database or the media folder before all pass.
+       SHA-256 sums, the database's vendor, the migrations this code knows and the
+       tables the target already has: nothing is written to the database or the media folder before all pass.
     3. Restore the database, then check every table's row count.
     4. Move the media files into place, then hash them again where they landed.
     5. Verify the audit trail (`manage.py audit_verify`, when the project has it).
