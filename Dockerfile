@@ -62,6 +62,13 @@ ENV PATH=/app/.venv/bin:$PATH \
     STATIC_ROOT=/app/static \
     WHITENOISE_USE_FINDERS=false
 
+# pg_dump and pg_restore for `manage.py backup` and `restore`: Debian 12's client is
+# PostgreSQL 15, the major version of the compose file's db service (pg_dump refuses
+# a newer server).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # A fixed uid/gid so volumes keep the same owner across image rebuilds. Home is
 # the one writable directory (gunicorn puts its control socket under $HOME).
 RUN groupadd --system --gid 1000 app \
