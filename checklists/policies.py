@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from checklists.errors import NotAllowed, NotFound
-from checklists.models import TeamMembership, Unit, User, Visit
+from checklists.models import Milestone, Responsible, TeamMembership, Unit, User, Visit
 
 PLANNING_ROLES = frozenset({TeamMembership.Role.LEAD, TeamMembership.Role.DEPUTY})
 
@@ -44,7 +44,9 @@ PERMISSION_MESSAGES = {
     Capability.EDIT_CHECKLIST: _(
         "Only the visit's team or a coordinator may change its checklist."
     ),
-    Capability.MARK_MILESTONES: _("Only the visit's team or a coordinator may mark deadlines."),
+    Capability.MARK_MILESTONES: _(
+        "Only the visit's team, its host unit's contacts or a coordinator may mark deadlines."
+    ),
     Capability.UPLOAD_REPORT: _(
         "Only the host unit's contacts or a coordinator may upload a draft report."
     ),
@@ -128,7 +130,19 @@ class VisitAccess:
 
     @property
     def can_mark_milestones(self) -> bool:
-        return self.coordinator or self.team_role is not None
+        """Marks some deadline of the visit: which ones, `may_mark` says."""
+        return self.coordinator or self.team_role is not None or self.host
+
+    def may_mark(self, responsible: str) -> bool:
+        """Marks done, or reopens, a deadline of this responsible side (SPEC §4): a
+        coordinator any; every team role the team's; the host's contacts the host's."""
+        if self.coordinator:
+            return True
+        if responsible == Responsible.TEAM:
+            return self.team_role is not None
+        if responsible == Responsible.HOST:
+            return self.host
+        return False
 
     @property
     def can_upload_report(self) -> bool:
@@ -207,6 +221,22 @@ def authorize(actor: Person | None, visit: Visit, capability: Capability) -> Vis
         return FULL_ACCESS
     access = visit_access(actor, visit)
     require(access, capability)
+    return access
+
+
+# Who is told what when a deadline belongs to another side (`require_mark`).
+MARK_REFUSALS = {
+    Responsible.TEAM: _("Only the visit's team or a coordinator may mark this deadline."),
+    Responsible.HOST: _("Only the host unit's contacts or a coordinator may mark this deadline."),
+    Responsible.COORDINATOR: _("Only a coordinator may mark this deadline."),
+}
+
+
+def authorize_mark(actor: Person | None, milestone: Milestone) -> VisitAccess:
+    """Marking a deadline done or reopening it follows its responsible side."""
+    access = authorize(actor, milestone.visit, Capability.SEE)
+    if not access.may_mark(milestone.responsible):
+        raise NotAllowed(MARK_REFUSALS[Responsible(milestone.responsible)])
     return access
 
 

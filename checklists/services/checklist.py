@@ -25,7 +25,7 @@ from checklists.limits import (
 )
 from checklists.models import AnswerType, ChecklistItem, Milestone, User, Visit
 from checklists.numbers import parse_number
-from checklists.policies import Capability, authorize
+from checklists.policies import Capability, authorize, authorize_mark
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
 
@@ -277,8 +277,9 @@ def milestone_reschedule(
 def milestone_mark_done(
     *, actor: User | None, milestone: Milestone, done: bool = True, at: dt.datetime | None = None
 ) -> Milestone:
-    """Mark a deadline as met (or, with done=False, as not met after all)."""
-    authorize(actor, milestone.visit, Capability.MARK_MILESTONES)
+    """Mark a deadline as met (or, with done=False, as not met after all): the side
+    responsible for it, or a coordinator (checklists.policies.authorize_mark)."""
+    authorize_mark(actor, milestone)
     return milestone_meet(actor=actor, milestone=milestone, done=done, at=at)
 
 

@@ -39,6 +39,10 @@ def _milestone(world) -> Milestone:
     return world.visit.milestones.order_by("due_date").first()
 
 
+def _team_milestone(world) -> Milestone:
+    return world.visit.milestones.get(responsible=Responsible.TEAM, key="team_comments_due")
+
+
 def test_it_lets_only_a_coordinator_of_the_host_unit_plan_a_visit(world):
     for person in (world.people.coordinator_out, world.people.lead, world.people.host_in):
         with pytest.raises(NotAllowed, match="Only a coordinator of the host unit"):
@@ -120,12 +124,12 @@ def test_it_lets_the_team_and_coordinators_edit_the_checklist_and_mark_deadlines
             checklist_item_update(actor=person, item=world.item, status="done")
         with pytest.raises(NotAllowed, match="change its checklist"):
             checklist_item_add(actor=person, visit=world.visit, text="Thêm")
-        with pytest.raises(NotAllowed, match="mark deadlines"):
-            milestone_mark_done(actor=person, milestone=_milestone(world))
+        with pytest.raises(NotAllowed, match="mark this deadline"):
+            milestone_mark_done(actor=person, milestone=_team_milestone(world))
     with pytest.raises(NotFound):
         checklist_item_update(actor=world.people.host_out, item=world.item, status="done")
     checklist_item_update(actor=world.people.secretary, item=world.item, status="done")
-    milestone_mark_done(actor=world.people.secretary, milestone=_milestone(world))
+    milestone_mark_done(actor=world.people.secretary, milestone=_team_milestone(world))
 
 
 def test_it_refuses_a_duplicate_milestone_key_on_the_key(world):
@@ -166,3 +170,42 @@ def test_it_derives_the_same_milestone_state_for_a_row_and_as_a_filter(world):
         )
         by_row = {m.pk for m in world.visit.milestones.all() if m.state_on(today) == state}
         assert filtered == by_row, state
+
+
+@pytest.mark.parametrize(
+    ("role", "key", "allowed"),
+    [
+        ("member", "conclusion_due", False),  # the coordinator's deadline
+        ("lead", "conclusion_due", False),
+        ("coordinator_in", "conclusion_due", True),
+        ("host_in", "draft_report_due", True),  # the host's deadline
+        ("member", "draft_report_due", False),
+        ("secretary", "team_comments_due", True),  # the team's deadline
+        ("host_in", "team_comments_due", False),
+    ],
+)
+def test_it_lets_only_the_responsible_side_mark_a_deadline(world, role, key, allowed):
+    milestone = world.visit.milestones.get(key=key)
+    actor = getattr(world.people, role)
+    if allowed:
+        assert milestone_mark_done(actor=actor, milestone=milestone).done_at is not None
+        assert milestone_mark_done(actor=actor, milestone=milestone, done=False).done_at is None
+    else:
+        with pytest.raises(NotAllowed, match="may mark this deadline"):
+            milestone_mark_done(actor=actor, milestone=milestone)
+        milestone.refresh_from_db()
+        assert milestone.done_at is None
+
+
+def test_it_answers_the_api_per_responsible_side(world, api_client):
+    coordinators = world.visit.milestones.get(key="conclusion_due")
+    hosts = world.visit.milestones.get(key="draft_report_due")
+    api_client.force_authenticate(world.people.member)
+    assert (
+        api_client.patch(f"/api/v1/milestones/{coordinators.pk}/", {"state": "done"}).status_code
+        == 403
+    )
+    api_client.force_authenticate(world.people.host_in)
+    assert api_client.patch(f"/api/v1/milestones/{hosts.pk}/", {"state": "done"}).status_code == 200
+    api_client.force_authenticate(world.people.host_out)
+    assert api_client.patch(f"/api/v1/milestones/{hosts.pk}/", {"state": "done"}).status_code == 404

@@ -132,7 +132,13 @@ def test_it_hides_internal_notes_and_item_forms_from_host_contacts(world, web_cl
 
     assert "Ghi chú nội bộ của Đoàn" not in host_page
     assert 'name="status"' not in host_page
-    assert "Mark done" not in host_page
+    # A host contact marks the host's deadlines only (SPEC §4), the team the team's.
+    team_deadline = world.visit.milestones.get(key="team_comments_due")
+    host_deadline = world.visit.milestones.get(key="draft_report_due")
+    assert f'id="milestone-{team_deadline.pk}-action"' not in host_page
+    assert f'id="milestone-{host_deadline.pk}-action"' in host_page
+    assert f'id="milestone-{team_deadline.pk}-action"' in team_page
+    assert f'id="milestone-{host_deadline.pk}-action"' not in team_page
     assert "Ghi chú nội bộ của Đoàn" in team_page
     assert f'id="item-{world.item.pk}-status"' in team_page
     assert "Mark done" in team_page

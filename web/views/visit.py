@@ -106,10 +106,16 @@ class MilestoneRow:
 
     milestone: Milestone
     state: str
+    # The person may mark it done or reopen it (its responsible side, SPEC §4).
+    can_mark: bool = False
 
     @classmethod
-    def of(cls, milestone: Milestone, today: dt.date) -> MilestoneRow:
-        return cls(milestone=milestone, state=milestone.state_on(today))
+    def of(cls, milestone: Milestone, today: dt.date, access: VisitAccess) -> MilestoneRow:
+        return cls(
+            milestone=milestone,
+            state=milestone.state_on(today),
+            can_mark=access.may_mark(milestone.responsible),
+        )
 
     @property
     def state_label(self) -> str:
@@ -120,11 +126,11 @@ class MilestoneRow:
         return localised(self.milestone.title, self.milestone.title_en)
 
 
-def milestone_rows(visit: Visit) -> list[MilestoneRow]:
+def milestone_rows(visit: Visit, access: VisitAccess) -> list[MilestoneRow]:
     """The deadlines with their state today."""
     today = timezone.localdate()
     milestones = visit.milestones.select_related("done_by").order_by("due_date", "id")
-    return [MilestoneRow.of(milestone, today) for milestone in milestones]
+    return [MilestoneRow.of(milestone, today, access) for milestone in milestones]
 
 
 def visit_page_context(
@@ -144,7 +150,7 @@ def visit_page_context(
         "sessions": list(visit.sessions.order_by("start", "id")),
         "team": list(visit_team(visit.pk)),
         "host_contacts": list(visit_host_contacts(visit)),
-        "milestones": milestone_rows(visit),
+        "milestones": milestone_rows(visit, access),
         "sections": checklist_sections(items, item_row),
         "progress": visit_checklist_progress(visit.pk),
         **reports_context(request, visit, access, **reports),
@@ -249,7 +255,7 @@ def milestone_done(request: HttpRequest, visit_id: int, milestone_id: int) -> Ht
         {
             "visit": visit,
             "access": access,
-            "row": MilestoneRow.of(milestone, timezone.localdate()),
+            "row": MilestoneRow.of(milestone, timezone.localdate(), access),
             "just_changed": True,
         },
     )
