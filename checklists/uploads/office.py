@@ -106,7 +106,7 @@ def check_ooxml(
     skipped: set[str] = set()
     if rels:
         parser = ooxml.XmlParser(stream)
-        skipped = _check_relationships(parser.iter_xml(rels, tags=REL_TAG))
+        skipped = _check_relationships(parser.iter_xml(rels, tags=REL_TAG), heads)
     for info in archive.infolist():
         name = info.filename.lower()
         if name.endswith(".xml") and name not in skipped:
@@ -125,7 +125,9 @@ def _check_binaries(heads: dict[str, bytes]) -> None:
             raise active_content("ole_object")
 
 
-def _check_relationships(relationships: Iterable[tuple[str, ElementTree.Element, int]]) -> set[str]:
+def _check_relationships(
+    relationships: Iterable[tuple[str, ElementTree.Element, int]], heads: dict[str, bytes]
+) -> set[str]:
     """Refuse what the relationships reach; answer the parts (lowercased) that
     need no reading for fields: those reached only as styles, theme, numbering...
     A part reached also as a story, or not reached by name at all, is read."""
@@ -136,6 +138,13 @@ def _check_relationships(relationships: Iterable[tuple[str, ElementTree.Element,
         target = element.attrib.get("Target", "")
         if kind in REFUSED_RELATIONSHIPS:
             raise active_content(REFUSED_RELATIONSHIPS[kind])
+        if kind == "aFChunk" and not heads.get(
+            _part_name(rels_name, target).lower(), b""
+        ).startswith(ZIP_MAGIC):
+            # An "alternative format chunk" (w:altChunk) is imported into the body
+            # when Word opens the file: RTF or HTML that could carry objects, fields
+            # or remote images of its own. A .docx chunk is checked as a package.
+            raise active_content("embedded_file")
         if element.attrib.get("TargetMode", "").lower() == "external":
             # An external target is fine only as an ordinary hyperlink; an image,
             # a frame, a linked workbook... is fetched by the reader on opening.

@@ -205,6 +205,20 @@ def _with_embedding(name: str, content: bytes) -> bytes:
     )
 
 
+def rtf_chunk_bytes() -> bytes:
+    """A body importing an RTF "alternative format chunk" holding an OLE object."""
+    source = _with_body('<w:altChunk r:id="rId97"/>')
+    rels = _part(source, "word/_rels/document.xml.rels").replace(
+        "</Relationships>",
+        f'<Relationship Id="rId97" Type="{R}/aFChunk" Target="afchunk.rtf"/></Relationships>',
+    )
+    return _rezip(
+        source,
+        replace={"word/_rels/document.xml.rels": rels.encode()},
+        add={"word/afchunk.rtf": rb"{\rtf1{\object\objemb{\*\objdata 0105000002000000}}}"},
+    )
+
+
 def embedded_ole_bytes() -> bytes:
     return _with_embedding("oleObject1.bin", OLE_FILE)
 
@@ -453,6 +467,7 @@ def active_files() -> dict[str, tuple[str, bytes, str]]:
         "file:// hyperlink": ("docx", file_hyperlink_bytes, "external_link"),
         "remote sub-document": ("docx", sub_document_bytes, "external_link"),
         "ActiveX control": ("docx", activex_bytes, "activex"),
+        "RTF chunk imported into the body": ("docx", rtf_chunk_bytes, "embedded_file"),
         "embedded OLE object": ("docx", embedded_ole_bytes, "ole_object"),
         "OLE object under another name": ("docx", renamed_ole_bytes, "ole_object"),
         "embedded workbook linking a file": (
