@@ -1,21 +1,5 @@
-"""Draft-report uploads: recognise the file by its content and refuse the unsafe (SPEC §7).
-
-Pure functions of the bytes and the settings: no database, no storage. Every
-refusal is an :class:`UploadRefused` carrying a message a person can act on; its
-class says what it means (invalid input of the field `file`, or too large).
-
-What is accepted: Word documents (.docx, OOXML), OpenDocument text (.odt) and
-PDF, whatever the file is called. The name the client sent is kept for display
-only (see :func:`display_name`); stored names never come from it.
-
-Why by hand rather than python-magic/libmagic: libmagic names a ZIP container
-"Microsoft Word 2007+" from its first entry only; it does not see a macro project
-further in, a zip bomb, an encrypted entry or a truncated central directory, which
-are exactly the cases to refuse. The three formats have unambiguous signatures
-(``%PDF-``; a ZIP whose ``[Content_Types].xml`` or ``mimetype`` names the type),
-so the standard library's ``zipfile`` plus pypdf (already used for text
-extraction) is enough and reads nothing it does not need.
-"""
+"""Recognise an upload by its content, within its size and expansion limits, and
+send each format to its own checks (office, pdf). See the package's docstring."""
 
 from __future__ import annotations
 
@@ -29,7 +13,17 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from checklists.errors import Invalid, TooLarge
+from checklists.uploads.office import READ_ERRORS, check_odf, check_ooxml
+from checklists.uploads.pdf import check_pdf
+from checklists.uploads.refusals import (
+    UploadInvalid,
+    UploadRefused,
+    UploadTooLarge,
+    accepted_kinds,
+    active_content,
+    corrupt,
+    macros,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -49,39 +43,12 @@ EXECUTABLE_SIGNATURES = (
     b"#!",  # scripts
 )
 CHUNK = 64 * 1024
-
-
-class UploadRefused(Exception):
-    """The file is not accepted; `message` says why and what to do instead, `code`
-    names the reason. Raised as one of its two meanings (checklists.errors), which
-    every door maps without code of its own:
-
-    - :class:`UploadInvalid`: the content or the name is wrong, an invalid input of
-      the field `file` (400; a form shows it beside the field);
-    - :class:`UploadTooLarge`: the file is over the size limit (413).
-    """
-
-    # Both meanings set `message` (str) and `code`; `status` is the HTTP status.
-    code: str | None
-    status: int
-
-
-class UploadInvalid(UploadRefused, Invalid):
-    """A file that is not an acceptable document, or a name with a folder path."""
-
-    status = 400
-
-    def __init__(self, message: str, *, code: str = "invalid") -> None:
-        Invalid.__init__(self, {"file": [Invalid(message, code=code)]})
-        self.message = message
-        self.code = code
-
-
-class UploadTooLarge(UploadRefused, TooLarge):
-    """A file over settings.REPORT_MAX_BYTES."""
-
-    def __init__(self, message: str, *, code: str = "too_large") -> None:
-        TooLarge.__init__(self, message, code=code)
+# Kinds of packages embedded in an upload (never an upload's own type).
+OOXML_PACKAGE = "ooxml-package"
+ODF_PACKAGE = "odf-package"
+ODF_PREFIX = "application/vnd.oasis.opendocument."
+# How deep packages may nest (a chart's workbook inside a report is 1).
+MAX_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -107,10 +74,6 @@ class ArchiveLimits:
             max_uncompressed=settings.REPORT_ZIP_MAX_UNCOMPRESSED_BYTES,
             max_ratio=settings.REPORT_ZIP_MAX_RATIO,
         )
-
-
-def _accepted_kinds() -> str:
-    return _("Send a Word document (.docx), an OpenDocument text (.odt) or a PDF.")
 
 
 def display_name(raw: str | None, *, extension: str) -> str:
@@ -169,7 +132,7 @@ def sniff_report(stream: IO[bytes], *, max_bytes: int | None = None) -> SniffedF
             )
         digest.update(chunk)
     if size == 0:
-        raise UploadInvalid(_("The file is empty.") + " " + _accepted_kinds(), code="empty")
+        raise UploadInvalid(_("The file is empty.") + " " + accepted_kinds(), code="empty")
     stream.seek(0)
     try:
         content_type = _content_type(stream, head, size)
@@ -185,7 +148,7 @@ def sniff_report(stream: IO[bytes], *, max_bytes: int | None = None) -> SniffedF
 
 def _content_type(stream: IO[bytes], head: bytes, size: int) -> str:
     if head.startswith(b"%PDF-"):
-        _check_pdf(stream)
+        check_pdf(stream)
         return PDF
     if head.startswith(b"PK\x03\x04"):
         return _check_zip(stream, size, ArchiveLimits.from_settings())
@@ -199,73 +162,27 @@ def _content_type(stream: IO[bytes], head: bytes, size: int) -> str:
         )
     if head.startswith(EXECUTABLE_SIGNATURES):
         raise UploadInvalid(
-            _("This file is a program, not a document.") + " " + _accepted_kinds(),
+            _("This file is a program, not a document.") + " " + accepted_kinds(),
             code="unsupported_type",
         )
     raise UploadInvalid(
-        _("This file is not a supported document.") + " " + _accepted_kinds(),
+        _("This file is not a supported document.") + " " + accepted_kinds(),
         code="unsupported_type",
     )
 
 
-def _corrupt() -> UploadInvalid:
-    return UploadInvalid(
-        _(
-            "The document is damaged or incomplete and cannot be read. Save it again from "
-            "the word processor and send the new file."
-        ),
-        code="corrupt",
-    )
+@dataclass
+class _Budget:
+    """The bytes a package, and every package embedded in it, may still expand to:
+    one allowance for the whole upload, so nesting cannot multiply the work."""
+
+    remaining: int
 
 
-def _check_pdf(stream: IO[bytes]) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    # A complete PDF ends with %%EOF (perhaps followed by a line break or a few
-    # bytes of padding); a truncated upload does not.
-    stream.seek(max(_size(stream) - 1024, 0))
-    if b"%%EOF" not in stream.read():
-        raise _corrupt()
-    stream.seek(0)
-    try:
-        reader = PdfReader(stream, strict=False)
-        if reader.is_encrypted:
-            raise UploadInvalid(
-                _(
-                    "The PDF is password-protected or encrypted. Save it without protection "
-                    "and send it again."
-                ),
-                code="encrypted",
-            )
-        if len(reader.pages) == 0:
-            raise _corrupt()
-    except UploadRefused:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, OSError):  # fmt: skip
-        raise _corrupt() from None
-
-
-def _size(stream: IO[bytes]) -> int:
-    position = stream.tell()
-    stream.seek(0, io.SEEK_END)
-    size = stream.tell()
-    stream.seek(position)
-    return size
-
-
-def _macro_refusal() -> UploadInvalid:
-    return UploadInvalid(
-        _(
-            "The document contains macros, which are not accepted. Save it as a plain "
-            "document (.docx or .odt, without macros) and send it again."
-        ),
-        code="macros",
-    )
-
-
-def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
+def _check_zip(
+    stream: IO[bytes], size: int, limits: ArchiveLimits, budget: _Budget | None = None,
+    depth: int = 0,
+) -> str:  # fmt: skip
     """A ZIP container: which document it is, after checking it cannot hurt.
 
     1. The declared sizes (entry count, total, ratio) bound the work before any
@@ -274,11 +191,15 @@ def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
        produced: a header that lies about its size is caught by the running total
        and by zipfile's CRC check, and a truncated or damaged entry fails here.
     3. The container's manifest says what it is; macro projects are refused.
+    4. Nothing in it runs or reaches out (checklists.uploads.office); a package
+       embedded in it goes through these same steps, at most MAX_DEPTH deep, out
+       of the same budget.
     """
+    budget = budget or _Budget(limits.max_uncompressed)
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _corrupt() from None
+        raise corrupt() from None
     with archive:
         entries = archive.infolist()
         too_big = UploadInvalid(
@@ -299,7 +220,7 @@ def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
                 code="archive_too_large",
             )
         declared = sum(info.file_size for info in entries)
-        if declared > limits.max_uncompressed or declared > limits.max_ratio * max(size, 1):
+        if declared > budget.remaining or declared > limits.max_ratio * max(size, 1):
             raise too_big
         for info in entries:
             if info.flag_bits & 0x1:
@@ -312,32 +233,59 @@ def _check_zip(stream: IO[bytes], size: int, limits: ArchiveLimits) -> str:
                 )
         names = {info.filename.lower(): info for info in entries}
         if any(name.endswith("vbaproject.bin") or name.endswith("vbadata.xml") for name in names):
-            raise _macro_refusal()
+            raise macros()
         produced = 0
+        # Each part's first bytes, by lowercased name: what the part really is
+        # (an OLE object, an embedded package) whatever it is called.
+        heads: dict[str, bytes] = {}
         try:
             for info in entries:
                 with archive.open(info) as member:
                     while chunk := member.read(CHUNK):
+                        heads.setdefault(info.filename.lower(), chunk[:8])
                         produced += len(chunk)
-                        if produced > limits.max_uncompressed:
+                        budget.remaining -= len(chunk)
+                        if budget.remaining < 0:
                             raise too_big
         except UploadRefused:
             raise
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, UnicodeDecodeError):  # fmt: skip
-            raise _corrupt() from None
+            raise corrupt() from None
         if produced > limits.max_ratio * max(size, 1):
             raise too_big
-        return _zip_kind(archive, names)
+        kind = _zip_kind(archive, names, embedded=depth > 0)
+
+        def check_embedded(data: bytes) -> None:
+            if depth >= MAX_DEPTH:
+                raise active_content("embedded_file")
+            _check_zip(io.BytesIO(data), len(data), limits, budget, depth + 1)
+
+        try:
+            if kind in (ODT, ODF_PACKAGE):
+                check_odf(archive, heads, check_embedded)
+            else:
+                check_ooxml(stream, archive, heads, check_embedded)
+        except UploadRefused:
+            raise
+        except READ_ERRORS:
+            raise corrupt() from None
+        return kind
 
 
-def _zip_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str:
+def _zip_kind(
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], *, embedded: bool
+) -> str:
+    """DOCX or ODT for an upload; for a package embedded in one, any Office
+    package (OOXML_PACKAGE, ODF_PACKAGE) will do: a chart's spreadsheet is one."""
     types_info = names.get("[content_types].xml")
     if types_info is not None:
         manifest = archive.read(types_info).decode("utf-8", "replace")
         lowered = manifest.lower()
         if "macroenabled" in lowered or "vbaproject" in lowered:
-            raise _macro_refusal()
+            raise macros()
+        if embedded:
+            return OOXML_PACKAGE
         if DOCX_MAIN.lower() in lowered and "word/document.xml" in names:
             return DOCX
         raise UploadInvalid(
@@ -346,22 +294,27 @@ def _zip_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> st
                 "presentation)."
             )
             + " "
-            + _accepted_kinds(),
+            + accepted_kinds(),
             code="unsupported_type",
         )
     mimetype_info = names.get("mimetype")
     if mimetype_info is not None:
         mimetype = archive.read(mimetype_info).decode("ascii", "replace").strip()
+        # OpenDocument keeps Basic macros under Basic/ and scripts under Scripts/.
+        if any(name.startswith(("basic/", "scripts/")) for name in names):
+            raise macros()
+        if embedded and mimetype.startswith(ODF_PREFIX):
+            return ODF_PACKAGE
         if mimetype == ODT and "content.xml" in names:
-            # OpenDocument keeps Basic macros under Basic/ and scripts under Scripts/.
-            if any(name.startswith(("basic/", "scripts/")) for name in names):
-                raise _macro_refusal()
             return ODT
-        raise UploadInvalid(
-            _("This OpenDocument file is not a text document.") + " " + _accepted_kinds(),
-            code="unsupported_type",
-        )
+        if not embedded:
+            raise UploadInvalid(
+                _("This OpenDocument file is not a text document.") + " " + accepted_kinds(),
+                code="unsupported_type",
+            )
+    if embedded:
+        raise active_content("embedded_file")
     raise UploadInvalid(
-        _("This is a ZIP archive, not a document.") + " " + _accepted_kinds(),
+        _("This is a ZIP archive, not a document.") + " " + accepted_kinds(),
         code="unsupported_type",
     )
