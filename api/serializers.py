@@ -269,6 +269,7 @@ class VisitSerializer(ModelSerializer):
             "host_unit",
             "status",
             "decision_ref",
+            "classification",
             "sessions",
             "team",
             "progress",
@@ -276,6 +277,15 @@ class VisitSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
+        extra_kwargs = {
+            "classification": {
+                "help_text": _(
+                    "none, confidential (Mật), secret (Tối mật) or top_secret (Tuyệt mật). "
+                    "Set by coordinators of the visit only; it does not change who may see "
+                    "the visit, and hides its details from calendar feeds."
+                )
+            }
+        }
         validators: list[Any] = []  # the code's uniqueness comes back from the model's full_clean
 
     @extend_schema_field(serializers.FloatField(min_value=0, max_value=1))

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from checklists.classification import classification_mark, is_classified, marked
 from checklists.models import Milestone, Responsible, TeamMembership, User, Visit, WorkingSession
 from checklists.selectors import involvement_q, visits_visible_to
 
@@ -33,7 +34,7 @@ FEED_PAST = dt.timedelta(days=366)
 FEED_FUTURE = dt.timedelta(days=731)
 # Part of every feed's ETag: bump it when the rendering changes, so that clients
 # holding a copy made by older code fetch the new one.
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
 PRODID = "-//Inspection helper//Visit calendar//EN"
 
 
@@ -82,10 +83,11 @@ class Window:
 
 SESSION_FIELDS = (
     "id", "visit_id", "start", "end", "visit__title", "visit__status", "visit__host_unit_id",
+    "visit__classification",
 )  # fmt: skip
 MILESTONE_FIELDS = (
     "id", "visit_id", "title", "title_en", "due_date", "done_at", "visit__title",
-    "visit__status", "visit__host_unit_id",
+    "visit__status", "visit__host_unit_id", "visit__classification",
 )  # fmt: skip
 # What a feed adds: what iCalendar's SEQUENCE, DTSTAMP, LOCATION and DESCRIPTION need.
 FEED_SESSION_FIELDS = (
@@ -189,6 +191,12 @@ def _milestone_title(row: dict[str, Any], english: bool, template: str | None = 
     return template % {"milestone": title, "visit": row["visit__title"]}
 
 
+def _marked(row: dict[str, Any], title: str) -> str:
+    # The signed-in calendar shows a classified visit's events in full (whoever
+    # gets them may see the visit), behind its mark, as every page does (SPEC §14).
+    return marked(row["visit__classification"], title)
+
+
 def calendar_events(
     *,
     user: User,
@@ -214,7 +222,7 @@ def calendar_events(
         {
             "id": f"session-{row['id']}",
             "kind": EventKind.SESSION,
-            "title": row["visit__title"],
+            "title": _marked(row, row["visit__title"]),
             "start": row["start"].astimezone(local).isoformat(timespec="seconds"),
             "end": row["end"].astimezone(local).isoformat(timespec="seconds"),
             "all_day": False,
@@ -230,7 +238,7 @@ def calendar_events(
         {
             "id": f"milestone-{row['id']}",
             "kind": EventKind.MILESTONE,
-            "title": _milestone_title(row, english, milestone_title),
+            "title": _marked(row, _milestone_title(row, english, milestone_title)),
             "start": row["due_date"].isoformat(),
             "end": (row["due_date"] + one_day).isoformat(),
             "all_day": True,
@@ -309,14 +317,24 @@ def _text(value: str) -> str:
     return icalendar.vText(value).to_ical().decode()
 
 
+def _url_of(template: str, row: dict[str, Any]) -> str:
+    return template.replace("{visit}", str(row["visit_id"]))
+
+
 def _utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar_to_ics(rows: CalendarRows, *, name: str) -> bytes:
+def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> bytes:
     """RFC 5545 text of a feed, in the active language: times in UTC, milestones as
     all-day events (VALUE=DATE, DTEND the day after), a cancelled visit's events
     kept with STATUS:CANCELLED; CRLF line ends, lines folded at 75 octets.
+
+    A feed leaves the building (a phone's calendar, a cloud account), so the events
+    of a classified visit carry only its mark and number (`[MẬT] Đợt kiểm tra #12`,
+    SPEC §6, §14): no title, host unit, place or deadline wording, and for a
+    description only the link to the visit's page (`visit_url`, holding `{visit}`),
+    where the person signs in to read the rest.
 
     The calendar's properties go through `icalendar` (`Calendar`); the events are
     written line by line with icalendar's value encoding (`vText`), because
@@ -346,6 +364,7 @@ def calendar_to_ics(rows: CalendarRows, *, name: str) -> bytes:
     status_line = _("Visit status: %(status)s")
     responsible_line = _("Responsible: %(side)s")
     done_line = _("Done on %(date)s")
+    classified_title = _("Inspection visit #%(id)s")
     statuses = {value: str(label) for value, label in Visit.Status.choices}
     responsible = {value: str(label) for value, label in Responsible.choices}
     english = translation.get_language() == "en"
@@ -361,6 +380,15 @@ def calendar_to_ics(rows: CalendarRows, *, name: str) -> bytes:
         if key not in dtstamps:
             dtstamps[key] = _utc(max(key))
         changed = dtstamps[key]
+        lines.append(f"UID:{_uid(kind, row['id'])}")
+        lines.append(f"DTSTAMP:{changed}")
+        lines.append(f"LAST-MODIFIED:{changed}")
+        lines.append(f"SEQUENCE:{_sequence(row)}")
+        lines.append("STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED")
+        if is_classified(row["visit__classification"]):
+            if visit_url:
+                lines.append(_fold(f"DESCRIPTION:{_text(_url_of(visit_url, row))}"))
+            return
         visit = row["visit__title"] + (f" ({row['visit__code']})" if row["visit__code"] else "")
         description = "\n".join(
             [
@@ -370,20 +398,25 @@ def calendar_to_ics(rows: CalendarRows, *, name: str) -> bytes:
                 *extra,
             ]
         )
-        lines.append(f"UID:{_uid(kind, row['id'])}")
-        lines.append(f"DTSTAMP:{changed}")
-        lines.append(f"LAST-MODIFIED:{changed}")
-        lines.append(f"SEQUENCE:{_sequence(row)}")
-        lines.append("STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED")
         lines.append(_fold(f"DESCRIPTION:{_text(description)}"))
 
+    def classified_summary(row: dict[str, Any]) -> str | None:
+        """The only words a classified visit's event shows; None for the others."""
+        mark = classification_mark(row["visit__classification"])
+        if not mark:
+            return None
+        return f"[{mark}] " + classified_title % {"id": row["visit_id"]}
+
     for row in rows.sessions:
+        summary = classified_summary(row)
         lines.append("BEGIN:VEVENT")
-        lines.append(_fold(f"SUMMARY:{_text(session_title % {'visit': row['visit__title']})}"))
+        if summary is None:
+            summary = session_title % {"visit": row["visit__title"]}
+        lines.append(_fold(f"SUMMARY:{_text(summary)}"))
         lines.append(f"DTSTART:{_utc(row['start'])}")
         lines.append(f"DTEND:{_utc(row['end'])}")
         lines.append("TRANSP:OPAQUE")
-        if row["location"]:
+        if row["location"] and not is_classified(row["visit__classification"]):
             lines.append(_fold(f"LOCATION:{_text(row['location'])}"))
         common(EventKind.SESSION, row, [])
         lines.append("END:VEVENT")
@@ -393,7 +426,7 @@ def calendar_to_ics(rows: CalendarRows, *, name: str) -> bytes:
         if row["done_at"] is not None:
             extra.append(done_line % {"date": timezone.localdate(row["done_at"]).isoformat()})
         lines.append("BEGIN:VEVENT")
-        summary = _milestone_title(row, english, milestone_title)
+        summary = classified_summary(row) or _milestone_title(row, english, milestone_title)
         lines.append(_fold(f"SUMMARY:{_text(summary)}"))
         # All-day: VALUE=DATE, and DTEND is the day after (exclusive).
         lines.append(f"DTSTART;VALUE=DATE:{row['due_date']:%Y%m%d}")

@@ -28,6 +28,7 @@ class Capability(enum.Enum):
     SEE = "can_see"
     PLAN = "can_plan"
     MANAGE_TEAM = "can_manage_team"
+    CLASSIFY = "can_classify"
     EDIT_CHECKLIST = "can_edit_checklist"
     MARK_MILESTONES = "can_mark_milestones"
     UPLOAD_REPORT = "can_upload_report"
@@ -41,6 +42,7 @@ PERMISSION_MESSAGES = {
     Capability.SEE: _("You may not see this visit."),
     Capability.PLAN: _("Only a coordinator of this visit or its team lead or deputy may do this."),
     Capability.MANAGE_TEAM: _("Only a coordinator of this visit may change its team."),
+    Capability.CLASSIFY: _("Only a coordinator of this visit may change its classification."),
     Capability.EDIT_CHECKLIST: _(
         "Only the visit's team or a coordinator may change its checklist."
     ),
@@ -122,6 +124,11 @@ class VisitAccess:
 
     @property
     def can_manage_team(self) -> bool:
+        return self.coordinator
+
+    @property
+    def can_classify(self) -> bool:
+        """Set the visit's classification (SPEC §4: coordinators; the team: no)."""
         return self.coordinator
 
     @property

@@ -207,8 +207,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         for name_, value in headers.items():
             not_modified[name_] = value
         return not_modified
+    # A classified visit's events link to its page and say nothing else (SPEC §6).
+    visit_page = reverse("web:visit", kwargs={"visit_id": _PLACEHOLDER})
+    visit_url = request.build_absolute_uri(visit_page).replace(_PLACEHOLDER, "{visit}")
     with translation.override(language):
-        body = calendar_to_ics(rows, name=name)
+        body = calendar_to_ics(rows, name=name, visit_url=visit_url)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8", headers=headers)
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     return response

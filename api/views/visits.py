@@ -51,6 +51,7 @@ class VisitFilter(FilterSet):
     )
     mine = BooleanFilter(method="filter_mine", label=_("visits I am on the team of or host"))
     status = filters.MultipleChoiceFilter(choices=Visit.Status.choices)
+    classification = filters.MultipleChoiceFilter(choices=Visit.Classification.choices)
     # One filter of two bounds (checklists.selectors.visits.visits_with_sessions_between,
     # the overview page's too), applied in filter_queryset.
     session_after = filters.DateFilter(
@@ -63,7 +64,7 @@ class VisitFilter(FilterSet):
 
     class Meta:
         model = Visit
-        fields = ["code", "outline", "host_unit", "status", "title"]
+        fields = ["code", "outline", "host_unit", "status", "classification", "title"]
 
     def filter_within(self, queryset: QuerySet[Visit], name: str, value: int) -> QuerySet[Visit]:
         unit = Unit.objects.filter(pk=value).only("path").first()
@@ -127,7 +128,8 @@ class VisitViewSet(
 ):
     """Inspection visits. Coordinators create them; coordinators and the team's
     lead and deputy reschedule them and move them through their states; only
-    coordinators change the team. A visit is never deleted: cancel it."""
+    coordinators change the team and the classification (the team's lead or deputy
+    sending `classification` gets 403). A visit is never deleted: cancel it."""
 
     filterset_class = VisitFilter
     ordering_fields = ["created_at", "code", "title", "status", "first_session", "id"]
@@ -165,6 +167,7 @@ class VisitViewSet(
             title=data["title"],
             code=data.get("code", ""),
             decision_ref=data.get("decision_ref", ""),
+            classification=data.get("classification", Visit.Classification.NONE),
             sessions=_sessions(data["sessions"]),
             team=_team(data.get("team", [])),
         )
@@ -184,6 +187,7 @@ class VisitViewSet(
             fields={k: v for k, v in data.items() if k in ("title", "code", "decision_ref")},
             sessions=_sessions(data["sessions"]) if "sessions" in data else None,
             team=_team(data["team"]) if "team" in data else None,
+            classification=data.get("classification"),
         )
         return self._answer(visit)
 

@@ -54,6 +54,7 @@ from checklists.services.checklist import milestone_reschedule
 from checklists.services.visits import (
     SessionInput,
     TeamInput,
+    visit_classify,
     visit_create,
     visit_set_sessions,
     visit_set_team,
@@ -72,6 +73,12 @@ def admin_actor(request: HttpRequest) -> User:
     return request.user
 
 
+def _optional_classification(form: forms.ModelForm[Any]) -> None:
+    # Left out of a post (a script, an older page): not classified on creation,
+    # unchanged on an edit. The service refuses values outside the choices.
+    form.fields["classification"].required = False
+
+
 class VisitAddForm(forms.ModelForm):
     """What visit_create needs: the outline, the host, and the first working session
     (day 0 of every deadline)."""
@@ -86,9 +93,13 @@ class VisitAddForm(forms.ModelForm):
         label=_label(WorkingSession, "location"), max_length=255, required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _optional_classification(self)
+
     class Meta:
         model = Visit
-        fields = ("outline", "host_unit", "title", "code", "decision_ref")
+        fields = ("outline", "host_unit", "title", "code", "decision_ref", "classification")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -106,11 +117,12 @@ class VisitChangeForm(forms.ModelForm):
 
     class Meta:
         model = Visit
-        fields = ("title", "code", "decision_ref")
+        fields = ("title", "code", "decision_ref", "classification")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seen_version"].initial = self.instance.row_version
+        _optional_classification(self)
 
 
 class WorkingSessionInline(admin.TabularInline):
@@ -233,6 +245,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "title",
+        "classification_badge",
         "host_unit",
         "status",
         "first_session",
@@ -242,6 +255,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     list_display_links = ("code", "title")
     list_filter = (
         "status",
+        "classification",
         OverdueFilter,
         HostUnitKindFilter,
         ProvinceFilter,
@@ -261,7 +275,19 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         _transition_action(Status.CANCELLED, "cancel", _("Cancel the selected visits")),
     ]
     add_fieldsets = (
-        (None, {"fields": ("outline", "host_unit", "title", "code", "decision_ref")}),
+        (
+            None,
+            {
+                "fields": (
+                    "outline",
+                    "host_unit",
+                    "title",
+                    "code",
+                    "decision_ref",
+                    "classification",
+                )
+            },
+        ),
         (
             WorkingSession._meta.verbose_name,
             {
@@ -274,7 +300,10 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         ),
     )
     change_fieldsets = (
-        (None, {"fields": ("title", "code", "decision_ref", "seen_version")}),
+        (
+            None,
+            {"fields": ("title", "code", "decision_ref", "classification", "seen_version")},
+        ),
         (
             _("State"),
             {
@@ -358,6 +387,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                 title=data["title"],
                 code=data.get("code", ""),
                 decision_ref=data.get("decision_ref", ""),
+                classification=data.get("classification") or Visit.Classification.NONE,
                 sessions=[
                     SessionInput(
                         start=data["session_start"],
@@ -381,8 +411,12 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                 current_version=current.row_version,
             )
         changes = {name: data[name] for name in form.changed_data if name in form._meta.fields}
+        # Its own service: coordinators only, and audited as a classification.
+        classification = changes.pop("classification", None) or None
         if changes:
             visit_update(actor=admin_actor(request), visit=current, **changes)
+        if classification is not None:
+            visit_classify(actor=admin_actor(request), visit=current, classification=classification)
 
     def save_formset(self, request, form, formset, change):
         # Inline rows are never saved directly: the services re-date milestones,
@@ -456,6 +490,11 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                 % {"count": moved, "status": Status(target).label},
                 messages.SUCCESS,
             )
+
+    @admin.display(description=_("classification"), ordering="classification")
+    def classification_badge(self, obj: Visit) -> str:
+        # The official mark, as the pages show it; "-" when not classified.
+        return obj.classification_mark or "-"
 
     @admin.display(description=_("first working session"), ordering="first_session_start")
     def first_session(self, obj: Visit) -> dt.datetime | None:

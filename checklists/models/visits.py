@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checklists.classification import Classification, classification_mark
+
 from .outlines import AnswerType, Outline, OutlineItem, OutlineMilestone, Responsible
 from .people import Unit
 
@@ -32,6 +34,8 @@ class Visit(models.Model):
     # for it (the dashboard, the reminder pass and re-dating all read this).
     FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED)
 
+    Classification = Classification
+
     code = models.CharField(_("code"), max_length=64, blank=True)
     title = models.CharField(_("title"), max_length=500)
     outline = models.ForeignKey(
@@ -44,6 +48,14 @@ class Visit(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     decision_ref = models.CharField(_("inspection decision"), max_length=255, blank=True)
+    # Set by coordinators only (checklists.services.visits.visit_classify); it marks
+    # the visit everywhere it is shown but never changes who may see it (SPEC §14).
+    classification = models.CharField(
+        _("classification"),
+        max_length=16,
+        choices=Classification.choices,
+        default=Classification.NONE,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -78,6 +90,11 @@ class Visit(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status not in self.FINISHED_STATUSES
+
+    @property
+    def classification_mark(self) -> str:
+        """The official mark ("MẬT", "TỐI MẬT", "TUYỆT MẬT"), "" when not classified."""
+        return classification_mark(self.classification)
 
 
 class WorkingSession(models.Model):

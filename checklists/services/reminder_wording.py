@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from checklists.classification import marked
 from checklists.models import Milestone, Reminder, Visit
 from checklists.reminder_plan import ESCALATION, offset_days
 from checklists.wording import localised
@@ -75,6 +76,8 @@ def reminder_email(reminder: Reminder, *, message_id: str) -> EmailMessage:
         "url": settings.SITE_URL + VISIT_PAGE.format(visit=milestone.visit_id),
     }
     text = render_to_string("checklists/email/reminder.txt", context)
+    # The official mark leads the subject of a classified visit's mail (SPEC §14).
+    title = marked(milestone.visit.classification, title)
     return EmailMessage(
         subject=title.replace("\n", " "),
         body=text,

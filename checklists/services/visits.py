@@ -124,10 +124,11 @@ def visit_create(
     team: Sequence[TeamInput] = (),
     decision_ref: str = "",
     code: str = "",
+    classification: str = Visit.Classification.NONE,
 ) -> Visit:
     """Create a visit from a published outline version.
 
-    1. Refuses anyone but a coordinator of the host unit.
+    1. Refuses anyone but a coordinator of the host unit (who may also classify it).
     2. Copies the outline's items into the visit's checklist.
     3. Dates the outline's milestones from day 0, the first working session.
     """
@@ -150,6 +151,7 @@ def visit_create(
         title=title,
         decision_ref=decision_ref,
         code=code,
+        classification=classification,
         created_by=actor,
     )
     visit.full_clean()
@@ -169,6 +171,7 @@ def visit_create(
         visit_id=visit.pk,
         changes={
             "title": title,
+            "classification": classification,
             "outline": str(outline),
             "host_unit": host_unit.code,
             "sessions": [[s.start.isoformat(), s.end.isoformat(), s.location] for s in sessions],
@@ -465,6 +468,7 @@ def visit_change(
     fields: Mapping[str, object] | None = None,
     sessions: Sequence[SessionInput] | None = None,
     team: Sequence[TeamInput] | None = None,
+    classification: str | None = None,
 ) -> Visit:
     """Several changes at once (the API's PATCH), all or nothing: every right they
     need is checked before anything changes, and the version once, under the row
@@ -474,12 +478,56 @@ def visit_change(
         authorize(actor, visit, Capability.PLAN)
     if team is not None:
         authorize(actor, visit, Capability.MANAGE_TEAM)
+    if classification is not None:
+        authorize(actor, visit, Capability.CLASSIFY)
     if fields or expected_version is not None:
         visit_update(actor=actor, visit=visit, expected_version=expected_version, **fields)
     if sessions is not None:
         visit_set_sessions(actor=actor, visit=visit, sessions=sessions)
     if team is not None:
         visit_set_team(actor=actor, visit=visit, team=team)
+    if classification is not None:
+        visit_classify(actor=actor, visit=visit, classification=classification)
+    return visit
+
+
+@transaction.atomic
+def visit_classify(
+    *,
+    actor: User | None,
+    visit: Visit,
+    classification: str,
+    expected_version: int | None = None,
+) -> Visit:
+    """Set the visit's classification (SPEC §14). Coordinators of the visit only:
+    its team sees it but gets NotAllowed. Who may see the visit does not change;
+    the mark follows it onto its pages, e-mail subjects and feeds."""
+    authorize(actor, visit, Capability.CLASSIFY)
+    if classification not in Visit.Classification.values:
+        raise ValidationError(
+            {
+                "classification": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(Visit.Classification.values)}
+            }
+        )
+    _check_version(visit, expected_version)
+    # Read under the row lock: two coordinators classifying at once each record
+    # the value they actually replaced.
+    current = (
+        Visit.objects.select_for_update().values_list("classification", flat=True).get(pk=visit.pk)
+    )
+    visit.classification = classification
+    if current == classification:
+        return visit
+    Visit.objects.filter(pk=visit.pk).update(classification=classification)
+    _bump_version(visit)
+    audit_record(
+        actor=actor,
+        action="classify",
+        obj=visit,
+        visit_id=visit.pk,
+        changes={"classification": {"from": current, "to": classification}},
+    )
     return visit
 
 

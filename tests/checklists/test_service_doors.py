@@ -153,6 +153,13 @@ CASES: dict[str, list[Refusal]] = {
             lambda w, x: {"visit": w.visit, "first_session_start": local(2024, 6, 3)},
         ),
     ],
+    "visit_classify": [
+        Refusal("lead", NotAllowed, lambda w, x: {"visit": w.visit, "classification": "secret"}),
+        Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit, "classification": "secret"}),
+        Refusal(
+            "coordinator_out", NotFound, lambda w, x: {"visit": w.visit, "classification": "secret"}
+        ),
+    ],
     "visit_transition": [
         Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit, "to": "announced"}),
         Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit, "to": "announced"}),

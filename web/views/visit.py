@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from checklists.classification import marked
 from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone, Visit
 from checklists.policies import VisitAccess
@@ -143,7 +144,8 @@ def visit_page_context(
 ) -> dict[str, Any]:
     items = list(visit_checklist(visit.pk))
     return {
-        "title": visit.title,
+        # The browser's tab and history carry the mark too (SPEC §14).
+        "title": marked(visit.classification, visit.title),
         "visit": visit,
         "access": access,
         "outline_title": localised(visit.outline.title, visit.outline.title_en),
