@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0004_milestone_next_reminder_and_orderings'),
+        ('checklists', '0005_milestone_rolled_from'),
     ]
 
     operations = [
