@@ -88,6 +88,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
 # Used to build absolute links in e-mails and calendar feeds.
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# The right-hand side of every calendar event's UID (`milestone-12@<domain>`): set it
+# once to a domain the organisation owns and never change it, or subscribed
+# calendars see every event as new.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "inspection-helper")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

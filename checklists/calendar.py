@@ -34,7 +34,7 @@ FEED_PAST = dt.timedelta(days=366)
 FEED_FUTURE = dt.timedelta(days=731)
 # Part of every feed's ETag: bump it when the rendering changes, so that clients
 # holding a copy made by older code fetch the new one.
-FEED_FORMAT = "2"
+FEED_FORMAT = "3"
 PRODID = "-//Inspection helper//Visit calendar//EN"
 
 
@@ -133,13 +133,19 @@ def _session_rows(condition: Q, window: Window, fields: Iterable[str]) -> list[d
     )
 
 
-def _milestone_rows(condition: Q, window: Window, fields: Iterable[str]) -> list[dict[str, Any]]:
-    return list(
-        Milestone.objects.filter(
-            condition, due_date__gte=window.first_day, due_date__lt=window.day_after_last
+def _milestone_rows(
+    condition: Q, window: Window, fields: Iterable[str], *, open_ones_of_any_age: bool = False
+) -> list[dict[str, Any]]:
+    in_window = Q(due_date__gte=window.first_day, due_date__lt=window.day_after_last)
+    if open_ones_of_any_age:
+        # A feed keeps an open deadline until it is done, however long ago it fell
+        # due (SPEC §6): an overdue one matters most. Those of a closed or cancelled
+        # visit are over.
+        in_window |= Q(due_date__lt=window.first_day, done_at__isnull=True) & ~Q(
+            visit__status__in=Visit.FINISHED_STATUSES
         )
-        .order_by("due_date", "id")
-        .values(*fields)
+    return list(
+        Milestone.objects.filter(condition, in_window).order_by("due_date", "id").values(*fields)
     )
 
 
@@ -164,7 +170,10 @@ def calendar_rows(
         )
     if filters.kind in (None, EventKind.MILESTONE):
         milestones = _milestone_rows(
-            condition, window, FEED_MILESTONE_FIELDS if detailed else MILESTONE_FIELDS
+            condition,
+            window,
+            FEED_MILESTONE_FIELDS if detailed else MILESTONE_FIELDS,
+            open_ones_of_any_age=detailed,
         )
     return CalendarRows(sessions, milestones)
 
@@ -281,7 +290,7 @@ def feed_last_modified(rows: CalendarRows) -> dt.datetime | None:
 
 
 def _uid(kind: str, pk: int) -> str:
-    domain = getattr(settings, "CALENDAR_UID_DOMAIN", "inspection-helper")
+    domain = settings.CALENDAR_UID_DOMAIN
     return f"{kind}-{pk}@{domain}"
 
 
@@ -346,7 +355,8 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    # No METHOD: a subscribed feed is not an iTIP message, and METHOD:PUBLISH would
+    # require an ORGANIZER on every event (RFC 5546; libical's restriction check).
     calendar.add("x-wr-calname", name)
     calendar.add("name", name)
     # How often clients should refresh (RFC 7986, and Outlook's older name for it).
@@ -385,9 +395,15 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
         lines.append(f"LAST-MODIFIED:{changed}")
         lines.append(f"SEQUENCE:{_sequence(row)}")
         lines.append("STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED")
+        # Every event links back to its visit's page (SPEC §6), where the person
+        # signs in; clients show URL as a link, and DESCRIPTION carries it too for
+        # those that do not.
+        link = _url_of(visit_url, row) if visit_url else ""
+        if link:
+            lines.append(_fold(f"URL;VALUE=URI:{link}"))
         if is_classified(row["visit__classification"]):
-            if visit_url:
-                lines.append(_fold(f"DESCRIPTION:{_text(_url_of(visit_url, row))}"))
+            if link:
+                lines.append(_fold(f"DESCRIPTION:{_text(link)}"))
             return
         visit = row["visit__title"] + (f" ({row['visit__code']})" if row["visit__code"] else "")
         description = "\n".join(
@@ -396,6 +412,7 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
                 unit_line % {"unit": row["visit__host_unit__name"]},
                 status_line % {"status": statuses.get(row["visit__status"], "")},
                 *extra,
+                *([link] if link else []),
             ]
         )
         lines.append(_fold(f"DESCRIPTION:{_text(description)}"))

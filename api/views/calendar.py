@@ -207,7 +207,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         for name_, value in headers.items():
             not_modified[name_] = value
         return not_modified
-    # A classified visit's events link to its page and say nothing else (SPEC §6).
+    # Every event links to its visit's page; a classified visit's says nothing else (SPEC §6).
     visit_page = reverse("web:visit", kwargs={"visit_id": _PLACEHOLDER})
     visit_url = request.build_absolute_uri(visit_page).replace(_PLACEHOLDER, "{visit}")
     with translation.override(language):

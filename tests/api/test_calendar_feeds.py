@@ -277,3 +277,35 @@ def test_it_refuses_writes_to_the_feed(soon, client_for):
     path = _path(_create(client_for("lead")).json()["url"])
     assert Client().post(path).status_code == 405
     assert local(2024, 1, 1).year == 2024
+
+
+# --- links and old open deadlines (SPEC §6) -------------------------------------------
+
+
+def test_it_links_every_event_to_its_visit_page(soon, client_for):
+    world = soon
+    response = _fetch(_path(_create(client_for("lead")).json()["url"]))
+    page = f"http://testserver/visits/{world.visit.pk}/"
+    events = list(check_ics(response.content).walk("VEVENT"))
+    assert events
+    for event in events:
+        assert str(event["URL"]) == page
+        assert page in str(event["DESCRIPTION"])
+    assert b"METHOD:" not in response.content  # a feed is no iTIP message
+
+
+def test_it_keeps_an_open_deadline_in_the_feed_whatever_its_age(world, client_for):
+    """GIVEN a visit whose deadlines fell due years ago, one of them still open
+    WHEN its feed is read today
+    THEN the open one is there (overdue matters most), the met ones are not."""
+    old, met = world.visit.milestones.order_by("id")[:2]
+    milestone_reschedule(actor=None, milestone=old, due_date=dt.date(2020, 3, 2))
+    milestone_reschedule(actor=None, milestone=met, due_date=dt.date(2020, 3, 3))
+    met.refresh_from_db()
+    met.done_at = timezone.now()
+    met.save(update_fields=["done_at"])
+
+    uids = _uids(_fetch(_path(_create(client_for("lead")).json()["url"])))
+
+    assert f"milestone-{old.pk}" in uids
+    assert f"milestone-{met.pk}" not in uids
