@@ -54,11 +54,17 @@ def seed_demo_pages() -> list[DemoPage]:
 
 
 @contextmanager
-def opened(browser, base_url: str, demo_page: DemoPage, language: str) -> Iterator:
+def opened(
+    browser, base_url: str, demo_page: DemoPage, language: str, *, bypass_csp: bool = False
+) -> Iterator:
     """A fresh browser context in `language`, signed in as the page's person, on
-    the page once it has settled."""
+    the page once it has settled. `bypass_csp` lets a test inject its own script
+    (axe-core); such a context is not watched for CSP violations (conftest)."""
     context = browser.new_context(
-        viewport=demo_page.viewport, locale=language, timezone_id="Asia/Ho_Chi_Minh"
+        viewport=demo_page.viewport,
+        locale=language,
+        timezone_id="Asia/Ho_Chi_Minh",
+        bypass_csp=bypass_csp,
     )
     cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
     if demo_page.username:
