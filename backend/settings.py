@@ -205,6 +205,9 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date and number format per language, for every page, e-mail, notification and
+# feed (backend/formats/<language>/formats.py; SPEC §9).
+FORMAT_MODULE_PATH = ["backend.formats"]
 # Stored in UTC (USE_TZ), shown in the local time of Vietnam.
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Ho_Chi_Minh")

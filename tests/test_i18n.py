@@ -96,3 +96,59 @@ def test_it_tells_an_open_comment_from_an_open_checklist_item_in_vietnamese():
     with translation.override("vi"):
         assert str(ReviewComment.State.OPEN.label) == "Chưa xử lý"
         assert str(ChecklistItem.Status.OPEN.label) == "Chưa làm"
+
+
+# --- one date format per language (SPEC §9) -------------------------------------------
+
+
+def test_it_writes_dates_one_way_per_language():
+    import datetime as dt
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    day = dt.date(2024, 5, 13)
+    with translation.override("vi"):
+        assert date_format(day, "SHORT_DATE_FORMAT") == "13/05/2024"
+        assert date_format(day, "DATE_FORMAT") == "Thứ 2, 13/05/2024"
+    with translation.override("en"):
+        assert date_format(day, "SHORT_DATE_FORMAT") == "13 May 2024"
+        assert date_format(day, "DATE_FORMAT") == "Monday 13 May 2024"
+
+
+def test_it_writes_no_date_format_of_its_own_in_the_templates():
+    """Every date in a page goes through the language's named formats
+    (backend/formats), never a pattern of its own."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    own = re.compile(r"\|date:[\"'](?![A-Z_]+_FORMAT[\"']|c[\"']|Y-m-d[\"']|Ymd[\"'])")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("web/templates", "checklists/templates", "api/templates")
+        for path in (root / folder).rglob("*.*")
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if own.search(line)
+    ]
+    assert not offenders, offenders
+
+
+def test_it_tells_the_days_in_a_reminder_as_the_page_does():
+    """The reminder's words count days as the pages do (no "ngày Ngày", no 7 vs 8)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from checklists.services.reminder_wording import reminder_text
+
+    milestone = SimpleNamespace(
+        title="Đơn vị nộp dự thảo báo cáo",
+        title_en="Draft report due",
+        due_date=dt.date(2024, 5, 20),
+        visit=type("V", (), {"__str__": lambda self: "KT-HL"})(),
+    )
+    with translation.override("vi"):
+        _title, body = reminder_text(milestone, "+7d", today=dt.date(2024, 5, 28))
+    assert "8" in body and "20/05/2024" in body and "ngày Ngày" not in body

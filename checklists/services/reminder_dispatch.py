@@ -281,7 +281,9 @@ def _notify(reminders: list[Reminder]) -> None:
     notifications = []
     for reminder in reminders:
         with translation.override(languages.get(reminder.recipient_id) or settings.LANGUAGE_CODE):
-            title, body = reminder_text(reminder.milestone, reminder.offset)
+            title, body = reminder_text(
+                reminder.milestone, reminder.offset, today=timezone.localdate(reminder.due_at)
+            )
         notifications.append(
             Notification(
                 recipient_id=reminder.recipient_id,

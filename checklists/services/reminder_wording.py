@@ -7,29 +7,40 @@ with `translation.override` first.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from checklists.classification import marked
 from checklists.models import Milestone, Reminder, Visit
-from checklists.reminder_plan import ESCALATION, offset_days
+from checklists.reminder_plan import ESCALATION
 from checklists.wording import localised
 
 # The visit's page, served by the web pages (SPEC §9), relative to SITE_URL.
 VISIT_PAGE = "/visits/{visit}/"
 
 
-def reminder_text(milestone: Milestone, offset: str) -> tuple[str, str]:
-    """(title, one-line body) of a reminder, in the active language."""
+def reminder_text(
+    milestone: Milestone, offset: str, *, today: dt.date | None = None
+) -> tuple[str, str]:
+    """(title, one-line body) of a reminder, in the active language.
+
+    The days left or overdue are counted as the pages count them, from `today`: the
+    local day the reminder is for (its `due_at`), so that its e-mail and its in-app
+    notification say the same, whenever each is written."""
     visit: Visit = milestone.visit
     names = {
         "milestone": localised(milestone.title, milestone.title_en),
         "visit": str(visit),
-        "date": date_format(milestone.due_date, "DATE_FORMAT"),
+        # A date inside a sentence ("due on 13/05/2024"): the short form, since the
+        # long one starts with the weekday.
+        "date": date_format(milestone.due_date, "SHORT_DATE_FORMAT"),
     }
     if offset == ESCALATION:
         title = _("Overdue: %(milestone)s (%(visit)s)") % names
@@ -38,7 +49,8 @@ def reminder_text(milestone: Milestone, offset: str) -> tuple[str, str]:
             % names
         )
         return title, body
-    days = offset_days(offset)
+    # The offset chose the moment; the words follow the real date.
+    days = ((today or timezone.localdate()) - milestone.due_date).days
     title = _("Deadline: %(milestone)s (%(visit)s)") % names
     if days == -1:
         # Its own message, not ngettext's singular: languages with one plural form
@@ -65,14 +77,16 @@ def reminder_email(reminder: Reminder, *, message_id: str) -> EmailMessage:
     """The reminder's e-mail to its recipient, in the active language. The
     Message-ID is the caller's: it stays the same for every try of one reminder."""
     milestone, recipient = reminder.milestone, reminder.recipient
-    title, body = reminder_text(milestone, reminder.offset)
+    title, body = reminder_text(
+        milestone, reminder.offset, today=timezone.localdate(reminder.due_at)
+    )
     context = {
         "recipient": recipient,
         "title": title,
         "body": body,
         "visit": milestone.visit,
         "milestone_title": localised(milestone.title, milestone.title_en),
-        "due_date": date_format(milestone.due_date, "DATE_FORMAT"),
+        "due_date": date_format(milestone.due_date, "DATE_FORMAT"),  # a day shown alone
         "url": settings.SITE_URL + VISIT_PAGE.format(visit=milestone.visit_id),
     }
     text = render_to_string("checklists/email/reminder.txt", context)

@@ -223,7 +223,7 @@ def test_it_creates_each_notification_with_its_reminder(world):
     assert notification.milestone == world.milestone
     assert notification.visit == world.visit
     assert "Draft report due" in notification.title
-    assert notification.body == "“Draft report due” is due tomorrow, May 20, 2024."
+    assert notification.body == "“Draft report due” is due tomorrow, 20 May 2024."
 
 
 def test_it_sends_the_email_once_with_a_stable_message_id(world):
@@ -237,7 +237,7 @@ def test_it_sends_the_email_once_with_a_stable_message_id(world):
     assert reminder.attempts == 1
     assert message.extra_headers["Message-ID"] == reminder.message_id
     assert reminder.message_id.startswith(f"<reminder-{reminder.pk}.")
-    assert "due in 3 days, on May 20, 2024" in message.body
+    assert "due in 3 days, on 20 May 2024" in message.body
     assert "Kiểm tra tại Hạ Long" in message.body
     # The link opens the visit's web page, for the recipient (a host contact).
     (link,) = [w for w in message.body.split() if w.startswith(settings.SITE_URL)]
@@ -404,7 +404,7 @@ def test_it_replans_when_the_sessions_move(world):
 
 def test_it_stops_when_the_deadline_is_met(world):
     run_pass(local(2024, 5, 20, 9))
-    milestone_mark_done(actor=world.lead, milestone=world.milestone, at=local(2024, 5, 20, 10))
+    milestone_mark_done(actor=None, milestone=world.milestone, at=local(2024, 5, 20, 10))
     assert set(Reminder.objects.values_list("state", flat=True)) == {S.SKIPPED}
     assert {
         reminder_send(reminder_id=pk) for pk in Reminder.objects.values_list("pk", flat=True)
@@ -414,7 +414,7 @@ def test_it_stops_when_the_deadline_is_met(world):
     assert Reminder.objects.count() == 2
     assert not mail.outbox
     # Reopened: planned again from the next pass.
-    milestone_mark_done(actor=world.lead, milestone=world.milestone, done=False)
+    milestone_mark_done(actor=None, milestone=world.milestone, done=False)
     run_pass(local(2024, 5, 22, 9))
     assert offsets_of(world.host1) == ["+2d"]
 
@@ -441,7 +441,7 @@ def test_it_leaves_a_reminder_being_sent_to_finish(world):
 
     with time_machine.travel(start + dt.timedelta(seconds=1), tick=False):
         reminder_claim(reminder_id=reminder.pk)
-        milestone_mark_done(actor=world.lead, milestone=world.milestone)
+        milestone_mark_done(actor=None, milestone=world.milestone)
     reminder.refresh_from_db()
     assert reminder.state == S.PENDING
 

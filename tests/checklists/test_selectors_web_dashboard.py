@@ -53,7 +53,7 @@ def test_it_lists_the_open_deadlines_of_the_visits_the_person_sees(world):
 
 def test_it_leaves_out_met_deadlines_and_finished_visits(world):
     first = world.visit.milestones.order_by("due_date").first()
-    milestone_mark_done(actor=world.people.lead, milestone=first, done=True)
+    milestone_mark_done(actor=None, milestone=first, done=True)
     ids = set(milestones_open_for(world.people.lead).values_list("pk", flat=True))
     assert first.pk not in ids
     assert len(ids) == world.visit.milestones.count() - 1

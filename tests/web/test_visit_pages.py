@@ -100,8 +100,9 @@ def test_it_answers_404_for_a_visit_that_does_not_exist(world, web_client_for):
 def test_it_shows_sessions_in_vietnam_time_team_and_host_contacts(world, web_client_for):
     page = web_client_for("member").get(visit_url(world.visit)).content.decode()
 
-    # 08:00–11:00 in Hạ Long, stored as 01:00 UTC.
-    assert "13/05/2024" in page
+    # 08:00–11:00 in Hạ Long, stored as 01:00 UTC; a day shown alone has its weekday
+    # in full (SPEC §9: "13 May 2024" in English, "13/05/2024" in Vietnamese).
+    assert "Monday 13 May 2024" in page
     assert "08:00–11:00" in page
     assert str(world.people.lead) in page and "Team lead" in page
     assert str(world.people.secretary) in page and "Secretary" in page
