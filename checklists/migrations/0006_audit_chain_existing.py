@@ -10,7 +10,7 @@ BATCH = 2000
 
 
 def chain_existing(apps, schema_editor):
-    from checklists.services.audit_chain import CHAIN_FIELDS, GENESIS, event_digest
+    from checklists.services.audit_chain import CHAIN_FIELDS, GENESIS, event_digest, write_links
 
     AuditEvent = apps.get_model("checklists", "AuditEvent")
     head = (
@@ -26,12 +26,12 @@ def chain_existing(apps, schema_editor):
         )
         if not rows:
             return
-        events = []
+        updates = []
         for row in rows:
             seq += 1
             previous = event_digest(previous, row)
-            events.append(AuditEvent(pk=row["id"], seq=seq, hash=previous))
-        AuditEvent.objects.bulk_update(events, ["seq", "hash"])
+            updates.append((seq, previous, row["id"]))
+        write_links(updates)
 
 
 class Migration(migrations.Migration):

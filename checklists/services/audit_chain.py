@@ -100,6 +100,17 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
+def write_links(updates: list[tuple[int, str, int]]) -> None:
+    """Store (seq, hash, id) triples. executemany rather than bulk_update: Django's
+    bulk_update builds one CASE with a branch per row, which PostgreSQL evaluates
+    for every row (quadratic in the batch); psycopg pipelines these plain UPDATEs."""
+    if not updates:
+        return
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = %s", updates)
+
+
 def audit_chain_pending(*, limit: int | None = None) -> int:
     """Chain the events not chained yet, oldest id first, after the current head;
     at most about `limit` of them (all when None). Returns how many it chained."""
@@ -108,7 +119,10 @@ def audit_chain_pending(*, limit: int | None = None) -> int:
         with transaction.atomic():
             _lock_chain()
             # Read after the lock: under READ COMMITTED each statement sees what the
-            # previous holder committed.
+            # previous holder committed. Two plain index scans (the unique seq index
+            # backwards, the partial index of unchained events forwards), not one
+            # query with OR: a bitmap scan never marks the index entries of events
+            # chained since as dead, and would wade through all of them until vacuum.
             head = (
                 AuditEvent.objects.filter(seq__isnull=False)
                 .order_by("-seq")
@@ -121,17 +135,12 @@ def audit_chain_pending(*, limit: int | None = None) -> int:
                 .order_by("id")
                 .values(*CHAIN_FIELDS)[:CHAIN_BATCH]
             )
-            events = []
+            updates = []
             for row in rows:
                 seq += 1
                 previous = event_digest(previous, row)
-                events.append(AuditEvent(pk=row["id"], seq=seq, hash=previous))
-            if len(events) == 1:
-                AuditEvent.objects.filter(pk=events[0].pk).update(
-                    seq=events[0].seq, hash=events[0].hash
-                )
-            elif events:
-                AuditEvent.objects.bulk_update(events, ["seq", "hash"])
+                updates.append((seq, previous, row["id"]))
+            write_links(updates)
         chained += len(rows)
         if len(rows) < CHAIN_BATCH:
             break
