@@ -481,8 +481,25 @@ class AuditEventSerializer(ModelSerializer):
             "visit_id",
             "at",
             "changes",
+            "seq",
+            "hash",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "seq": {"help_text": "Position in the tamper-evident chain; null until chained."},
+            "hash": {
+                "help_text": "SHA-256 over the event and the previous event's hash; "
+                "empty until chained."
+            },
+        }
+
+
+class AuditChainSerializer(serializers.Serializer):
+    """`chain` of the audit list (SPEC §5): the last verification of the chain."""
+
+    verified_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    ok = serializers.BooleanField(allow_null=True, read_only=True)
+    first_bad_id = serializers.IntegerField(allow_null=True, read_only=True)
 
 
 # --- Authentication -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from checklists.models import Notification, Reminder
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "milestone", "visit", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "milestone", "visit", "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -429,6 +430,23 @@ REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500, minimum=1)
 # Django's file-based mail backend writes here (EMAIL_BACKEND=
 # django.core.mail.backends.filebased.EmailBackend), one of SPEC §2's EMAIL_* names.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
+# --- Audit trail (SPEC §14) --------------------------------------------------------------
+# The chain's anchor and last verification, outside the database; empty means
+# MEDIA_ROOT/audit-anchor.json (so the backup of the files carries it). Web, worker
+# and beat must see the same file.
+AUDIT_ANCHOR_PATH = env_str("AUDIT_ANCHOR_PATH")
+# Chain events just after each audited write commits; off, they wait for the daily
+# verification pass (`make bench` measures the difference).
+AUDIT_CHAIN_AFTER_COMMIT = env_bool("AUDIT_CHAIN_AFTER_COMMIT", True)
+# Local hour of the daily verification pass (worker.audit_verify).
+AUDIT_VERIFY_HOUR = env_int("AUDIT_VERIFY_HOUR", 2, minimum=0, maximum=23)
+CELERY_BEAT_SCHEDULE["audit-verify"] = {
+    "task": "worker.audit_verify",
+    "schedule": crontab(hour=AUDIT_VERIFY_HOUR, minute=30),
+    # Daily: a pass not started within 23 hours is replaced by the next one.
+    "options": {"expires": 23 * 3600},
+}
 
 # --- Calendar (SPEC §6) -----------------------------------------------------------------
 

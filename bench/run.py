@@ -37,6 +37,8 @@ BENCHMARKS = (
     "calendar",
     "reminders",
     "pages",
+    # Writes (committed PATCHes): last, after every read-only benchmark.
+    "audit_chain",
 )
 
 

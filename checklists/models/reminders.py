@@ -68,7 +68,21 @@ class Reminder(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification; created in the same transaction as its reminder."""
+    """An in-app notification; a deadline reminder's is created in the same
+    transaction as its reminder."""
+
+    class Kind(models.TextChoices):
+        # Every kind of SPEC §5; only some are sent by this version of the product.
+        REMINDER = "reminder", _("Deadline reminder")
+        REVISION_UPLOADED = "revision_uploaded", _("Draft report uploaded")
+        REVIEW = "review", _("Draft report reviewed")
+        EXPLANATION = "explanation", _("Explanation given")
+        ACCEPTED = "accepted", _("Draft report accepted")
+        CONCLUSION_ISSUED = "conclusion_issued", _("Conclusion issued")
+        IMPLEMENTATION_REPORT = "implementation_report", _("Implementation report")
+        VERDICT = "verdict", _("Verdict on an implementation report")
+        DOCUMENT_ISSUED = "document_issued", _("Document issued")
+        AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("Audit trail broken")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +90,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.REMINDER)
     title = models.CharField(_("title"), max_length=500)
     body = models.TextField(_("body"), blank=True)
     milestone = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""The audit trail: one append per change, in the change's transaction."""
+"""The audit trail: one append per change, in the change's transaction; chained
+just after commit (services.audit_chain)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import models
 
 from checklists.models import AuditEvent, User
 from checklists.policies import Person
+from checklists.services.audit_chain import audit_chain_schedule
 
 
 def acting_user(actor: Person | None) -> User | None:
@@ -25,9 +27,12 @@ def audit_record(
     visit_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the audit trail. Call it inside the write's transaction,
-    so the change and its record commit or roll back together."""
+    so the change and its record commit or roll back together.
+
+    The event is inserted unchained, without waiting for any other writer; it is
+    chained (seq, hash) just after commit."""
     user = acting_user(actor)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=user,
         actor_name=user.get_username() if user is not None else "system",
         action=action,
@@ -36,6 +41,9 @@ def audit_record(
         visit_id=visit_id,
         changes=changes or {},
     )
+    # After the insert: outside a transaction on_commit runs at once.
+    audit_chain_schedule()
+    return event
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

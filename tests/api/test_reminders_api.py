@@ -15,7 +15,7 @@ from tests.conftest import local
 
 pytestmark = pytest.mark.django_db
 
-NOTIFICATION_FIELDS = {"id", "title", "body", "milestone", "visit", "created_at", "read_at"}
+NOTIFICATION_FIELDS = {"id", "kind", "title", "body", "milestone", "visit", "created_at", "read_at"}
 REMINDER_FIELDS = {"id", "milestone", "recipient", "offset", "state", "sent_at", "attempts"}
 
 
