@@ -196,7 +196,9 @@ LOGOUT_REDIRECT_URL = "web:login"
 # --- Languages and time -----------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own messages (`make messages`), then the translations of third-party messages
+# their packages lack (locale_vendor/, kept by hand); the first wins on a shared msgid.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 USE_I18N = True
 # Stored in UTC (USE_TZ), shown in the local time of Vietnam.
 USE_TZ = True
