@@ -34,9 +34,13 @@ RUN uv sync --frozen --no-dev
 
 # Git does not keep an empty locale/ and a checkout may have no catalogue yet;
 # pybabel refuses to run without one, but a broken .po must still fail the build.
-RUN mkdir -p locale \
+# locale_vendor/ holds the translations of third-party messages (settings.LOCALE_PATHS).
+RUN mkdir -p locale locale_vendor \
     && if find locale -name '*.po' -print -quit | grep -q .; then \
         .venv/bin/pybabel compile --domain django --directory locale --statistics; \
+    fi \
+    && if find locale_vendor -name '*.po' -print -quit | grep -q .; then \
+        .venv/bin/pybabel compile --domain django --directory locale_vendor --statistics; \
     fi
 
 # Settings pick whitenoise's hashed, compressed storage only once STATIC_ROOT holds

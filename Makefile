@@ -27,9 +27,11 @@ $(VENDOR)/.installed: web/package.json web/package-lock.json web/build-vendor.sh
 	web/build-vendor.sh
 vendor: $(VENDOR)/.installed
 
-# Compiled message catalogues (.mo) are build output; the .po files are the source.
+# Compiled message catalogues (.mo) are build output; the .po files are the source:
+# locale/ for our own messages, locale_vendor/ for third-party ones (DRF's, by hand).
 locales: $(VENV)/.installed
 	@$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
+	@$(VENV)/bin/pybabel compile --domain django --directory locale_vendor --statistics 2>&1 | grep -v '^$$' || true
 
 # Regenerate the .po files from the code (needs GNU gettext's xgettext).
 messages: $(VENV)/.installed

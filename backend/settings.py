@@ -204,7 +204,9 @@ LOGOUT_REDIRECT_URL = "web:login"
 # --- Languages and time -----------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own messages (`make messages`), then the translations of third-party messages
+# their packages lack (locale_vendor/, kept by hand); the first wins on a shared msgid.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 USE_I18N = True
 # One date and number format per language, for every page, e-mail, notification and
 # feed (backend/formats/<language>/formats.py; SPEC §9).

@@ -288,7 +288,9 @@ def test_it_builds_the_image_from_the_lock_file():
     assert "SECRET_KEY=" in collectstatic and "DEBUG=false" in collectstatic
     # backend/settings.py serves hashed names only when this manifest exists.
     assert "static/staticfiles.json" in collectstatic
-    assert any("pybabel compile --domain django --directory locale" in run for run in runs)
+    for catalogues in ("locale", "locale_vendor"):
+        compile_ = f"pybabel compile --domain django --directory {catalogues} "
+        assert any(compile_ in run for run in runs), catalogues
     copies = [arguments for keyword, arguments in _dockerfile_instructions() if keyword == "COPY"]
     assert any("uv.lock" in copy for copy in copies)
 
