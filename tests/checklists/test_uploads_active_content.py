@@ -400,7 +400,7 @@ def _link(action: dict) -> DictionaryObject:
 
 def _pdf_with_link(action: dict) -> bytes:
     def edit(writer: PdfWriter) -> None:
-        writer.pages[1][NameObject("/Annots")] = ArrayObject([writer._add_object(_link(action))])
+        writer.pages[-1][NameObject("/Annots")] = ArrayObject([writer._add_object(_link(action))])
 
     return _pdf(edit)
 
