@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checklists.validators import one_line
+
 from .outlines import AnswerType, Outline, OutlineItem, OutlineMilestone, Responsible
 from .people import Unit
 
@@ -32,8 +34,8 @@ class Visit(models.Model):
     # for it (the dashboard, the reminder pass and re-dating all read this).
     FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED)
 
-    code = models.CharField(_("code"), max_length=64, blank=True)
-    title = models.CharField(_("title"), max_length=500)
+    code = models.CharField(_("code"), max_length=64, blank=True, validators=[one_line])
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
     outline = models.ForeignKey(
         Outline, verbose_name=_("outline"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -43,7 +45,9 @@ class Visit(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    decision_ref = models.CharField(_("inspection decision"), max_length=255, blank=True)
+    decision_ref = models.CharField(
+        _("inspection decision"), max_length=255, blank=True, validators=[one_line]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -88,7 +92,7 @@ class WorkingSession(models.Model):
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    location = models.CharField(_("location"), max_length=255, blank=True)
+    location = models.CharField(_("location"), max_length=255, blank=True, validators=[one_line])
     # iCalendar SEQUENCE: grows each time the session moves.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -177,11 +181,13 @@ class ChecklistItem(models.Model):
     outline_item = models.ForeignKey(
         OutlineItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    section_number = models.CharField(_("section number"), max_length=32)
-    section_title = models.CharField(_("section title"), max_length=500)
-    section_title_en = models.CharField(_("section title in English"), max_length=500, blank=True)
+    section_number = models.CharField(_("section number"), max_length=32, validators=[one_line])
+    section_title = models.CharField(_("section title"), max_length=500, validators=[one_line])
+    section_title_en = models.CharField(
+        _("section title in English"), max_length=500, blank=True, validators=[one_line]
+    )
     section_position = models.PositiveIntegerField(default=0)
-    number = models.CharField(_("number"), max_length=32)
+    number = models.CharField(_("number"), max_length=32, validators=[one_line])
     position = models.PositiveIntegerField(default=0)
     text = models.TextField(_("text"))
     text_en = models.TextField(_("text in English"), blank=True)
@@ -243,8 +249,10 @@ class Milestone(models.Model):
         OutlineMilestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     key = models.SlugField(_("key"), max_length=64)
-    title = models.CharField(_("title"), max_length=500)
-    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
+    title_en = models.CharField(
+        _("title in English"), max_length=500, blank=True, validators=[one_line]
+    )
     due_date = models.DateField(_("due date"))
     responsible = models.CharField(_("responsible"), max_length=16, choices=Responsible.choices)
     # The outline's offsets, kept so that moving the first session can re-date it.
@@ -354,7 +362,7 @@ class DayOff(models.Model):
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DAY_OFF)
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[one_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("declared by"),

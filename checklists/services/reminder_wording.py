@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from checklists.models import Milestone, Reminder, Visit
 from checklists.reminder_plan import ESCALATION, offset_days
+from checklists.validators import single_line
 from checklists.wording import localised
 
 # The visit's page, served by the web pages (SPEC §9), relative to SITE_URL.
@@ -76,7 +77,9 @@ def reminder_email(reminder: Reminder, *, message_id: str) -> EmailMessage:
     }
     text = render_to_string("checklists/email/reminder.txt", context)
     return EmailMessage(
-        subject=title.replace("\n", " "),
+        # A header is one line whatever the database holds (a row written before
+        # the one-line rule, or straight into the table).
+        subject=single_line(title),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
