@@ -1,9 +1,25 @@
-"""Which language a request is answered in."""
+"""Which language a request is answered in, and who the client is."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, as DRF's throttles work it out with NUM_PROXIES: the
+    connection's own with no proxy in front (settings.BEHIND_PROXY = 0), so a
+    client-sent X-Forwarded-For counts for nothing; else the address the
+    outermost of the BEHIND_PROXY proxies saw. django-axes asks here, so the
+    log-in lockout and the throttles agree on who is who."""
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.BEHIND_PROXY
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if not proxies or not forwarded:
+        return remote
+    hops = forwarded.split(",")
+    return hops[-min(proxies, len(hops))].strip() or remote
 
 
 class PreferredLanguageMiddleware:

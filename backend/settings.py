@@ -51,6 +51,17 @@ def env_int(
     return value
 
 
+def env_proxies(name: str) -> int:
+    """How many reverse proxies stand in front of the app (0: clients connect
+    directly). `true`/`false`, the variable's older form, mean 1 and 0."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return 0
+    if raw in {"true", "yes", "on"}:
+        return 1
+    return env_int(name, 0, minimum=0, maximum=10)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -250,7 +261,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTP
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 # The health check must answer plain HTTP from the container's own probe.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-if env_bool("BEHIND_PROXY", False):
+# The number of reverse proxies in front (BEHIND_PROXY=<n>, default 0). It decides
+# which address is the client's: with 0 the connection's own (REMOTE_ADDR), so a
+# client-sent X-Forwarded-For is ignored; with n, the n-th address from the right
+# of X-Forwarded-For, the one the outermost proxy saw. Throttles (DRF's
+# NUM_PROXIES) and the log-in lockout (AXES_CLIENT_IP_CALLABLE) key on it, so
+# rotating the header escapes neither.
+BEHIND_PROXY = env_proxies("BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -331,6 +349,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "backend.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "backend.middleware.client_address"
 
 # --- Draft reports (SPEC §7) ------------------------------------------------------
 REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
@@ -427,6 +446,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The client's address for throttling: see BEHIND_PROXY.
+    "NUM_PROXIES": BEHIND_PROXY,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "120/minute"),
         "user": env_str("THROTTLE_USER", "2000/minute"),
