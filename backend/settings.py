@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from backend.startup import check_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -94,6 +97,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Servers refuse a weak key with DEBUG off (backend/startup.py; the WSGI and ASGI
+# modules, Celery's worker and beat). `runserver` is refused here, at start:
+# it loads the WSGI module in a thread its autoreloader watches, and a refusal
+# there would leave it waiting for a file change instead of exiting.
+if sys.argv[1:2] == ["runserver"]:
+    check_secret_key(SECRET_KEY, debug=DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
