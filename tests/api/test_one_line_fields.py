@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from checklists.models import CalendarFeed, Milestone, Unit
+from checklists.models import CalendarFeed, Milestone, Unit, Visit
 from tests import factories
 from tests.checklists.test_admin import _plain_static_files, form_data  # noqa: F401
 
@@ -142,3 +142,26 @@ def test_it_names_a_narrowed_feed_after_its_visit_number_or_unit(world, client_f
 
 def test_it_trims_a_feed_name(world, client_for):
     assert created_name(client_for("lead"), name="  Outlook  ") == "Outlook"
+
+
+def test_it_refuses_a_visit_title_and_session_location_on_several_lines_in_the_admin(world, client):
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:checklists_visit_add"),
+        {
+            "outline": world.outline.pk,
+            "host_unit": world.district.pk,
+            "title": "Kiểm tra\r\nlần 3",
+            "code": "KT3",
+            "session_start_0": "2024-07-01",
+            "session_start_1": "08:00",
+            "session_end_0": "2024-07-01",
+            "session_end_1": "11:30",
+            "session_location": "Hạ Long\nBcc: x@y",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"title", "session_location"} <= set(errors)
+    assert not Visit.objects.filter(code="KT3").exists()
