@@ -199,11 +199,12 @@ class SearchFilter(drf_filters.SearchFilter):
 
 class OrderingFilter(drf_filters.OrderingFilter):
     """DRF's ordering, except that an unknown field is a 400 listing the ones there
-    are (DRF drops it and answers some other order), and the schema lists them."""
+    are (DRF drops it and answers some other order), and the schema lists them.
+    An empty `?ordering=` (a form's empty select) means the default order."""
 
     def get_ordering(self, request, queryset, view):
         text = request.query_params.get(self.ordering_param)
-        if text is None:
+        if text is None or not text.strip():
             return self.get_default_ordering(view)
         terms = [term.strip() for term in text.split(",")]
         ordering = self.remove_invalid_fields(queryset, terms, view, request)

@@ -15,6 +15,7 @@ from api.fields import EARLIEST_DATETIME, LATEST_DATETIME
 from api.serializers import MAX_ID
 from checklists.calendar import MAX_WINDOW, EventFilters, EventKind, Window
 from checklists.models import CalendarFeed, Milestone, Visit
+from checklists.validators import one_line
 
 # `+07:00` arrives as ` 07:00` when a client forgets to percent-encode the `+`.
 _UNENCODED_PLUS = re.compile(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
@@ -166,7 +167,9 @@ class CalendarFeedSerializer(serializers.ModelSerializer):
 
 
 class CalendarFeedCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default="", validators=[one_line]
+    )
     visit = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -22,5 +22,16 @@ class ReminderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reminder
-        fields = ["id", "milestone", "recipient", "offset", "state", "sent_at", "attempts"]
+        # `last_error`: why a failed reminder was not sent (or why the last try
+        # failed), so that a coordinator can fix the address or the text.
+        fields = [
+            "id",
+            "milestone",
+            "recipient",
+            "offset",
+            "state",
+            "sent_at",
+            "attempts",
+            "last_error",
+        ]
         read_only_fields = fields

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from backend.startup import check_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +56,17 @@ def env_int(
     return value
 
 
+def env_proxies(name: str) -> int:
+    """How many reverse proxies stand in front of the app (0: clients connect
+    directly). `true`/`false`, the variable's older form, mean 1 and 0."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return 0
+    if raw in {"true", "yes", "on"}:
+        return 1
+    return env_int(name, 0, minimum=0, maximum=10)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -85,6 +99,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Servers refuse a weak key with DEBUG off (backend/startup.py; the WSGI and ASGI
+# modules, Celery's worker and beat). `runserver` is refused here, at start:
+# it loads the WSGI module in a thread its autoreloader watches, and a refusal
+# there would leave it waiting for a file change instead of exiting.
+if sys.argv[1:2] == ["runserver"]:
+    check_secret_key(SECRET_KEY, debug=DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
@@ -124,6 +144,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Inside LocaleMiddleware, so the problem speaks the request's language.
+    "backend.middleware.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -267,7 +289,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTP
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 # The health check must answer plain HTTP from the container's own probe.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-if env_bool("BEHIND_PROXY", False):
+# The number of reverse proxies in front (BEHIND_PROXY=<n>, default 0). It decides
+# which address is the client's: with 0 the connection's own (REMOTE_ADDR), so a
+# client-sent X-Forwarded-For is ignored; with n, the n-th address from the right
+# of X-Forwarded-For, the one the outermost proxy saw. Throttles (DRF's
+# NUM_PROXIES) and the log-in lockout (AXES_CLIENT_IP_CALLABLE) key on it, so
+# rotating the header escapes neither.
+BEHIND_PROXY = env_proxies("BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -368,6 +397,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "backend.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "backend.middleware.client_address"
 
 # --- Draft reports (SPEC §7) ------------------------------------------------------
 REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
@@ -481,6 +511,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The client's address for throttling: see BEHIND_PROXY.
+    "NUM_PROXIES": BEHIND_PROXY,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "120/minute"),
         "user": env_str("THROTTLE_USER", "2000/minute"),

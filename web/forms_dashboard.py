@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from checklists.limits import MAX_SEARCH_TEXT
 from checklists.models import CalendarFeed, Unit, Visit
 from checklists.selectors.visits import visits_with_sessions_between
+from checklists.validators import one_line
 from web.widgets import LongSelect
 
 RUNNING = "running"
@@ -180,4 +181,5 @@ class FeedCreateForm(forms.Form):
         required=False,
         max_length=CalendarFeed._meta.get_field("name").max_length,
         help_text=_("For example the calendar program you will paste it into."),
+        validators=[one_line],
     )

@@ -61,6 +61,7 @@ from checklists.services.visits import (
     visit_transition,
     visit_update,
 )
+from checklists.validators import one_line
 
 Status = Visit.Status
 
@@ -90,7 +91,10 @@ class VisitAddForm(forms.ModelForm):
         label=_label(WorkingSession, "end"), widget=admin_widgets.AdminSplitDateTime
     )
     session_location = forms.CharField(
-        label=_label(WorkingSession, "location"), max_length=255, required=False
+        label=_label(WorkingSession, "location"),
+        max_length=255,
+        required=False,
+        validators=[one_line],
     )
 
     def __init__(self, *args, **kwargs):

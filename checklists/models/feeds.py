@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from checklists.validators import one_line
+
 from .people import Unit
 from .visits import Visit
 
@@ -21,7 +23,7 @@ class CalendarFeed(models.Model):
         on_delete=models.CASCADE,
         related_name="calendar_feeds",
     )
-    name = models.CharField(_("name"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=255, blank=True, validators=[one_line])
     visit = models.ForeignKey(
         Visit,
         verbose_name=_("visit"),

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from checklists.validators import one_line
+
 
 class AnswerType(models.TextChoices):
     TEXT = "text", _("Text")
@@ -30,12 +32,14 @@ class Outline(models.Model):
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
 
-    code = models.CharField(_("code"), max_length=64)
+    code = models.CharField(_("code"), max_length=64, validators=[one_line])
     version = models.PositiveIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=2, default="vi")
-    title = models.CharField(_("title"), max_length=500)
-    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
-    issuer = models.CharField(_("issuer"), max_length=255, blank=True)
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
+    title_en = models.CharField(
+        _("title in English"), max_length=500, blank=True, validators=[one_line]
+    )
+    issuer = models.CharField(_("issuer"), max_length=255, blank=True, validators=[one_line])
     references = models.JSONField(_("document references"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
@@ -81,9 +85,11 @@ class OutlineSection(models.Model):
         Outline, verbose_name=_("outline"), on_delete=models.CASCADE, related_name="sections"
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    number = models.CharField(_("number"), max_length=32)
-    title = models.CharField(_("title"), max_length=500)
-    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
+    number = models.CharField(_("number"), max_length=32, validators=[one_line])
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
+    title_en = models.CharField(
+        _("title in English"), max_length=500, blank=True, validators=[one_line]
+    )
 
     class Meta:
         verbose_name = _("outline section")
@@ -104,7 +110,7 @@ class OutlineItem(models.Model):
         OutlineSection, verbose_name=_("section"), on_delete=models.CASCADE, related_name="items"
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    number = models.CharField(_("number"), max_length=32)
+    number = models.CharField(_("number"), max_length=32, validators=[one_line])
     text = models.TextField(_("text"))
     text_en = models.TextField(_("text in English"), blank=True)
     answer_type = models.CharField(
@@ -134,8 +140,10 @@ class OutlineMilestone(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     key = models.SlugField(_("key"), max_length=64)
-    title = models.CharField(_("title"), max_length=500)
-    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
+    title_en = models.CharField(
+        _("title in English"), max_length=500, blank=True, validators=[one_line]
+    )
     offset_days = models.IntegerField(_("offset in calendar days"), null=True, blank=True)
     offset_working_days = models.IntegerField(_("offset in working days"), null=True, blank=True)
     responsible = models.CharField(_("responsible"), max_length=16, choices=Responsible.choices)

@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from checklists.validators import one_line
+
 
 class Unit(models.Model):
     """A node in the tree of organisations: central → province → district → grassroots."""
@@ -17,8 +19,10 @@ class Unit(models.Model):
         GRASSROOTS = "grassroots", _("Grassroots")
         AGENCY = "agency", _("Agency")
 
-    name = models.CharField(_("name"), max_length=255)
-    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
+    name = models.CharField(_("name"), max_length=255, validators=[one_line])
+    name_en = models.CharField(
+        _("name in English"), max_length=255, blank=True, validators=[one_line]
+    )
     code = models.SlugField(_("code"), max_length=64, unique=True, allow_unicode=False)
     parent = models.ForeignKey(
         "self",
@@ -89,7 +93,7 @@ class User(AbstractUser):
         VI = "vi", _("Vietnamese")
         EN = "en", _("English")
 
-    full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    full_name = models.CharField(_("full name"), max_length=255, blank=True, validators=[one_line])
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.VI
     )

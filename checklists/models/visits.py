@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.classification import Classification, classification_mark
+from checklists.validators import one_line
 
 from .outlines import AnswerType, Outline, OutlineItem, OutlineMilestone, Responsible
 from .people import Unit
@@ -36,8 +37,8 @@ class Visit(models.Model):
 
     Classification = Classification
 
-    code = models.CharField(_("code"), max_length=64, blank=True)
-    title = models.CharField(_("title"), max_length=500)
+    code = models.CharField(_("code"), max_length=64, blank=True, validators=[one_line])
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
     outline = models.ForeignKey(
         Outline, verbose_name=_("outline"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -47,7 +48,9 @@ class Visit(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    decision_ref = models.CharField(_("inspection decision"), max_length=255, blank=True)
+    decision_ref = models.CharField(
+        _("inspection decision"), max_length=255, blank=True, validators=[one_line]
+    )
     # Set by coordinators only (checklists.services.visits.visit_classify); it marks
     # the visit everywhere it is shown but never changes who may see it (SPEC §14).
     classification = models.CharField(
@@ -105,7 +108,7 @@ class WorkingSession(models.Model):
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    location = models.CharField(_("location"), max_length=255, blank=True)
+    location = models.CharField(_("location"), max_length=255, blank=True, validators=[one_line])
     # iCalendar SEQUENCE: grows each time the session moves.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -194,11 +197,13 @@ class ChecklistItem(models.Model):
     outline_item = models.ForeignKey(
         OutlineItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    section_number = models.CharField(_("section number"), max_length=32)
-    section_title = models.CharField(_("section title"), max_length=500)
-    section_title_en = models.CharField(_("section title in English"), max_length=500, blank=True)
+    section_number = models.CharField(_("section number"), max_length=32, validators=[one_line])
+    section_title = models.CharField(_("section title"), max_length=500, validators=[one_line])
+    section_title_en = models.CharField(
+        _("section title in English"), max_length=500, blank=True, validators=[one_line]
+    )
     section_position = models.PositiveIntegerField(default=0)
-    number = models.CharField(_("number"), max_length=32)
+    number = models.CharField(_("number"), max_length=32, validators=[one_line])
     position = models.PositiveIntegerField(default=0)
     text = models.TextField(_("text"))
     text_en = models.TextField(_("text in English"), blank=True)
@@ -260,8 +265,10 @@ class Milestone(models.Model):
         OutlineMilestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     key = models.SlugField(_("key"), max_length=64)
-    title = models.CharField(_("title"), max_length=500)
-    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=500, validators=[one_line])
+    title_en = models.CharField(
+        _("title in English"), max_length=500, blank=True, validators=[one_line]
+    )
     due_date = models.DateField(_("due date"))
     responsible = models.CharField(_("responsible"), max_length=16, choices=Responsible.choices)
     # The outline's offsets, kept so that moving the first session can re-date it.
@@ -374,7 +381,7 @@ class DayOff(models.Model):
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DAY_OFF)
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[one_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("declared by"),

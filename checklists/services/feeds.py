@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from checklists.errors import NotAllowed, NotFound
-from checklists.models import CalendarFeed, User
+from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.policies import Person
 from checklists.selectors import units_visible_to, visits_visible_to
 from checklists.services.audit import audit_record
 from checklists.tokens import token_new
+from checklists.wording import localised
 
 # Writing last_used_at on every calendar refresh would turn every read into a
 # write; a coarse stamp is all anyone needs ("used today").
@@ -56,6 +58,8 @@ def calendar_feed_create(
         host_unit = units_visible_to(owner).filter(pk=host_unit_id).first()
         if host_unit is None:
             raise NotFound(_("There is no such unit."))
+    # Trimmed, and a name of spaces only is no name: the feed gets a default one.
+    name = name.strip() or _default_name(owner, visit=visit, host_unit=host_unit)
     token = token_new()
     feed = CalendarFeed(
         owner=owner,
@@ -80,6 +84,21 @@ def calendar_feed_create(
         },
     )
     return feed, token.raw
+
+
+def _default_name(owner: User, *, visit: Visit | None, host_unit: Unit | None) -> str:
+    """A feed's name when its owner gave none (SPEC §6), in the owner's language:
+    it is the calendar's name in their calendar program. Narrowed to a visit, the
+    visit's code or number, never its title: a classified visit's title stays out
+    of feeds (SPEC §14)."""
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        if visit is not None:
+            label = visit.code or f"#{visit.pk}"
+            return _("Inspection visits: %(name)s") % {"name": label}
+        if host_unit is not None:
+            label = localised(host_unit.name, host_unit.name_en)
+            return _("Inspection visits: %(name)s") % {"name": label}
+        return str(_("Inspection visits"))
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -32,8 +33,30 @@ logger = logging.getLogger(__name__)
 
 State = Reminder.State
 # Sending errors worth another try: the mail server said "later", or could not be
-# reached. Anything else is a bug and fails the task loudly.
+# reached. A permanent one (`permanent_reason`) fails the reminder at once;
+# anything else is a bug: recorded on the row, and the task fails loudly.
 TRANSIENT_SEND_ERRORS: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)
+
+
+def permanent_reason(error: BaseException) -> bool:
+    """True when sending this message again can never work: the fault is in the
+    message itself (a header Django or the e-mail package refuses, an invalid
+    recipient address) or the mail server refused it for good (a 5xx reply about
+    the recipients or the message). Such a reminder is failed at once, with its
+    reason, and the pass goes on with the others; retrying it would only hold a
+    worker and fill the log.
+
+    A refused sender or log-in stays transient: it is the server's configuration,
+    the same for every reminder, and fixing it should let them all go out."""
+    if isinstance(error, ValueError):
+        # BadHeaderError, "Invalid address", UnicodeError: all ValueErrors.
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
 
 
 class ReminderSendError(Exception):
@@ -100,8 +123,17 @@ def reminder_send(*, reminder_id: int) -> str:
     if recipient.email:
         try:
             _send_email(reminder, message_id=message_id)
-        except TRANSIENT_SEND_ERRORS as error:
-            return _record_failure(reminder, error)
+        except Exception as error:
+            if permanent_reason(error):
+                return _record_permanent_failure(reminder, error)
+            if isinstance(error, TRANSIENT_SEND_ERRORS):
+                return _record_failure(reminder, error)
+            # A bug: keep its reason on the row (shown if the tries run out) and
+            # let the task fail loudly.
+            Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
+                last_error=_error_text(error)
+            )
+            raise
     # Without an address the in-app notification was the whole delivery.
     Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
         state=State.SENT, sent_at=timezone.now(), last_error=""
@@ -109,9 +141,22 @@ def reminder_send(*, reminder_id: int) -> str:
     return "sent"
 
 
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _record_permanent_failure(reminder: Reminder, error: BaseException) -> str:
+    text = _error_text(error)
+    Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
+        state=State.FAILED, last_error=text
+    )
+    logger.warning("reminder %s failed for good: %s", reminder.pk, text)
+    return "failed"
+
+
 def _record_failure(reminder: Reminder, error: BaseException) -> str:
     attempts = Reminder.objects.values_list("attempts", flat=True).get(pk=reminder.pk)
-    text = f"{type(error).__name__}: {error}"[:2000]
+    text = _error_text(error)
     if attempts >= settings.REMINDER_MAX_ATTEMPTS:
         Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
             state=State.FAILED, last_error=text
@@ -128,6 +173,14 @@ def _record_failure(reminder: Reminder, error: BaseException) -> str:
 def _send_email(reminder: Reminder, *, message_id: str) -> None:
     with translation.override(reminder.recipient.language or settings.LANGUAGE_CODE):
         message = reminder_email(reminder, message_id=message_id)
+    # Build the MIME message and check the addresses before connecting: what is
+    # wrong with the message itself then fails here, the same whichever mail
+    # backend is configured (the SMTP one checks addresses only as it sends,
+    # the others never).
+    message.message()
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    for address in message.recipients():
+        sanitize_address(address, encoding)
     with get_connection(fail_silently=False) as mail:
         mail.send_messages([message])
 

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from checklists.classification import marked
 from checklists.models import Milestone, Reminder, Visit
 from checklists.reminder_plan import ESCALATION
+from checklists.validators import single_line
 from checklists.wording import localised
 
 # The visit's page, served by the web pages (SPEC §9), relative to SITE_URL.
@@ -93,7 +94,9 @@ def reminder_email(reminder: Reminder, *, message_id: str) -> EmailMessage:
     # The official mark leads the subject of a classified visit's mail (SPEC §14).
     title = marked(milestone.visit.classification, title)
     return EmailMessage(
-        subject=title.replace("\n", " "),
+        # A header is one line whatever the database holds (a row written before
+        # the one-line rule, or straight into the table).
+        subject=single_line(title),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],

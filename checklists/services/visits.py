@@ -33,6 +33,7 @@ from checklists.models import (
 from checklists.policies import Capability, authorize, require_coordinator
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
+from checklists.validators import one_line
 from checklists.workdays import WorkCalendar
 
 Status = Visit.Status
@@ -92,6 +93,16 @@ def _validate_sessions(sessions: Sequence[SessionInput]) -> None:
             errors.append(_("Session %(n)s: the end must be after the start.") % {"n": index + 1})
     if errors:
         raise ValidationError({"sessions": errors})
+    # Sessions are written in bulk, without full_clean: their one field of text
+    # gets its validator here.
+    located: dict[str, list[ValidationError]] = {}
+    for index, session in enumerate(sessions):
+        try:
+            one_line(session.location)
+        except ValidationError as error:
+            located[f"sessions[{index}].location"] = error.error_list
+    if located:
+        raise ValidationError(located)
 
 
 def _validate_team(team: Sequence[TeamInput]) -> None:

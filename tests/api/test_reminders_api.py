@@ -16,7 +16,17 @@ from tests.conftest import local
 pytestmark = pytest.mark.django_db
 
 NOTIFICATION_FIELDS = {"id", "kind", "title", "body", "milestone", "visit", "created_at", "read_at"}
-REMINDER_FIELDS = {"id", "milestone", "recipient", "offset", "state", "sent_at", "attempts"}
+# `last_error` joined with issue 17 (a failed reminder shows its reason).
+REMINDER_FIELDS = {
+    "id",
+    "milestone",
+    "recipient",
+    "offset",
+    "state",
+    "sent_at",
+    "attempts",
+    "last_error",
+}
 
 
 @pytest.fixture
