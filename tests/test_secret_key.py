@@ -108,7 +108,15 @@ def test_it_starts_runserver_with_a_weak_key_when_debug_is_on(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", "127.0.0.1:0"],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "true", "SECRET_KEY": "x", "VAR_DIR": str(tmp_path)},
+        # A database of its own: runserver looks for unapplied migrations at start,
+        # and the suite's DATABASE_URL names a database only the test runner creates.
+        env={
+            **os.environ,
+            "DEBUG": "true",
+            "SECRET_KEY": "x",
+            "VAR_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -323,9 +323,14 @@ class Command(BaseCommand):
             )
         for status in ("announced", "in_progress", "reporting"):
             visit_transition(actor=coordinator, visit=quang_ninh, to=status)
-        for key, day in (("decision_announced", 13), ("draft_report_due", 8)):
+        # Each side marks its own deadline (SPEC §4): the lead the team's, the host
+        # unit's contact the host's.
+        for key, day, who in (
+            ("decision_announced", 13, "truongdoan"),
+            ("draft_report_due", 8, "quangninh"),
+        ):
             milestone_mark_done(
-                actor=people["truongdoan"],
+                actor=people[who],
                 milestone=quang_ninh.milestones.get(key=key),
                 at=_local(dt.date(2024, 5, day), 17),
             )
