@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from checklists.admin.common import ServiceErrorsMixin, _label
 from checklists.models import AuditEvent, ChecklistItem, DayOff
 from checklists.selectors import visits_coordinated_by
-from checklists.services.visits import day_off_declare, day_off_remove
+from checklists.services.days_off import day_off_declare, day_off_remove
 
 # --- Declared days --------------------------------------------------------------------
 

@@ -42,11 +42,12 @@ from checklists.models import (
     Visit,
 )
 from checklists.selectors.outlines import outline_data
+from checklists.services.days_off import day_off_declare
 from checklists.services.feeds import calendar_feed_create
 from checklists.services.outlines import outline_new_version
 from checklists.services.report_reviews import CommentInput, report_revision_review
 from checklists.services.reports import report_revision_upload
-from checklists.services.visits import SessionInput, TeamInput, day_off_declare
+from checklists.services.visits import SessionInput, TeamInput
 from tests.checklists.test_reports_uploads import docx_bytes
 from tests.conftest import local
 

@@ -348,7 +348,7 @@ def test_it_moves_working_day_deadlines_when_a_day_off_is_declared_or_removed():
     once Tết is skipped) WHEN Monday 3 February is declared a day off THEN it moves
     to Friday 7 February, and back when the declaration is removed; a deadline dated
     by hand stays."""
-    from checklists.services.visits import day_off_declare, day_off_remove
+    from checklists.services.days_off import day_off_declare, day_off_remove
 
     data = OutlineData(
         **{
