@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 import backend.converters  # noqa: F401  (registers `id` before any route uses it)
 from api.views.calendar import calendar_feed
@@ -15,6 +17,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
 ]
 urlpatterns += [
     path("admin/", admin.site.urls),

@@ -113,3 +113,12 @@ def test_it_never_answers_500_to_odd_query_strings(client, broker_down, query):
 
 def test_it_refuses_other_methods_without_a_500(client):
     assert client.post("/health/").status_code == 405
+
+
+def test_it_has_a_favicon(client):
+    """Browsers ask for /favicon.ico on every site: not a 404 in the logs."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content)

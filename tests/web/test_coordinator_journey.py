@@ -178,3 +178,30 @@ def test_a_member_reads_a_notification_and_subscribes_to_the_calendar(
     page.get_by_role("button", name=re.compile("Revoke")).click()
     expect(page.locator("#calendar-feeds")).to_contain_text("You have no subscriptions.")
     assert CalendarFeed.objects.get().revoked_at is not None
+
+
+def test_the_calendar_asks_for_its_events_in_the_pages_language(
+    browser, world, sign_in, live_server
+):
+    """A person who reads English, in a browser set to Vietnamese: the page is in
+    English, and so are the events it fetches (not the browser's language)."""
+    from checklists.services.checklist import milestone_add
+
+    visit = _visit(world, days_ahead=2, title="Kiểm tra tại Cẩm Phả", code="KT-CP")
+    milestone_add(
+        actor=None, visit=visit, key="own-deadline", title="Hạn riêng của đợt",
+        title_en="The visit's own deadline", due_date=timezone.localdate() + dt.timedelta(days=2),
+        responsible="team",
+    )  # fmt: skip
+    world.people.coordinator_in.language = "en"
+    world.people.coordinator_in.save(update_fields=["language"])
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        sign_in(page, world.people.coordinator_in)
+        page.goto(f"{live_server.url}/calendar/")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("a.fc-event", has_text="The visit's own deadline")).to_have_count(1)
+        expect(page.locator("a.fc-event", has_text="Hạn riêng của đợt")).to_have_count(0)
+    finally:
+        context.close()

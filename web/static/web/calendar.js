@@ -73,7 +73,9 @@
       const params = new URLSearchParams({ start: day(info.start), end: day(info.end), ...filters() });
       fetch(element.dataset.eventsUrl + "?" + params.toString(), {
         credentials: "same-origin",
-        headers: { Accept: "application/json" },
+        // The page's language, not the browser's: the API answers in the language it
+        // is asked for, and the titles must match the page around them.
+        headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" },
       })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);
