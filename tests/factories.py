@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import factory
 import factory.random
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from checklists.models import Outline, TeamMembership, Unit, User
+from checklists.models import Outline, Reminder, TeamMembership, Unit, User
 from checklists.services.outlines import (
     ItemData,
     MilestoneData,
@@ -15,6 +19,7 @@ from checklists.services.outlines import (
     outline_create,
     outline_publish,
 )
+from checklists.services.visits import SessionInput, visit_create
 
 factory.random.reseed_random("inspection-tracker")
 
@@ -88,3 +93,25 @@ def team_member(visit, role: str = TeamMembership.Role.MEMBER, **kwargs) -> User
     user = UserFactory(**kwargs)
     TeamMembership.objects.create(visit=visit, user=user, role=role)
     return user
+
+
+def failed_reminder(outline: Outline, *, host_unit: Unit | None = None) -> Reminder:
+    """A reminder that failed its last try (SMTP 451) on a new visit's first deadline."""
+    start = dt.datetime(2024, 5, 13, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    visit = visit_create(
+        actor=None,
+        outline=outline,
+        host_unit=host_unit or UnitFactory(),
+        title="Kiểm tra",
+        sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=2))],
+    )
+    return Reminder.objects.create(
+        milestone=visit.milestones.first(),
+        recipient=UserFactory(),
+        offset="-1d",
+        due_at=timezone.now(),
+        state=Reminder.State.FAILED,
+        attempts=5,
+        lease_until=timezone.now(),
+        last_error="SMTP 451",
+    )

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.defaults import page_not_found, permission_denied
 
 from checklists.errors import DomainError, NotAllowed, NotFound
+from web.views.base import is_htmx
 
 
 def refusal_response(request: HttpRequest, refusal: DomainError) -> HttpResponse:
@@ -20,9 +21,7 @@ def refusal_response(request: HttpRequest, refusal: DomainError) -> HttpResponse
         return page_not_found(request, Http404(refusal.message))
     if isinstance(refusal, NotAllowed):
         return permission_denied(request, PermissionDenied(refusal.message))
-    template = (
-        "web/_refusal.html" if request.headers.get("HX-Request") == "true" else "web/refusal.html"
-    )
+    template = "web/_refusal.html" if is_htmx(request) else "web/refusal.html"
     return render(request, template, {"refusal": refusal}, status=refusal.status)
 
 

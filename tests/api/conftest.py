@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
+
+from checklists.services.visits import visit_reschedule
 
 
 @pytest.fixture
@@ -18,3 +24,21 @@ def client_for(world):
         return client
 
     return make
+
+
+@pytest.fixture
+def empty_cache():
+    """The feeds keep when their content first changed in the cache: start clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def soon(world):
+    """The world's visits moved near today, inside a calendar feed's window."""
+    start = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
+    start += dt.timedelta(days=10)
+    for visit in (world.visit, world.other_visit):
+        visit_reschedule(actor=None, visit=visit, first_session_start=start)
+    return world

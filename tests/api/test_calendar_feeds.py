@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from checklists.models import AuditEvent, CalendarFeed, User
 from checklists.services.checklist import milestone_reschedule
-from checklists.services.visits import visit_reschedule, visit_set_team, visit_transition
+from checklists.services.visits import visit_set_team, visit_transition
 from checklists.tokens import token_digest as feed_token_digest
 from tests.checklists.test_calendar_ics import check_ics
 from tests.conftest import local
@@ -23,21 +22,7 @@ ROLES_SEEING_VISIT = ["coordinator_all", "coordinator_in", "lead", "deputy", "me
 ROLES_NOT_SEEING_VISIT = ["coordinator_out", "host_out"]
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def soon(world):
-    """Move the world's visits near today, inside a feed's window."""
-    start = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
-    start += dt.timedelta(days=10)
-    for visit in (world.visit, world.other_visit):
-        visit_reschedule(actor=None, visit=visit, first_session_start=start)
-    return world
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _create(client, **body):

@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from checklists.models import User
-from checklists.services.visits import visit_classify, visit_reschedule
+from checklists.services.visits import visit_classify
 from tests.api.test_calendar_feeds import _create, _fetch, _path
 from tests.checklists.test_calendar_ics import check_ics
 
@@ -21,21 +19,7 @@ from tests.checklists.test_calendar_ics import check_ics
 SECRETS = ("Kiểm tra tại Hạ Long", "KT-HL", "Hạ Long", "Quảng Ninh")
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def soon(world):
-    """The world's visits near today, inside a feed's window."""
-    start = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
-    start += dt.timedelta(days=10)
-    for visit in (world.visit, world.other_visit):
-        visit_reschedule(actor=None, visit=visit, first_session_start=start)
-    return world
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 @pytest.fixture

@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-from checklists.models import AuditEvent, Reminder
-from checklists.services.visits import SessionInput, visit_create
+from checklists.models import AuditEvent
 from tests import factories
-from tests.conftest import local
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def failed_reminder(plan10_outline):
-    start = local(2024, 5, 13)
-    visit = visit_create(
-        actor=None,
-        outline=plan10_outline,
-        host_unit=factories.UnitFactory(),
-        title="Kiểm tra",
-        sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=2))],
-    )
-    return Reminder.objects.create(
-        milestone=visit.milestones.first(),
-        recipient=factories.UserFactory(),
-        offset="-1d",
-        due_at=timezone.now(),
-        state=Reminder.State.FAILED,
-        attempts=5,
-        lease_until=timezone.now(),
-        last_error="SMTP 451",
-    )
+    return factories.failed_reminder(plan10_outline)
 
 
 @pytest.fixture

@@ -3,46 +3,26 @@ the door (admin, API, pages)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib import admin, messages
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
-from django.utils import timezone
 
 from checklists.admin.activity import ReminderAdmin
 from checklists.errors import NotAllowed, NotFound
 from checklists.models import AuditEvent, Notification, Reminder
 from checklists.services.notifications import notification_mark_read
 from checklists.services.reminder_delivery import reminder_retry
-from checklists.services.visits import SessionInput, visit_create
 from tests import factories
-from tests.conftest import local
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def failed_reminder(plan10_outline) -> Reminder:
-    start = local(2024, 5, 13)
-    province = factories.UnitFactory()
-    visit = visit_create(
-        actor=None,
-        outline=plan10_outline,
-        host_unit=factories.UnitFactory(parent=province),
-        title="Kiểm tra",
-        sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=2))],
-    )
-    return Reminder.objects.create(
-        milestone=visit.milestones.first(),
-        recipient=factories.UserFactory(),
-        offset="-1d",
-        due_at=timezone.now(),
-        state=Reminder.State.FAILED,
-        attempts=5,
-        lease_until=timezone.now(),
-        last_error="SMTP 451",
+    # Under a province, so that the province's coordinator is in scope.
+    return factories.failed_reminder(
+        plan10_outline, host_unit=factories.UnitFactory(parent=factories.UnitFactory())
     )
 
 
