@@ -30,3 +30,8 @@ MAX_TEAM = 100
 # nobody searches with more than a paragraph).
 MAX_SEARCH_TEXT = 200
 MAX_QUERY_TEXT = 1000
+
+# Suggestions a search field offers at once (the calendar subscription's visit and
+# unit): a coordinator of everything sees ~10,000 visits and ~5,000 units, so the
+# page asks again as the person types instead of listing them all.
+MAX_SUGGESTIONS = 20

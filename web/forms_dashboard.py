@@ -15,7 +15,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from checklists.limits import MAX_SEARCH_TEXT
-from checklists.models import CalendarFeed, Unit, Visit
+from checklists.models import CalendarFeed, Unit, User, Visit
+from checklists.selectors.feeds import feed_units_named, feed_visits_named
 from checklists.selectors.visits import visits_with_sessions_between
 from checklists.validators import one_line
 from web.widgets import LongSelect
@@ -174,7 +175,13 @@ class OverviewFilterForm(forms.Form):
 
 
 class FeedCreateForm(forms.Form):
-    """A new calendar subscription of everything the person may see."""
+    """A new calendar subscription of everything the person may see, or of one
+    visit or one host unit of it, named by code (the page suggests them as the
+    person types: web.views.calendar.feed_suggestions).
+
+    The text is turned into the visit or unit among those the person sees
+    (checklists.selectors.feeds), so one out of their sight reads "There is no
+    such visit" like one that does not exist; the service checks it again."""
 
     name = forms.CharField(
         label=_("Name (optional)"),
@@ -183,3 +190,58 @@ class FeedCreateForm(forms.Form):
         help_text=_("For example the calendar program you will paste it into."),
         validators=[one_line],
     )
+    visit = forms.CharField(
+        label=_("Only this visit"),
+        required=False,
+        max_length=MAX_SEARCH_TEXT,
+        help_text=_("Type its code or part of its title and choose a suggestion."),
+        validators=[one_line],
+    )
+    host_unit = forms.CharField(
+        label=_("Only this host unit"),
+        required=False,
+        max_length=MAX_SEARCH_TEXT,
+        help_text=_("Type its code or part of its name and choose a suggestion."),
+        validators=[one_line],
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_visit(self) -> Visit | None:
+        text = self.cleaned_data["visit"].strip()
+        if not text:
+            return None
+        found = feed_visits_named(self.user, text)
+        if not found:
+            raise forms.ValidationError(_("There is no such visit."), code="not_found")
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("Several visits match “%(text)s”: type the code of one of them.")
+                % {"text": text},
+                code="ambiguous",
+            )
+        return found[0]
+
+    def clean_host_unit(self) -> Unit | None:
+        text = self.cleaned_data["host_unit"].strip()
+        if not text:
+            return None
+        found = feed_units_named(self.user, text)
+        if not found:
+            raise forms.ValidationError(_("There is no such unit."), code="not_found")
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("Several units match “%(text)s”: type the code of one of them.") % {"text": text},
+                code="ambiguous",
+            )
+        return found[0]
+
+
+class SuggestionForm(forms.Form):
+    """The search of a subscription's visit or unit field, as it is being typed
+    (sent under the field's own name)."""
+
+    visit = forms.CharField(required=False, max_length=MAX_SEARCH_TEXT, strip=True)
+    host_unit = forms.CharField(required=False, max_length=MAX_SEARCH_TEXT, strip=True)

@@ -17,5 +17,8 @@ urlpatterns = [
     path("visits/", dashboard.overview, name="overview"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/feeds/", calendar.feed_create, name="calendar_feed_create"),
+    path(
+        "calendar/feeds/suggestions/", calendar.feed_suggestions, name="calendar_feed_suggestions"
+    ),
     path("calendar/feeds/<id:feed_id>/revoke/", calendar.feed_revoke, name="calendar_feed_revoke"),
 ]

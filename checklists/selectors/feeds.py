@@ -1,11 +1,13 @@
-"""Reads of calendar feeds: a person's live feeds, and the feed of a secret address."""
+"""Reads of calendar feeds: a person's live feeds, the feed of a secret address, and
+the visits and units a new feed can be narrowed to."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from checklists.models import CalendarFeed
+from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.policies import Person
+from checklists.selectors import involvement_q, units_visible_to, visits_visible_to
 from checklists.tokens import token_digest
 
 
@@ -29,3 +31,81 @@ def calendar_feed_for_token(raw: str) -> CalendarFeed | None:
     if feed is None or not feed.owner.is_active:
         return None
     return feed
+
+
+def calendar_feeds_listed(owner: Person) -> QuerySet[CalendarFeed]:
+    """The person's live feeds as the calendar page lists them, with the visit or
+    unit each is narrowed to (one query)."""
+    return calendar_feeds_live(owner).select_related("visit", "host_unit")
+
+
+# --- what a new feed can be narrowed to ---------------------------------------------
+#
+# The pages name a visit by its code (unique when set), or "#<id>" when it has none,
+# and a unit by its code (unique): short, typed by hand as easily as picked from
+# the suggestions, and meaningful on a form shown again with its errors.
+
+
+def feed_visit_token(visit: Visit) -> str:
+    return visit.code or f"#{visit.pk}"
+
+
+def feed_visit_suggestions(user: User, text: str, *, limit: int) -> list[Visit]:
+    """Up to `limit` + 1 visits the person sees whose code or title contains `text`
+    (the extra one tells the page there are more), newest first; with no text, the
+    visits they are on the team of or host. Never a visit they may not see."""
+    visits = visits_visible_to(user)
+    text = text.strip()
+    if text:
+        visits = visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
+    else:
+        visits = visits.filter(involvement_q(user))
+    return list(
+        visits.select_related("host_unit")
+        .only("id", "code", "title", "classification", "host_unit__name", "host_unit__name_en")
+        .order_by("-id")[: limit + 1]
+    )
+
+
+def feed_visits_named(user: User, text: str) -> list[Visit]:
+    """The visits the person sees that `text` names: the one whose code (or
+    "#<id>") it is, else those whose code or title contains it (at most two: one is
+    an answer, two a question). A visit they may not see is never named, so it
+    reads exactly like one that does not exist."""
+    text = text.strip()
+    visible = visits_visible_to(user)
+    if text.startswith("#") and text[1:].isdigit() and len(text) <= 19:
+        return list(visible.filter(pk=int(text[1:])))
+    exact = list(visible.filter(code__iexact=text).exclude(code="")[:1])
+    if exact:
+        return exact
+    return list(visible.filter(Q(code__icontains=text) | Q(title__icontains=text))[:2])
+
+
+def feed_unit_suggestions(user: User, text: str, *, limit: int) -> list[Unit]:
+    """Up to `limit` + 1 units the person sees whose code or name contains `text`,
+    in tree order; with no text, their own unit and the host units of the visits
+    they are on the team of."""
+    units = units_visible_to(user)
+    text = text.strip()
+    if text:
+        units = units.filter(
+            Q(code__icontains=text) | Q(name__icontains=text) | Q(name_en__icontains=text)
+        )
+    else:
+        own = Q(pk__in=visits_visible_to(user).filter(involvement_q(user)).values("host_unit_id"))
+        if user.host_unit_id is not None:
+            own |= Q(pk=user.host_unit_id)
+        units = units.filter(own)
+    return list(units.only("id", "code", "name", "name_en", "path").order_by("path")[: limit + 1])
+
+
+def feed_units_named(user: User, text: str) -> list[Unit]:
+    """The units the person sees that `text` names: the one whose code it is, else
+    those whose name contains it (at most two), as feed_visits_named."""
+    text = text.strip()
+    visible = units_visible_to(user)
+    exact = list(visible.filter(code__iexact=text)[:1])
+    if exact:
+        return exact
+    return list(visible.filter(Q(name__icontains=text) | Q(name_en__icontains=text))[:2])

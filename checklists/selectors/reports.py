@@ -3,6 +3,8 @@ the API and the pages alike (one query each)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
@@ -16,6 +18,27 @@ def with_open_comment_count(queryset: QuerySet[ReportRevision]) -> QuerySet[Repo
     return queryset.annotate(
         open_comment_count=Count("comments", filter=Q(comments__state=ReviewComment.State.OPEN))
     )
+
+
+@dataclass(frozen=True)
+class CommentCounts:
+    """A revision's comments still open, and of those the ones the host has not
+    explained yet (the pages' counters)."""
+
+    open: int
+    unanswered: int
+
+
+def revision_comment_counts(revision: ReportRevision | int) -> CommentCounts:
+    """The counters of one revision's comments, in one query: read again after each
+    change of a comment, so a page's counters never lag behind its list."""
+    revision_id = revision if isinstance(revision, int) else revision.pk
+    still_open = Q(state=ReviewComment.State.OPEN)
+    counts = ReviewComment.objects.filter(revision_id=revision_id).aggregate(
+        open=Count("id", filter=still_open),
+        unanswered=Count("id", filter=still_open & Q(response="")),
+    )
+    return CommentCounts(open=counts["open"], unanswered=counts["unanswered"])
 
 
 def revisions_visible_to(user: User) -> QuerySet[ReportRevision]:

@@ -154,11 +154,10 @@ def test_team_member_works_the_checklist_and_reviews_a_revision(page, world, sig
     expect(page.locator("#coverage")).to_contain_text("outline sections covered")
     expect(page.locator("pre.diff .diff-add").first).to_be_visible()
 
-    # AND submits a review with a comment on section IV
-    page.get_by_label("Request changes").check()
-    page.locator("#review-section").select_option(label="IV. Mục IV")
-    page.locator("#review-text").fill("Mục IV còn thiếu nguyên nhân của hạn chế.")
-    page.get_by_role("button", name="Submit review").click()
+    # AND requests changes with a comment on section IV, written in the one comment form
+    page.locator("#comment-section").select_option(label="IV. Mục IV")
+    page.locator("#comment-text").fill("Mục IV còn thiếu nguyên nhân của hạn chế.")
+    page.get_by_role("button", name="Request changes").click()
 
     # THEN the review and its comment are shown
     expect(

@@ -28,6 +28,7 @@ from checklists.models import ReportRevision, ReviewComment, Visit
 from checklists.policies import VisitAccess
 from checklists.selectors.reports import (
     outline_sections_of,
+    revision_comment_counts,
     revision_comments,
     visit_report_revisions,
 )
@@ -211,27 +212,20 @@ def revision_page_context(
     comment_errors: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     revisions = list(visit_report_revisions(visit.pk))
-    sections = outline_sections_of(visit)
     comments = list(revision_comments(revision))
     is_current = revision.state != ReportRevision.State.SUPERSEDED
     return {
         "title": _("Revision %(number)d") % {"number": revision.number},
-        "visit": visit,
-        "access": access,
-        "revision": revision,
         "revisions": revisions,
         "latest": revisions[0] if revisions else revision,
-        "is_current": is_current,
-        "can_review_now": access.can_review
-        and is_current
-        and revision.state != ReportRevision.State.ACCEPTED,
         "reviews": list(revision.reviews.select_related("reviewer").order_by("created_at", "id")),
         "comments": [
             CommentRow(comment, (comment_errors or {}).get(comment.pk, {})) for comment in comments
         ],
-        "open_comments": sum(1 for c in comments if c.state == ReviewComment.State.OPEN),
-        "review_form": review_form or ReviewForm(sections=sections),
-        "comment_form": comment_form or CommentForm(sections=sections),
+        "comment_form_shown": is_current and access.can_review,
+        **comment_form_context(
+            visit, access, revision, review_form=review_form, comment_form=comment_form
+        ),
         **_diff_context(request, revision, _against(request, revision, revisions)),
         **_coverage_context(request, revision),
     }
@@ -263,10 +257,63 @@ def _page_with_errors(
     return render(request, "web/visit/revision.html", context, status=status)
 
 
+# --- the comment form, the review and each comment -----------------------------------------
+#
+# One form writes comments (web/visit/_comment_form.html): "Add comment" posts it to
+# revision_comment_add, the decision buttons post the same form to revision_review.
+# Each htmx answer that changes the comments also sends the counters out of band
+# (web/visit/_comment_counts.html), read again from the database.
+
+
+def comment_form_context(
+    visit: Visit,
+    access: VisitAccess,
+    revision: ReportRevision,
+    *,
+    review_form: ReviewForm | None = None,
+    comment_form: CommentForm | ReviewForm | None = None,
+    message: str = "",
+) -> dict[str, Any]:
+    """What the comment form and the counters show. A refused review's form is also
+    the comment form, so that what was typed stays where it was typed."""
+    sections = outline_sections_of(visit) if review_form is None or comment_form is None else []
+    is_current = revision.state != ReportRevision.State.SUPERSEDED
+    return {
+        "visit": visit,
+        "access": access,
+        "revision": revision,
+        "is_current": is_current,
+        "can_review_now": access.can_review
+        and is_current
+        and revision.state != ReportRevision.State.ACCEPTED,
+        "review_form": review_form or ReviewForm(sections=sections),
+        "comment_form": comment_form or review_form or CommentForm(sections=sections),
+        "comment_message": message,
+        "comment_counts": revision_comment_counts(revision),
+    }
+
+
+def _comment_form_answer(
+    request: HttpRequest,
+    visit: Visit,
+    access: VisitAccess,
+    revision: ReportRevision,
+    *,
+    status: int,
+    **forms: Any,
+) -> HttpResponse:
+    """A refused comment or review: the page again without JavaScript, the form
+    alone (its errors beside its fields) for htmx."""
+    if not is_htmx(request):
+        return _page_with_errors(request, visit, access, revision, status=status, **forms)
+    context = comment_form_context(visit, access, revision, **forms)
+    return render(request, "web/visit/_comment_form.html", context, status=status)
+
+
 @login_required
 @require_POST
 def revision_review(request: HttpRequest, visit_id: int, revision_id: int) -> HttpResponse:
-    """The team's decision, with an optional comment tied to a section."""
+    """The team's decision, with the comment form's comment if one was written."""
     visit, access, revision = _visit_revision(request, visit_id, revision_id)
     form = ReviewForm(request.POST, sections=outline_sections_of(visit))
     status = 422
@@ -287,8 +334,14 @@ def revision_review(request: HttpRequest, visit_id: int, revision_id: int) -> Ht
                 _("Your review of revision %(number)d is recorded: %(decision)s.")
                 % {"number": revision.number, "decision": review.get_decision_display()},
             )
-            return redirect(_revision_url(visit, revision, "comments"))
-    return _page_with_errors(request, visit, access, revision, status=status, review_form=form)
+            url = _revision_url(visit, revision, "comments")
+            if is_htmx(request):
+                # A decision changes the whole page (its state, its forms): load it
+                # again. HX-Refresh too: going to the same page with only another
+                # #fragment would merely scroll.
+                return HttpResponse(status=204, headers={"HX-Redirect": url, "HX-Refresh": "true"})
+            return redirect(url)
+    return _comment_form_answer(request, visit, access, revision, status=status, review_form=form)
 
 
 @login_required
@@ -308,9 +361,18 @@ def revision_comment_add(request: HttpRequest, visit_id: int, revision_id: int) 
         except FORM_REFUSALS as refusal:
             status = show_refusal(form, refusal)
         else:
-            messages.success(request, _("Your comment is added."))
-            return redirect(_revision_url(visit, revision, "comments"))
-    return _page_with_errors(request, visit, access, revision, status=status, comment_form=form)
+            message = _("Your comment is added.")
+            if not is_htmx(request):
+                messages.success(request, message)
+                return redirect(_revision_url(visit, revision, "comments"))
+            # An empty form with the message, the list with the new comment and the
+            # counters (both out of band).
+            context = {
+                **comment_form_context(visit, access, revision, message=message),
+                "comments": [CommentRow(c) for c in revision_comments(revision)],
+            }
+            return render(request, "web/visit/_comment_added.html", context)
+    return _comment_form_answer(request, visit, access, revision, status=status, comment_form=form)
 
 
 def _revision_comment(
@@ -341,8 +403,9 @@ def _comment_answer(
             "comment": comment,
             "form_state": errors or {},
             "comment_message": message,
+            "comment_counts": revision_comment_counts(revision),
         }
-        return render(request, "web/visit/_comment.html", context, status=status)
+        return render(request, "web/visit/_comment_update.html", context, status=status)
     if status == 200:
         if message:
             messages.success(request, message)
