@@ -12,6 +12,7 @@ unified diff); the database plays no part in it.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from typing import Any
@@ -111,6 +112,10 @@ def run(ctx: BenchContext) -> dict[str, Any]:
         "paragraphs": [old.count("\n") + 1, new.count("\n") + 1],
         "changed_paragraphs": changed,
         "inserted_words": result.inserted,
+        # What RevisionComparison keeps for the pair (its `result` column, as JSON).
+        "kept_json_bytes": len(
+            json.dumps({"sections": result.sections}, ensure_ascii=False).encode()
+        ),
         "deleted_words": result.deleted,
         "compare": stats,
         "target_p95_ms": TARGET_P95_MS,

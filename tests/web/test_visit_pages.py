@@ -509,10 +509,11 @@ def test_it_shows_coverage_and_the_changes_by_section_once_the_text_is_ready(wor
     assert f"{kept.inserted} words inserted" in second_page
     assert f"{kept.deleted} words deleted" in second_page
     toc = second_page.split('class="comparison-toc"')[1].split("</nav>")[0]
-    assert 'href="#change-3">III. Kết quả thực hiện nhiệm vụ</a>' in toc
-    assert 'href="#change-6">VI. Kiến nghị, đề xuất</a>' in toc
+    assert 'href="#change-start">Before the first outline section</a>' in toc  # "lần 2"
+    assert 'href="#change-III">III. Kết quả thực hiện nhiệm vụ</a>' in toc
+    assert 'href="#change-VI">VI. Kiến nghị, đề xuất</a>' in toc
     assert "I. Đặc điểm tình hình" not in toc  # unchanged
-    assert '<section id="change-6" class="comparison-section"' in second_page
+    assert '<section id="change-VI" class="comparison-section"' in second_page
 
 
 def test_it_compares_with_a_chosen_revision_of_the_same_visit_only(world, web_client_for):

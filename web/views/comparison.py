@@ -13,6 +13,7 @@ one or the other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,9 +107,15 @@ def section_rows(changes: list[dict[str, Any]], context: int = CONTEXT) -> list[
     return rows
 
 
+def _anchor(number: str | None) -> str:
+    """A stable anchor of a section's changes (#change-III), for links into the page;
+    numbers are unique within an outline."""
+    return "change-" + (re.sub(r"[^\w.-]", "-", number) if number is not None else "start")
+
+
 def section_views(sections: list[dict[str, Any]]) -> list[SectionView]:
     views = []
-    for index, section in enumerate(sections):
+    for section in sections:
         number = section["number"]
         title = (
             f"{number}. {section['title']}"
@@ -117,7 +124,7 @@ def section_views(sections: list[dict[str, Any]]) -> list[SectionView]:
         )
         views.append(
             SectionView(
-                anchor=f"change-{index}",
+                anchor=_anchor(number),
                 number=number,
                 title=title,
                 changed=section["changed"],
