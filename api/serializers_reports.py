@@ -165,10 +165,47 @@ class ReviewSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class DiffSpanSerializer(serializers.Serializer):
+    """Words of a replaced paragraph: kept, deleted or inserted."""
+
+    op = serializers.ChoiceField(choices=["equal", "insert", "delete"])
+    text = serializers.CharField()
+
+
+class DiffChangeSerializer(serializers.Serializer):
+    """One paragraph: `old` (null for an insert), `new` (null for a delete) and,
+    for a replace, its words as `spans`."""
+
+    op = serializers.ChoiceField(choices=["equal", "insert", "delete", "replace"])
+    old = serializers.CharField(allow_null=True, allow_blank=True)
+    new = serializers.CharField(allow_null=True, allow_blank=True)
+    spans = DiffSpanSerializer(many=True, required=False)
+
+
+class DiffSectionSerializer(serializers.Serializer):
+    """An outline section (number null: the text before the first one)."""
+
+    number = serializers.CharField(allow_null=True)
+    title = serializers.CharField(allow_null=True)
+    changed = serializers.BooleanField()
+    inserted = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+    changes = DiffChangeSerializer(many=True)
+
+
 class DiffSerializer(serializers.Serializer):
+    """The shape of a diff (the schema); the view answers the kept result as it is."""
+
     revision = serializers.IntegerField()
     against = serializers.IntegerField()
     unified_diff = serializers.CharField(allow_blank=True)
+    sections = DiffSectionSerializer(many=True)
+    inserted = serializers.IntegerField(
+        help_text=_("Words inserted (whitespace-separated, after NFC normalisation).")
+    )
+    deleted = serializers.IntegerField(
+        help_text=_("Words deleted (whitespace-separated, after NFC normalisation).")
+    )
 
 
 class DiffQuerySerializer(serializers.Serializer):

@@ -37,6 +37,7 @@ BENCHMARKS = (
     "calendar",
     "reminders",
     "pages",
+    "comparison",
     # Writes (committed PATCHes): last, after every read-only benchmark.
     "audit_chain",
 )

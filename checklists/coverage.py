@@ -1,4 +1,5 @@
-"""Which outline sections a draft report covers, and the diff of two revisions' text.
+"""Which outline sections a draft report covers, and where each one's heading is
+(checklists.comparison splits two revisions at those headings).
 
 Headings are matched the way people write them: "I. ĐẶC ĐIỂM TÌNH HÌNH",
 "Phần I - Đặc điểm tình hình", "i: dac diem tinh hinh", "IV. Hạn chế và nguyên
@@ -18,7 +19,6 @@ rapidfuzz's token_set_ratio scores a heading that adds or drops a word or two
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -71,42 +71,50 @@ def _resembles(candidate: str, title: str, threshold: int) -> bool:
     return bool(candidate) and fuzz.token_set_ratio(candidate, title) >= threshold
 
 
-def section_covered(lines: list[str], section: SectionRef) -> bool:
+def heading_lines(lines: list[str], sections: Iterable[SectionRef]) -> dict[str, int]:
+    """Section number → index of the first of `lines` (normalised, non-blank) that is
+    its heading, for the sections found. Each line's heading parts are read once,
+    whatever the number of sections (a 30-page report has hundreds of lines)."""
+    parts = [_heading_parts(line) for line in lines]
+    bare = [_words(line) if part is None else "" for line, part in zip(lines, parts, strict=True)]
+    found: dict[str, int] = {}
+    for section in sections:
+        index = _heading_index(lines, parts, bare, section)
+        if index is not None:
+            found[section.number] = index
+    return found
+
+
+def _heading_index(
+    lines: list[str],
+    parts: list[tuple[str, str] | None],
+    bare: list[str],
+    section: SectionRef,
+) -> int | None:
     number = normalise(section.number)
     title = _words(normalise(section.title))
-    for index, line in enumerate(lines):
-        parts = _heading_parts(line)
-        if parts is not None and parts[0] == number:
-            rest = parts[1]
+    for index, part in enumerate(parts):
+        if part is not None:
+            if part[0] != number:
+                continue  # numbered as another section (or numbered without its title)
+            rest = part[1]
             if _resembles(rest, title, NUMBERED_TITLE_SCORE):
-                return True
+                return index
             following = _words(lines[index + 1]) if index + 1 < len(lines) else ""
             if not rest and _resembles(following, title, NUMBERED_TITLE_SCORE):
-                return True
-        if parts is not None:
-            continue  # numbered as another section (or numbered without its title)
+                return index
+            continue
         # A title on its own, without its number: nearly the whole line must be it.
-        words = _words(line)
+        words = bare[index]
         if words and len(words) <= 2 * len(title) and fuzz.ratio(words, title) >= BARE_TITLE_SCORE:
-            return True
-    return False
+            return index
+    return None
 
 
 def outline_coverage(text: str, sections: Iterable[SectionRef]) -> list[SectionCoverage]:
     lines = [normalise(line) for line in text.splitlines() if line.strip()]
+    sections = list(sections)
+    found = heading_lines(lines, sections)
     return [
-        SectionCoverage(number=s.number, title=s.title, covered=section_covered(lines, s))
-        for s in sections
+        SectionCoverage(number=s.number, title=s.title, covered=s.number in found) for s in sections
     ]
-
-
-def unified_text_diff(old: str, new: str, *, old_label: str, new_label: str) -> str:
-    """A unified diff of two texts, line by line (a line is a paragraph)."""
-    return "".join(
-        difflib.unified_diff(
-            [line + "\n" for line in old.splitlines()],
-            [line + "\n" for line in new.splitlines()],
-            fromfile=old_label,
-            tofile=new_label,
-        )
-    )

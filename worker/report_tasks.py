@@ -9,6 +9,7 @@ from checklists.services.reports import (
     report_revision_extract_text,
     report_revision_text_failed,
     report_revisions_text_stuck,
+    revision_comparisons_missing,
 )
 
 __all__: list[str] = ["report_extract_text", "report_text_sweep"]
@@ -34,8 +35,10 @@ def report_extract_text(self, revision_id: int) -> str | None:
 @shared_task(name="worker.report_text_sweep")
 def report_text_sweep() -> list[int]:
     """Send again the extraction of revisions pending for too long (a lost task:
-    the broker restarted, or the enqueue after commit failed)."""
+    the broker restarted, or the enqueue after commit failed), and keep the
+    comparisons with the previous revision that a stopped worker missed."""
     ids = report_revisions_text_stuck()
     for revision_id in ids:
         report_extract_text.delay(revision_id)
+    revision_comparisons_missing()
     return ids

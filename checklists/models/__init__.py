@@ -10,7 +10,7 @@ from .outlines import (
 )
 from .people import Unit, User
 from .reminders import Notification, Reminder
-from .reports import ReportRevision, Review, ReviewComment
+from .reports import ReportRevision, Review, ReviewComment, RevisionComparison
 from .visits import (
     ChecklistItem,
     DayOff,
@@ -37,6 +37,7 @@ __all__ = [
     "Responsible",
     "Review",
     "ReviewComment",
+    "RevisionComparison",
     "TeamMembership",
     "Unit",
     "User",

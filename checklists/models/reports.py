@@ -182,3 +182,48 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class RevisionComparison(models.Model):
+    """The word-level comparison of a revision with another of the same visit
+    (checklists.comparison), computed once both texts are ready and kept: texts
+    never change once extracted, so neither does this. The worker computes each
+    revision against the previous one; other pairs are computed when first asked
+    for."""
+
+    revision = models.ForeignKey(
+        ReportRevision,
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="comparisons",
+    )
+    against = models.ForeignKey(
+        ReportRevision,
+        verbose_name=_("compared with"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The sections with their paragraph changes and word spans (SPEC §5 `diff`).
+    result = models.JSONField(_("result"))
+    # The unified diff without its two label lines (written when read, in the
+    # reader's language).
+    unified_diff = models.TextField(_("unified diff"), blank=True)
+    inserted = models.PositiveIntegerField(_("words inserted"))
+    deleted = models.PositiveIntegerField(_("words deleted"))
+    # checklists.comparison.ALGORITHM when computed: an older one is computed again.
+    algorithm = models.PositiveSmallIntegerField(_("algorithm version"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("revision comparison")
+        verbose_name_plural = _("revision comparisons")
+        constraints = [
+            # One kept result per ordered pair: concurrent computations of the same
+            # pair insert once (the loser reads the winner's row).
+            models.UniqueConstraint(
+                fields=["revision", "against"], name="revision_comparison_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} / r{self.against_id}"

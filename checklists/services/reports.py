@@ -1,5 +1,6 @@
 """Draft reports: revisions, their text, diff and coverage (SPEC §3, §7); the
-reviews and comments (checklists.services.report_reviews) are re-exported here.
+reviews and comments (checklists.services.report_reviews) and the comparisons of
+revisions (checklists.services.report_comparisons) are re-exported here.
 
 Every write is a keyword-only service here, in a transaction, with an audit
 event; downloads are audited too. Each service acting for a person checks first
@@ -15,14 +16,13 @@ import uuid
 from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklists.coverage import SectionCoverage, SectionRef, outline_coverage, unified_text_diff
+from checklists.coverage import SectionCoverage, SectionRef, outline_coverage
 from checklists.errors import Conflict, NotFound
 from checklists.models import OutlineSection, Visit
 from checklists.models.reports import ReportRevision
@@ -30,7 +30,16 @@ from checklists.policies import Capability, Person, authorize
 from checklists.report_text import ExtractionError, extract_text
 from checklists.services.audit import audit_record
 
-# The reviews live in their own module; this one is the reports' single door.
+# The comparisons and the reviews live in their own modules; this one is the
+# reports' single door.
+from checklists.services.report_comparisons import (
+    RevisionDiff,
+    TextNotReady,
+    report_revision_diff,
+    require_text,
+    revision_comparisons_after_text,
+    revision_comparisons_missing,
+)
 from checklists.services.report_reviews import (
     DRAFT_MILESTONE,
     FINAL_MILESTONE,
@@ -53,6 +62,7 @@ __all__ = [
     "FINAL_MILESTONE",
     "CommentInput",
     "DuplicateRevision",
+    "RevisionDiff",
     "TextNotReady",
     "TransientStorageError",
     "report_comment_add",
@@ -67,6 +77,7 @@ __all__ = [
     "report_revision_text_failed",
     "report_revision_upload",
     "report_revisions_text_stuck",
+    "revision_comparisons_missing",
 ]
 
 
@@ -88,26 +99,6 @@ class DuplicateRevision(Conflict):
             },
             revision=revision.pk,
         )
-        self.revision = revision
-
-
-class TextNotReady(Conflict):
-    """The revision's text is not extracted (yet, or at all): no diff or coverage
-    (409, until the extraction ends or a readable revision arrives)."""
-
-    slug = "text-not-ready"
-
-    def __init__(self, revision: ReportRevision) -> None:
-        if revision.text_status == ReportRevision.TextStatus.FAILED:
-            message = _(
-                "The text of revision %(number)d could not be extracted (%(error)s); upload "
-                "a readable copy as a new revision."
-            ) % {"number": revision.number, "error": revision.text_error}
-        else:
-            message = _(
-                "The text of revision %(number)d is still being extracted; try again in a minute."
-            ) % {"number": revision.number}
-        super().__init__(message)
         self.revision = revision
 
 
@@ -285,8 +276,21 @@ def report_revision_extract_text(*, revision_id: int) -> ReportRevision | None:
                 visit_id=revision.visit_id,
                 changes={"characters": len(text)},
             )
+    if updated:
+        _compare_with_neighbours(revision_id)
     revision.refresh_from_db()
     return revision
+
+
+def _compare_with_neighbours(revision_id: int) -> None:
+    """Keep the comparisons the new text makes possible (with the previous revision,
+    and the next one's with this). The text is committed by now: a comparison that
+    fails is logged and left to the sweep or to the first reader, and never turns a
+    good extraction into a failed task."""
+    try:
+        revision_comparisons_after_text(revision_id=revision_id)
+    except Exception:
+        logger.exception("Comparing revision %s with its neighbours failed", revision_id)
 
 
 def report_revision_text_failed(*, revision_id: int, error: str) -> ReportRevision | None:
@@ -330,36 +334,12 @@ def report_revisions_text_stuck(*, older_than: dt.timedelta | None = None) -> li
     )
 
 
-def _require_text(revision: ReportRevision) -> str:
-    if revision.text_status != ReportRevision.TextStatus.READY:
-        raise TextNotReady(revision)
-    return revision.text
-
-
-def report_revision_diff(
-    *, actor: Person | None, revision: ReportRevision, against: ReportRevision
-) -> str:
-    """The unified diff from `against` to `revision`, another revision of the same
-    visit (raises TextNotReady)."""
-    authorize(actor, revision.visit, Capability.SEE)
-    if against.visit_id != revision.visit_id:
-        raise ValidationError({"against": _("This visit has no revision with that id.")})
-    new = _require_text(revision)
-    old = _require_text(against)
-    return unified_text_diff(
-        old,
-        new,
-        old_label=_("revision %(number)d") % {"number": against.number},
-        new_label=_("revision %(number)d") % {"number": revision.number},
-    )
-
-
 def report_revision_coverage(
     *, actor: Person | None, revision: ReportRevision
 ) -> list[SectionCoverage]:
     """The visit outline's sections, each covered or missed by the revision's text."""
     authorize(actor, revision.visit, Capability.SEE)
-    text = _require_text(revision)
+    text = require_text(revision)
     sections = OutlineSection.objects.filter(outline_id=revision.visit.outline_id).order_by(
         "position", "id"
     )

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import AuditEvent
-from checklists.models.reports import ReportRevision, ReviewComment
+from checklists.models.reports import ReportRevision, ReviewComment, RevisionComparison
 from checklists.services.reports import (
     CommentInput,
     report_revision_extract_text,
@@ -292,6 +292,64 @@ def test_it_answers_diff_and_coverage_once_the_text_is_ready(world, client_for):
     assert (diff["revision"], diff["against"]) == (second.pk, first.pk)
     assert "+VI. Kiến nghị, đề xuất" in diff["unified_diff"].splitlines()
     assert "470" in diff["unified_diff"]
+
+
+def test_it_answers_the_comparison_by_section_paragraph_and_word(world, client_for):
+    """SPEC §5 `diff`: sections (the text before the first one with number null),
+    each paragraph's op, old and new, a replace's word spans, and the counts."""
+    visit = real_plan10_visit(world.district)
+    first = upload_as(world, V1_DOCX, visit)
+    second = upload_as(world, V2_DOCX, visit)
+    for revision in (first, second):
+        report_revision_extract_text(revision_id=revision.pk)
+
+    response = client_for("host_in").get(
+        f"/api/v1/reports/{second.pk}/diff/", {"against": first.pk}
+    )
+
+    assert response.status_code == 200
+    diff = response.json()
+    assert set(diff) >= {"revision", "against", "unified_diff", "sections", "inserted", "deleted"}
+    assert [s["number"] for s in diff["sections"]] == [None, "I", "II", "III", "IV", "V", "VI"]
+    assert diff["sections"][0]["title"] is None
+    assert diff["sections"][1]["title"] == "Đặc điểm tình hình"
+    for section in diff["sections"]:
+        assert set(section) >= {"number", "title", "changes"}
+        for change in section["changes"]:
+            assert change["op"] in {"equal", "insert", "delete", "replace"}
+            assert (change["old"] is None) == (change["op"] == "insert")
+            assert (change["new"] is None) == (change["op"] == "delete")
+            assert ("spans" in change) == (change["op"] == "replace")
+    [figure] = [
+        c for c in diff["sections"][3]["changes"] if c["op"] == "replace" and "470" in c["new"]
+    ]
+    assert {"op": "delete", "text": "468"} in figure["spans"]
+    assert {"op": "insert", "text": "470"} in figure["spans"]
+    assert {s["op"] for s in figure["spans"]} == {"equal", "insert", "delete"}
+    added = diff["sections"][6]["changes"]
+    assert [c["op"] for c in added] == ["insert"] * len(added)
+    assert added[0]["new"] == "VI. Kiến nghị, đề xuất"
+    assert diff["inserted"] == sum(s["inserted"] for s in diff["sections"]) > 100
+    assert diff["deleted"] == sum(s["deleted"] for s in diff["sections"]) >= 1
+    kept = RevisionComparison.objects.get(revision=second, against=first)
+    assert (kept.inserted, kept.deleted) == (diff["inserted"], diff["deleted"])
+
+
+def test_it_keeps_a_pair_asked_for_the_first_time(world, client_for):
+    visit = real_plan10_visit(world.district)
+    first = upload_as(world, V1_DOCX, visit)
+    second = upload_as(world, V2_DOCX, visit)
+    for revision in (first, second):
+        report_revision_extract_text(revision_id=revision.pk)
+    client = client_for("host_in")
+
+    backwards = client.get(f"/api/v1/reports/{first.pk}/diff/", {"against": second.pk})
+    again = client.get(f"/api/v1/reports/{first.pk}/diff/", {"against": second.pk})
+
+    assert backwards.status_code == again.status_code == 200
+    assert backwards.json() == again.json()
+    assert backwards.json()["unified_diff"].startswith("--- revision 2\n+++ revision 1\n")
+    assert RevisionComparison.objects.filter(revision=first, against=second).count() == 1
 
 
 def test_it_refuses_a_diff_against_another_visits_revision(world, client_for):

@@ -244,7 +244,7 @@ def test_it_diffs_revision_2_against_1(visit, host):
     first = _ready(upload(visit, V1_DOCX, host))
     second = _ready(upload(visit, V2_DOCX, host))
 
-    diff = report_revision_diff(actor=None, revision=second, against=first)
+    diff = report_revision_diff(actor=None, revision=second, against=first).unified_diff
 
     removed = [line for line in diff.splitlines() if line.startswith("-")]
     added = [line for line in diff.splitlines() if line.startswith("+")]

@@ -152,7 +152,7 @@ def test_team_member_works_the_checklist_and_reviews_a_revision(page, world, sig
     page.locator("table.revisions").get_by_role("link", name="Revision 2").click()
     expect(page.get_by_role("heading", name="Draft report, revision 2")).to_be_visible()
     expect(page.locator("#coverage")).to_contain_text("outline sections covered")
-    expect(page.locator("pre.diff .diff-add").first).to_be_visible()
+    expect(page.locator("#diff .side.new ins").first).to_be_visible()
 
     # AND requests changes with a comment on section IV, written in the one comment form
     page.locator("#comment-section").select_option(label="IV. Mục IV")

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from checklists.models import AnswerType, AuditEvent, ChecklistItem, Milestone
-from checklists.models.reports import ReportRevision, Review, ReviewComment
+from checklists.models.reports import ReportRevision, Review, ReviewComment, RevisionComparison
 from checklists.services.checklist import checklist_item_add, milestone_reschedule
 from checklists.services.reports import (
     CommentInput,
@@ -481,21 +481,39 @@ def test_it_says_the_text_is_still_being_extracted(world, web_client_for):
     assert page.count("is still being extracted") == 2  # coverage and diff
 
 
-def test_it_shows_coverage_and_a_readable_diff_once_the_text_is_ready(world, web_client_for):
+def test_it_shows_coverage_and_the_changes_by_section_once_the_text_is_ready(world, web_client_for):
+    """GIVEN revisions 1 (sections I–III) and 2 (I–VI, one figure corrected 468 → 470)
+    with their texts extracted WHEN the host opens each THEN revision 2 shows the
+    kept comparison: the figure marked inside its paragraph, the new sections
+    inserted, the counts, and a list of the changed sections leading to them."""
     visit = real_plan10_visit(world.district)
     first = upload(world, V1_DOCX, visit)
     second = upload(world, V2_DOCX, visit)
     for revision in (first, second):
         report_revision_extract_text(revision_id=revision.pk)
+    kept = RevisionComparison.objects.get(revision=second, against=first)
 
     first_page = web_client_for("host_in").get(revision_url(first)).content.decode()
     second_page = web_client_for("host_in").get(revision_url(second)).content.decode()
 
     assert "3 of 6 outline sections covered" in first_page
     assert "first revision; there is nothing to compare" in first_page
-    assert '<span class="diff-add">+VI. Kiến nghị, đề xuất</span>' in second_page
-    assert 'class="diff-del">-' in second_page
-    assert '<pre class="diff" tabindex="0"' in second_page
+    deleted = '<del><span class="visually-hidden">[deleted] </span>468</del>'
+    inserted = '<ins><span class="visually-hidden">[inserted] </span>470</ins>'
+    assert second_page.count(deleted) == 2  # before (wide) and inline (phone)
+    assert second_page.count(inserted) == 2
+    assert (
+        '<span class="visually-hidden">[inserted] </span>VI. Kiến nghị, đề xuất</ins>'
+        in second_page
+    )
+    assert f"{kept.inserted} words inserted" in second_page
+    assert f"{kept.deleted} words deleted" in second_page
+    toc = second_page.split('class="comparison-toc"')[1].split("</nav>")[0]
+    assert 'href="#change-start">Before the first outline section</a>' in toc  # "lần 2"
+    assert 'href="#change-III">III. Kết quả thực hiện nhiệm vụ</a>' in toc
+    assert 'href="#change-VI">VI. Kiến nghị, đề xuất</a>' in toc
+    assert "I. Đặc điểm tình hình" not in toc  # unchanged
+    assert '<section id="change-VI" class="comparison-section"' in second_page
 
 
 def test_it_compares_with_a_chosen_revision_of_the_same_visit_only(world, web_client_for):
@@ -723,3 +741,48 @@ def test_the_revision_page_costs_the_same_queries_however_many_comments(
 
     assert response.status_code == 200
     assert small <= 11
+
+
+def test_the_revision_page_costs_the_same_queries_however_big_the_comparison(
+    world, web_client_for, django_assert_max_num_queries
+):
+    """GIVEN a comparison of two one-paragraph revisions, and one of two revisions
+    of six sections with every paragraph changed THEN both pages cost the same
+    queries (the kept comparison is one row, whatever it holds)."""
+    client = web_client_for("lead")
+
+    def revision(*paragraphs: str) -> ReportRevision:
+        revision = report_revision_upload(
+            actor=world.people.host_in,
+            visit=world.visit,
+            content=io.BytesIO(docx_bytes(*paragraphs)),
+            filename="r.docx",
+        )
+        report_revision_extract_text(revision_id=revision.pk)
+        return revision
+
+    revision("Báo cáo số 1.")
+    small = revision("Báo cáo số 2.")
+    assert RevisionComparison.objects.filter(revision=small).exists()
+    small_count = count_queries(client, revision_url(small), django_assert_max_num_queries)
+
+    numbers = ["I", "II", "III", "IV", "V", "VI"]
+
+    def long_report(figure: int) -> list[str]:
+        return [
+            line
+            for number in numbers
+            for line in [f"{number}. Mục {number}"]
+            + [f"Đoạn {i} của mục {number} có {figure + i} hồ sơ." for i in range(20)]
+        ]
+
+    revision(*long_report(100))
+    big = revision(*long_report(200))
+    kept = RevisionComparison.objects.get(revision=big)
+    assert sum(s["changed"] for s in kept.result["sections"]) == 6
+
+    with django_assert_max_num_queries(small_count):
+        response = client.get(revision_url(big))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="comparison-row op-replace"') == 120

@@ -9,10 +9,14 @@ import time
 import pytest
 from django.core.files.base import ContentFile
 
-from checklists.models.reports import ReportRevision
-from checklists.services.reports import report_revision_coverage, report_revision_upload
+from checklists.models.reports import ReportRevision, RevisionComparison
+from checklists.services.reports import (
+    report_revision_coverage,
+    report_revision_diff,
+    report_revision_upload,
+)
 from tests.checklists.test_reports_revisions import real_plan10_visit
-from tests.checklists.test_reports_uploads import V1_DOCX, V2_ODT
+from tests.checklists.test_reports_uploads import V1_DOCX, V2_DOCX, V2_ODT
 from tests.factories import host_contact
 from worker.report_tasks import report_extract_text as report_extract_text_task
 from worker.report_tasks import report_text_sweep as report_text_sweep_task
@@ -67,6 +71,46 @@ def test_it_extracts_the_text_of_an_upload_in_the_worker(uploaded, report_worker
     assert [s.covered for s in report_revision_coverage(actor=None, revision=revision)] == [
         True
     ] * 3 + [False] * 3
+
+
+def wait_for_comparison(revision: ReportRevision, against: ReportRevision) -> RevisionComparison:
+    """Poll until the worker has kept the pair's comparison (written just after the text)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        kept = RevisionComparison.objects.filter(revision=revision, against=against).first()
+        if kept is not None:
+            return kept
+        time.sleep(0.2)
+    raise AssertionError(f"no comparison of {revision.pk} with {against.pk} after {WAIT_SECONDS}s")
+
+
+def test_it_compares_a_revision_with_the_previous_one_in_the_worker(uploaded, monkeypatch):
+    """GIVEN revisions 1 and 2 uploaded WHEN the worker has extracted both texts THEN
+    it has kept revision 2's comparison with revision 1, which the diff reads
+    without computing it again."""
+    first = wait_for_text(uploaded(V1_DOCX))
+    second = wait_for_text(uploaded(V2_DOCX))
+    assert second.text_status == ReportRevision.TextStatus.READY, second.text_error
+
+    kept = wait_for_comparison(second, first)
+
+    assert [s["number"] for s in kept.result["sections"]] == [
+        None,
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+        "VI",
+    ]
+    assert kept.inserted > 100 and kept.deleted >= 1
+    monkeypatch.setattr(
+        "checklists.services.report_comparisons.compare_texts",
+        lambda *args: pytest.fail("the kept comparison was computed again"),
+    )
+    diff = report_revision_diff(actor=None, revision=second, against=first)
+    assert (diff.inserted, diff.deleted) == (kept.inserted, kept.deleted)
+    assert RevisionComparison.objects.count() == 1
 
 
 def test_it_extracts_odt_in_the_worker(uploaded):

@@ -1,6 +1,7 @@
 """Draft-report revisions on the web: the upload on the visit page (its section is
 web.views.report_section), the file download, and a revision's own page with its
-review, comments, diff and coverage.
+review, comments, comparison with another revision (web.views.comparison) and
+coverage.
 
 The same services as the API (checklists.services.reports) do every change and
 every check, who may do what and uploads included; these views show a refusal
@@ -39,7 +40,6 @@ from checklists.services.reports import (
     report_comment_answer,
     report_comment_set_state,
     report_revision_coverage,
-    report_revision_diff,
     report_revision_review,
     report_revision_upload,
 )
@@ -51,6 +51,7 @@ from web.forms import (
     ReviewForm,
 )
 from web.views.base import is_htmx, visible_visit
+from web.views.comparison import comparison_context
 from web.views.refusals import FORM_REFUSALS, refusal_status, show_refusal
 from web.views.report_section import reports_context
 from web.views.visit import visit_page_context
@@ -132,48 +133,6 @@ class CommentRow:
     form_state: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "add", "del", "hunk", "file" or "same"
-    text: str
-
-
-def diff_lines(unified: str) -> list[DiffLine]:
-    """The unified diff split for colouring; the +/- marks stay in the text."""
-    lines = []
-    for line in unified.splitlines():
-        if line.startswith(("+++", "---")):
-            kind = "file"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "del"
-        else:
-            kind = "same"
-        lines.append(DiffLine(kind, line))
-    return lines
-
-
-def _diff_context(
-    request: HttpRequest, revision: ReportRevision, against: ReportRevision | None
-) -> dict[str, Any]:
-    if against is None:
-        return {"diff_against": None}
-    try:
-        unified = report_revision_diff(actor=request.user, revision=revision, against=against)
-    except TextNotReady as waiting:
-        return {"diff_against": against, "diff_waiting": waiting.message}
-    lines = diff_lines(unified)
-    return {
-        "diff_against": against,
-        "diff_lines": lines,
-        "diff_added": sum(1 for line in lines if line.kind == "add"),
-        "diff_removed": sum(1 for line in lines if line.kind == "del"),
-    }
-
-
 def _coverage_context(request: HttpRequest, revision: ReportRevision) -> dict[str, Any]:
     try:
         sections = report_revision_coverage(actor=request.user, revision=revision)
@@ -226,7 +185,7 @@ def revision_page_context(
         **comment_form_context(
             visit, access, revision, review_form=review_form, comment_form=comment_form
         ),
-        **_diff_context(request, revision, _against(request, revision, revisions)),
+        **comparison_context(request, revision, _against(request, revision, revisions)),
         **_coverage_context(request, revision),
     }
 
