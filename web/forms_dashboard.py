@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from checklists.limits import MAX_SEARCH_TEXT
-from checklists.models import CalendarFeed, Unit, Visit
+from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.selectors.visits import visits_with_sessions_between
 from checklists.validators import one_line
 from web.widgets import LongSelect
@@ -182,4 +182,15 @@ class FeedCreateForm(forms.Form):
         max_length=CalendarFeed._meta.get_field("name").max_length,
         help_text=_("For example the calendar program you will paste it into."),
         validators=[one_line],
+    )
+
+
+class NotifyPreferenceForm(forms.Form):
+    """How the draft-report loop's e-mails reach the signed-in person."""
+
+    notify = forms.ChoiceField(
+        label=_("E-mails about draft reports"),
+        choices=User.Notify.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Deadline reminders always go out at once."),
     )
