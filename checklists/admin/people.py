@@ -141,7 +141,9 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        (_("Personal info"), {"fields": ("full_name", "email", "language", "notify")}),
+        # Not `notify`: a new person starts with each e-mail as it happens (the
+        # default) and chooses for themselves; the change form has it.
+        (_("Personal info"), {"fields": ("full_name", "email", "language")}),
         (_("Roles"), {"fields": ("is_coordinator", "coordinator_scope", "host_unit")}),
     )
     list_display = (
