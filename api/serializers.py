@@ -128,6 +128,7 @@ class UserSerializer(ModelSerializer):
             "full_name",
             "email",
             "language",
+            "notify",
             "password",
             "is_coordinator",
             "coordinator_scope",

@@ -9,9 +9,26 @@ from checklists.models import Notification, Reminder
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(
+        source="link",
+        read_only=True,
+        help_text="The page that shows what happened (relative to the site): the draft "
+        "report's revision, or the visit of a deadline reminder; empty when none.",
+    )
+
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "milestone", "visit", "created_at", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "milestone",
+            "visit",
+            "url",
+            "created_at",
+            "read_at",
+        ]
         read_only_fields = fields
 
 

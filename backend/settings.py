@@ -459,6 +459,14 @@ REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
 REMINDER_RETRY_BACKOFF_SECONDS = env_int("REMINDER_RETRY_BACKOFF_SECONDS", 60, minimum=1)
 # Milestones the pass plans per transaction (it loops until nothing is due).
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500, minimum=1)
+# The draft-report loop's e-mails (SPEC §3, §5 `notify`) use the settings above
+# (lease, tries, back-off, re-enqueueing); their pass makes the daily digests at
+# REMINDER_HOUR and enqueues again the e-mails whose task was lost.
+CELERY_BEAT_SCHEDULE["notification-email-pass"] = {
+    "task": "worker.notification_email_pass",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
+}
 # Django's file-based mail backend writes here (EMAIL_BACKEND=
 # django.core.mail.backends.filebased.EmailBackend), one of SPEC §2's EMAIL_* names.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

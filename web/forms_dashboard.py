@@ -245,3 +245,14 @@ class SuggestionForm(forms.Form):
 
     visit = forms.CharField(required=False, max_length=MAX_SEARCH_TEXT, strip=True)
     host_unit = forms.CharField(required=False, max_length=MAX_SEARCH_TEXT, strip=True)
+
+
+class NotifyPreferenceForm(forms.Form):
+    """How the draft-report loop's e-mails reach the signed-in person."""
+
+    notify = forms.ChoiceField(
+        label=_("E-mails about draft reports"),
+        choices=User.Notify.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Deadline reminders always go out at once."),
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
         dashboard.notification_read,
         name="notification_read",
     ),
+    path("notifications/preference/", dashboard.notify_preference, name="notify_preference"),
     path("visits/", dashboard.overview, name="overview"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/feeds/", calendar.feed_create, name="calendar_feed_create"),

@@ -76,6 +76,7 @@ class UserFilter(FilterSet):
             "coordinator_scope",
             "host_unit",
             "language",
+            "notify",
             "is_active",
             "username",
         ]
@@ -83,7 +84,7 @@ class UserFilter(FilterSet):
 
 class UserViewSet(viewsets.ModelViewSet):
     """People. Coordinators create people and give them roles; everyone may edit
-    their own name, e-mail, language and password. Deleting deactivates. The
+    their own name, e-mail, language, e-mail preference (`notify`) and password. Deleting deactivates. The
     services decide who may do what (checklists.services.people)."""
 
     serializer_class = UserSerializer

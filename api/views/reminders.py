@@ -26,7 +26,7 @@ class NotificationFilter(FilterSet):
 
     class Meta:
         model = Notification
-        fields = ["unread", "visit", "milestone"]
+        fields = ["unread", "kind", "visit", "milestone"]
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -121,7 +121,16 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
         (None, {"fields": ("username", "password")}),
         (
             _("Personal info"),
-            {"fields": ("full_name", "first_name", "last_name", "email", "language")},
+            {
+                "fields": (
+                    "full_name",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "language",
+                    "notify",
+                )
+            },
         ),
         (_("Roles"), {"fields": ("is_coordinator", "coordinator_scope", "host_unit")}),
         (
@@ -132,6 +141,8 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
+        # Not `notify`: a new person starts with each e-mail as it happens (the
+        # default) and chooses for themselves; the change form has it.
         (_("Personal info"), {"fields": ("full_name", "email", "language")}),
         (_("Roles"), {"fields": ("is_coordinator", "coordinator_scope", "host_unit")}),
     )
@@ -151,6 +162,7 @@ class PersonAdmin(ServiceErrorsMixin, AuditedAdmin, UserAdmin):
         ("coordinator_scope", admin.RelatedOnlyFieldListFilter),
         ("host_unit", admin.RelatedOnlyFieldListFilter),
         "language",
+        "notify",
         "is_staff",
         "is_superuser",
         "is_active",

@@ -9,7 +9,7 @@ from .outlines import (
     Responsible,
 )
 from .people import Unit, User
-from .reminders import Notification, Reminder
+from .reminders import Notification, NotificationDigest, Reminder
 from .reports import ReportRevision, Review, ReviewComment, RevisionComparison
 from .visits import (
     ChecklistItem,
@@ -28,6 +28,7 @@ __all__ = [
     "DayOff",
     "Milestone",
     "Notification",
+    "NotificationDigest",
     "Outline",
     "OutlineItem",
     "OutlineMilestone",

@@ -93,9 +93,25 @@ class User(AbstractUser):
         VI = "vi", _("Vietnamese")
         EN = "en", _("English")
 
+    class Notify(models.TextChoices):
+        EACH = "each", _("Each e-mail as it happens")
+        DIGEST = "digest", _("One daily digest")
+
     full_name = models.CharField(_("full name"), max_length=255, blank=True, validators=[one_line])
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.VI
+    )
+    # How the draft-report loop's e-mails reach this person (SPEC §5): one by one,
+    # or gathered in a daily digest. Deadline reminders never wait for a digest.
+    notify = models.CharField(
+        _("review e-mails"),
+        max_length=6,
+        choices=Notify.choices,
+        default=Notify.EACH,
+        help_text=_(
+            "Draft-report e-mails one by one, or in one digest a day; "
+            "deadline reminders always go out at once."
+        ),
     )
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
     coordinator_scope = models.ForeignKey(

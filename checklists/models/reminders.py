@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from checklists.pages import visit_page
 
 from .visits import Milestone, Visit
 
@@ -67,9 +70,66 @@ class Reminder(models.Model):
         return f"{self.milestone} → {self.recipient} ({self.offset})"
 
 
+class NotificationDigest(models.Model):
+    """One person's daily e-mail gathering the draft-report loop's notifications
+    (for people whose `notify` is "digest"). One per (recipient, local day),
+    guaranteed by the database; the row is the outbox of its e-mail, claimed with
+    a lease like a reminder."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notification_digests",
+    )
+    day = models.DateField(_("day"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    # Not null: `lease_until < now` never matches NULL.
+    lease_until = models.DateTimeField(_("lease until"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification digest")
+        verbose_name_plural = _("notification digests")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_per_day"),
+        ]
+        indexes = [
+            # The e-mail pass's sweep: pending digests whose lease has expired.
+            models.Index(
+                fields=["lease_until"], condition=Q(state="pending"), name="digest_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.day}"
+
+
 class Notification(models.Model):
     """An in-app notification; a deadline reminder's is created in the same
-    transaction as its reminder."""
+    transaction as its reminder (which is its e-mail's outbox), a draft-report
+    loop event's in the event's transaction (the row is then its own e-mail's
+    outbox, or waits for the recipient's daily digest)."""
+
+    class Email(models.TextChoices):
+        # No e-mail of its own: a reminder's goes through its Reminder row, and a
+        # person without an address gets the in-app notification only.
+        NONE = "none", _("No e-mail")
+        PENDING = "pending", _("Pending")
+        DIGEST = "digest", _("Waiting for the daily digest")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     class Kind(models.TextChoices):
         # Every kind of SPEC §5; only some are sent by this version of the product.
@@ -117,6 +177,28 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notification",
     )
+    # The page that shows what happened, relative to the site (SITE_URL in e-mails).
+    url = models.CharField(_("URL"), max_length=255, blank=True)
+    # The event this notifies of ("review:12"): with the recipient, unique, so an
+    # event reaches each person once however often its step runs. Empty for
+    # reminders, which are unique through their Reminder row.
+    event_key = models.CharField(_("event"), max_length=100, blank=True, default="")
+    email_state = models.CharField(
+        _("e-mail"), max_length=10, choices=Email.choices, default=Email.NONE
+    )
+    # A sender's claim on the e-mail expires at this time (see Reminder.lease_until).
+    email_lease_until = models.DateTimeField(_("e-mail lease until"), default=timezone.now)
+    email_attempts = models.PositiveIntegerField(_("e-mail attempts"), default=0)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_error = models.TextField(_("e-mail error"), blank=True)
+    digest = models.ForeignKey(
+        NotificationDigest,
+        verbose_name=_("digest"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -124,9 +206,36 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"],
+                condition=~Q(event_key=""),
+                name="notification_once_per_event",
+            ),
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            # The e-mail pass's sweep: e-mails to send one by one, by lease.
+            models.Index(
+                fields=["email_lease_until"],
+                condition=Q(email_state="pending"),
+                name="notification_email_pending_idx",
+            ),
+            # The digest pass: notifications waiting for a digest not yet made.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email_state="digest", digest__isnull=True),
+                name="notification_digest_wait_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def link(self) -> str:
+        """Where the notification leads: its own page, else its visit's (a
+        deadline reminder's), else nowhere."""
+        if self.url:
+            return self.url
+        return visit_page(self.visit_id) if self.visit_id else ""

@@ -2,8 +2,8 @@
 
 Who may change them (SPEC §4, "manage units"): coordinators, each within their
 subtree; a unit or role outside it, or an empty one (everything), only a
-coordinator of everything. Everyone changes their own name, e-mail, language and
-password. Each service checks this itself, before it writes, for every door (API,
+coordinator of everything. Everyone changes their own name, e-mail, language,
+e-mail preference (`notify`) and password. Each service checks this itself, before it writes, for every door (API,
 admin); an actor of None is the system (commands, seeding, tests).
 """
 
@@ -37,6 +37,7 @@ USER_FIELDS = (
     "full_name",
     "email",
     "language",
+    "notify",
     "is_coordinator",
     "coordinator_scope",
     "host_unit",
@@ -44,7 +45,7 @@ USER_FIELDS = (
 
 
 # What a person who is no coordinator may change on their own account.
-SELF_EDITABLE = frozenset({"full_name", "email", "language", "password"})
+SELF_EDITABLE = frozenset({"full_name", "email", "language", "notify", "password"})
 ROLE_FIELDS = frozenset({"is_coordinator", "coordinator_scope", "host_unit"})
 NOT_THEIRS = gettext_lazy(
     "You may change only people attached to a unit within your scope; "
@@ -244,6 +245,29 @@ def _require_may_update(
                 "host_unit": changes.get("host_unit", user.host_unit),
             },
         )
+
+
+@transaction.atomic
+def user_set_notify(*, actor: Person | None, user: User, notify: str) -> User:
+    """A person's own choice of how the draft-report loop's e-mails reach them:
+    each as it happens, or one digest a day (SPEC §5 `notify`). Only their own,
+    whoever they are: coordinators change other people's through user_update.
+    Notifications already waiting for a digest still go out in it."""
+    if actor is not None and user.pk != actor.pk:
+        raise NotAllowed(_("You may choose how e-mails reach you, not how they reach others."))
+    if notify not in User.Notify.values:
+        raise ValidationError({"notify": _("Choose each or digest.")})
+    before = user.notify
+    if before != notify:
+        User.objects.filter(pk=user.pk).update(notify=notify)
+        user.notify = notify
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=user,
+            changes={"notify": {"from": before, "to": notify}},
+        )
+    return user
 
 
 COORDINATOR_GROUP = "coordinators"

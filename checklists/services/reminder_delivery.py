@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -27,57 +23,42 @@ from django.utils.translation import gettext_lazy as _
 from checklists.models import Reminder, User
 from checklists.policies import Person, require_coordinator
 from checklists.services.audit import audit_record
+from checklists.services.mail_outbox import (
+    TRANSIENT_SEND_ERRORS,
+    OutboxSendError,
+    error_text,
+    lease,
+    permanent_reason,
+    retry_delay,
+    send_checked,
+)
+from checklists.services.mail_outbox import (
+    message_id as outbox_message_id,
+)
 from checklists.services.reminder_wording import reminder_email
 
 logger = logging.getLogger(__name__)
 
 State = Reminder.State
-# Sending errors worth another try: the mail server said "later", or could not be
-# reached. A permanent one (`permanent_reason`) fails the reminder at once;
-# anything else is a bug: recorded on the row, and the task fails loudly.
-TRANSIENT_SEND_ERRORS: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)
+
+__all__ = [
+    "TRANSIENT_SEND_ERRORS",
+    "ReminderSendError",
+    "permanent_reason",
+    "reminder_claim",
+    "reminder_retry",
+    "reminder_send",
+    "retry_delay",
+]
 
 
-def permanent_reason(error: BaseException) -> bool:
-    """True when sending this message again can never work: the fault is in the
-    message itself (a header Django or the e-mail package refuses, an invalid
-    recipient address) or the mail server refused it for good (a 5xx reply about
-    the recipients or the message). Such a reminder is failed at once, with its
-    reason, and the pass goes on with the others; retrying it would only hold a
-    worker and fill the log.
-
-    A refused sender or log-in stays transient: it is the server's configuration,
-    the same for every reminder, and fixing it should let them all go out."""
-    if isinstance(error, ValueError):
-        # BadHeaderError, "Invalid address", UnicodeError: all ValueErrors.
-        return True
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    if isinstance(error, smtplib.SMTPDataError):
-        return error.smtp_code >= 500
-    return False
-
-
-class ReminderSendError(Exception):
+class ReminderSendError(OutboxSendError):
     """Sending failed for a reason that may pass; the task retries with back-off."""
-
-
-def _lease() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """The back-off after the `attempts`-th failed try; the same curve as Celery's
-    `retry_backoff` (factor × 2^retries), so the task's retry arrives as the lease
-    this sets runs out."""
-    return dt.timedelta(seconds=settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** (attempts - 1))
 
 
 def message_id_for(reminder: Reminder) -> str:
     """A Message-ID that stays the same for every try of one reminder."""
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<reminder-{reminder.pk}.m{reminder.milestone_id}@{domain}>"
+    return outbox_message_id(f"reminder-{reminder.pk}.m{reminder.milestone_id}")
 
 
 def reminder_claim(*, reminder_id: int) -> bool:
@@ -86,7 +67,7 @@ def reminder_claim(*, reminder_id: int) -> bool:
     now = timezone.now()
     claimable = Reminder.objects.filter(pk=reminder_id, state=State.PENDING, lease_until__lt=now)
     claimed = claimable.filter(attempts__lt=settings.REMINDER_MAX_ATTEMPTS).update(
-        lease_until=now + _lease(), attempts=F("attempts") + 1
+        lease_until=now + lease(), attempts=F("attempts") + 1
     )
     if claimed == 1:
         return True
@@ -131,7 +112,7 @@ def reminder_send(*, reminder_id: int) -> str:
             # A bug: keep its reason on the row (shown if the tries run out) and
             # let the task fail loudly.
             Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
-                last_error=_error_text(error)
+                last_error=error_text(error)
             )
             raise
     # Without an address the in-app notification was the whole delivery.
@@ -141,12 +122,8 @@ def reminder_send(*, reminder_id: int) -> str:
     return "sent"
 
 
-def _error_text(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
 def _record_permanent_failure(reminder: Reminder, error: BaseException) -> str:
-    text = _error_text(error)
+    text = error_text(error)
     Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
         state=State.FAILED, last_error=text
     )
@@ -156,7 +133,7 @@ def _record_permanent_failure(reminder: Reminder, error: BaseException) -> str:
 
 def _record_failure(reminder: Reminder, error: BaseException) -> str:
     attempts = Reminder.objects.values_list("attempts", flat=True).get(pk=reminder.pk)
-    text = _error_text(error)
+    text = error_text(error)
     if attempts >= settings.REMINDER_MAX_ATTEMPTS:
         Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(
             state=State.FAILED, last_error=text
@@ -173,16 +150,7 @@ def _record_failure(reminder: Reminder, error: BaseException) -> str:
 def _send_email(reminder: Reminder, *, message_id: str) -> None:
     with translation.override(reminder.recipient.language or settings.LANGUAGE_CODE):
         message = reminder_email(reminder, message_id=message_id)
-    # Build the MIME message and check the addresses before connecting: what is
-    # wrong with the message itself then fails here, the same whichever mail
-    # backend is configured (the SMTP one checks addresses only as it sends,
-    # the others never).
-    message.message()
-    encoding = message.encoding or settings.DEFAULT_CHARSET
-    for address in message.recipients():
-        sanitize_address(address, encoding)
-    with get_connection(fail_silently=False) as mail:
-        mail.send_messages([message])
+    send_checked(message)
 
 
 @transaction.atomic

@@ -19,12 +19,10 @@ from django.utils.translation import ngettext
 
 from checklists.classification import marked
 from checklists.models import Milestone, Reminder, Visit
+from checklists.pages import VISIT_PAGE
 from checklists.reminder_plan import ESCALATION
 from checklists.validators import single_line
 from checklists.wording import localised
-
-# The visit's page, served by the web pages (SPEC §9), relative to SITE_URL.
-VISIT_PAGE = "/visits/{visit}/"
 
 
 def reminder_text(

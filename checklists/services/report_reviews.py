@@ -22,6 +22,12 @@ from checklists.models.reports import ReportRevision, Review, ReviewComment
 from checklists.policies import Capability, Person, authorize
 from checklists.services.audit import audit_record
 from checklists.services.checklist import milestone_meet
+from checklists.services.loop_notifications import (
+    CommentLine,
+    notify_comment_added,
+    notify_explanation,
+    notify_reviewed,
+)
 
 DRAFT_MILESTONE = "draft_report_due"
 FINAL_MILESTONE = "final_report_due"
@@ -173,6 +179,12 @@ def report_revision_review(
     )
     if decision == Review.Decision.ACCEPT:
         meet_milestone(actor=actor, visit=revision.visit, key=FINAL_MILESTONE)
+    # One notification per review (its comments listed), in the review's transaction.
+    notify_reviewed(
+        review=review,
+        comments=[CommentLine(t, s.number if s is not None else "") for t, s in cleaned],
+        acted_by=person(actor),
+    )
     return review
 
 
@@ -201,6 +213,7 @@ def report_comment_add(
         visit_id=revision.visit_id,
         changes={"revision": revision.number, "text": clean_text},
     )
+    notify_comment_added(comment=comment, acted_by=person(actor))
     return comment
 
 
@@ -263,13 +276,16 @@ def _comment_answer(
     comment.responded_by = person(actor)
     comment.responded_at = timezone.now()
     comment.save(update_fields=["response", "responded_by", "responded_at", "updated_at"])
-    audit_record(
+    event = audit_record(
         actor=person(actor),
         action="answer",
         obj=comment,
         visit_id=comment.revision.visit_id,
         changes={"response": {"from": before, "to": response}},
     )
+    if response != before:
+        # The same words sent again (a double submit) are no news to the author.
+        notify_explanation(comment=comment, answer_event_id=event.pk, acted_by=person(actor))
     return comment
 
 

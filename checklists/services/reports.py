@@ -29,6 +29,7 @@ from checklists.models.reports import ReportRevision
 from checklists.policies import Capability, Person, authorize
 from checklists.report_text import ExtractionError, extract_text
 from checklists.services.audit import audit_record
+from checklists.services.loop_notifications import notify_revision_uploaded
 
 # The comparisons and the reviews live in their own modules; this one is the
 # reports' single door.
@@ -133,7 +134,7 @@ def report_revision_upload(
     3. In one transaction, under the visit's row lock (which serialises uploads to
        one visit, so numbers never repeat or skip): refuse a duplicate, number the
        revision, supersede the earlier ones, carry open comments over, meet the
-       draft deadline for the first revision, audit.
+       draft deadline for the first revision, audit, notify the team.
     4. If anything in 3 fails, delete the file written in 2; after commit, send
        the text extraction to the worker.
     """
@@ -203,6 +204,8 @@ def _store_revision(*, actor: Person | None, visit: Visit, revision: ReportRevis
     )
     if revision.number == 1:
         meet_milestone(actor=actor, visit=visit, key=DRAFT_MILESTONE)
+    # In the upload's transaction: the revision and its notifications exist together.
+    notify_revision_uploaded(revision=revision, acted_by=person(actor))
     # robust: a broker that is down must not turn a stored upload into an error;
     # the sweep (report_revisions_text_stuck) sends the lost task again.
     transaction.on_commit(lambda: _enqueue_extraction(revision.pk), robust=True)

@@ -15,7 +15,10 @@ from tests.conftest import local
 
 pytestmark = pytest.mark.django_db
 
-NOTIFICATION_FIELDS = {"id", "kind", "title", "body", "milestone", "visit", "created_at", "read_at"}
+# `url` joined with issue 12 (the page the notification leads to).
+NOTIFICATION_FIELDS = {
+    "id", "kind", "title", "body", "milestone", "visit", "url", "created_at", "read_at",
+}  # fmt: skip
 # `last_error` joined with issue 17 (a failed reminder shows its reason).
 REMINDER_FIELDS = {
     "id",
@@ -47,6 +50,8 @@ def test_it_lists_only_ones_own_notifications(reminded, client_for):
     assert {row["id"] for row in rows} == set(mine.values_list("pk", flat=True))
     assert rows and set(rows[0]) == NOTIFICATION_FIELDS
     assert rows[0]["visit"] == reminded.visit.pk
+    # A reminder leads to its visit's page.
+    assert rows[0]["url"] == f"/visits/{reminded.visit.pk}/"
     # host_out's are all about their own unit's visit.
     theirs = client_for("host_out").get("/api/v1/notifications/").json()["results"]
     assert theirs and {row["visit"] for row in theirs} == {reminded.other_visit.pk}

@@ -271,6 +271,15 @@ CASES: dict[str, list[Refusal]] = {
         Refusal("lead", NotAllowed, lambda w, x: {"user": w.people.member}),
         Refusal("coordinator_out", NotAllowed, lambda w, x: {"user": w.people.host_in}),
     ],
+    "user_set_notify": [
+        # Only one's own preference, even for a coordinator of everyone involved.
+        Refusal("member", NotAllowed, lambda w, x: {"user": w.people.lead, "notify": "digest"}),
+        Refusal(
+            "coordinator_in",
+            NotAllowed,
+            lambda w, x: {"user": w.people.host_in, "notify": "digest"},
+        ),
+    ],
     "calendar_feed_revoke": [Refusal("member", NotFound, lambda w, x: {"feed": x.feed})],
     "notification_mark_read": [
         Refusal("member", NotFound, lambda w, x: {"notification": x.notification})

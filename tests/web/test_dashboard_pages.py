@@ -6,6 +6,7 @@ number of visits grows."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -14,10 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from checklists.models import CalendarFeed, Milestone, Notification, Visit
+from checklists.models import CalendarFeed, Milestone, Notification, User, Visit
 from checklists.services.checklist import milestone_mark_done, milestone_reschedule
+from checklists.services.reports import report_revision_upload
 from checklists.services.visits import SessionInput, visit_create, visit_transition
 from tests import factories
+from tests.checklists.test_reports_uploads import docx_bytes
 from tests.conftest import ROLES, local
 
 pytestmark = pytest.mark.django_db
@@ -538,3 +541,39 @@ def test_it_refuses_to_revoke_someone_elses_subscription(world, web_client_for, 
 def test_it_creates_subscriptions_only_by_post(web_client_for):
     assert web_client_for("member").get(reverse("web:calendar_feed_create")).status_code == 405
     assert not CalendarFeed.objects.exists()
+
+
+# --- the draft-report loop's notifications and the e-mail preference ------------------------
+
+
+def test_it_links_a_loop_notification_to_its_revision_page(world, web_client_for):
+    revision = report_revision_upload(
+        actor=world.people.host_in,
+        visit=world.visit,
+        content=io.BytesIO(docx_bytes("I. Đặc điểm tình hình", "Nội dung.")),
+        filename="bao-cao.docx",
+    )
+    page = _text(web_client_for("member").get(DEADLINES))
+    link = reverse("web:revision", kwargs={"visit_id": world.visit.pk, "revision_id": revision.pk})
+    assert f'href="{link}"' in page
+    assert "Draft report uploaded: revision 1 (KT-HL)" in page
+
+
+def test_it_lets_a_person_choose_a_daily_digest(world, web_client_for):
+    client = web_client_for("host_in")
+    page = _text(client.get(DEADLINES))
+    assert "E-mails about draft reports" in page
+    assert re.search(r'value="each"[^>]*checked', page), "each, by default"
+    url = reverse("web:notify_preference")
+
+    response = client.post(url, {"notify": "digest"})
+
+    assert response.status_code == 302
+    assert response["Location"] == DEADLINES + "#notify-preference"
+    assert User.objects.get(pk=world.people.host_in.pk).notify == "digest"
+    page = _text(client.get(DEADLINES))
+    assert "now come in one digest a day" in page
+    assert client.post(url, {"notify": "weekly"}).status_code == 302
+    assert User.objects.get(pk=world.people.host_in.pk).notify == "digest", "unchanged"
+    assert client.get(url).status_code == 405
+    assert web_client_for("anonymous").post(url, {"notify": "digest"}).status_code == 302

@@ -8,12 +8,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,8 +34,9 @@ from checklists.selectors import (
     with_first_session,
 )
 from checklists.services.notifications import notification_mark_read
+from checklists.services.people import user_set_notify
 from checklists.wording import localised
-from web.forms_dashboard import DeadlineFilterForm, OverviewFilterForm
+from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
 from web.views.base import is_htmx, signed_in
 
 DEADLINE_VISITS_PER_PAGE = 20
@@ -141,9 +144,28 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             "today": today,
             "unread_count": unread_count,
             "notifications": notifications,
+            "notify_form": NotifyPreferenceForm(initial={"notify": user.notify}),
             "query": _query_without_page(request),
         },
     )
+
+
+@require_POST
+@login_required
+def notify_preference(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own choice: draft-report e-mails one by one or in a
+    daily digest (the service allows nobody else's)."""
+    user = signed_in(request)
+    form = NotifyPreferenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the e-mails about draft reports reach you."))
+        return redirect("web:deadlines")
+    user_set_notify(actor=user, user=user, notify=form.cleaned_data["notify"])
+    if form.cleaned_data["notify"] == User.Notify.DIGEST:
+        messages.success(request, _("E-mails about draft reports now come in one digest a day."))
+    else:
+        messages.success(request, _("E-mails about draft reports now come one by one."))
+    return redirect(reverse("web:deadlines") + "#notify-preference")
 
 
 @require_POST

@@ -1,0 +1,16 @@
+"""The web pages the domain links to (SPEC §9), relative to the site: e-mails put
+SITE_URL in front, in-app notifications and the API keep them relative, as the
+calendar's event URLs are. Spelt once here; web/urls*.py serve them."""
+
+from __future__ import annotations
+
+VISIT_PAGE = "/visits/{visit}/"
+REVISION_PAGE = "/visits/{visit}/reports/{revision}/"
+
+
+def visit_page(visit_id: int) -> str:
+    return VISIT_PAGE.format(visit=visit_id)
+
+
+def revision_page(visit_id: int, revision_id: int) -> str:
+    return REVISION_PAGE.format(visit=visit_id, revision=revision_id)
