@@ -106,7 +106,16 @@ class UnitSerializer(ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "name_en", "code", "parent", "kind"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "code",
+            "parent",
+            "kind",
+            "document_symbol",
+            "document_style",
+        ]
 
 
 class UserSerializer(ModelSerializer):
@@ -258,6 +267,13 @@ class VisitSerializer(ModelSerializer):
     )
     team = TeamMemberSerializer(many=True, required=False, max_length=MAX_TEAM)  # type: ignore[call-arg]
     progress = serializers.SerializerMethodField()
+    issuer = IdField(
+        read_only=True,
+        help_text=_(
+            "The unit that issues the visit's documents: the creating coordinator's "
+            "scope, else the host unit's parent."
+        ),
+    )
 
     class Meta:
         model = Visit
@@ -267,6 +283,7 @@ class VisitSerializer(ModelSerializer):
             "title",
             "outline",
             "host_unit",
+            "issuer",
             "status",
             "decision_ref",
             "classification",

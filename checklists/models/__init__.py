@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
 from .outlines import (
     AnswerType,
@@ -25,13 +26,17 @@ __all__ = [
     "AuditEvent",
     "CalendarFeed",
     "ChecklistItem",
+    "Conclusion",
+    "ConclusionSection",
     "DayOff",
     "Milestone",
     "Notification",
+    "OutgoingRegister",
     "Outline",
     "OutlineItem",
     "OutlineMilestone",
     "OutlineSection",
+    "Recommendation",
     "Reminder",
     "ReportRevision",
     "Responsible",
