@@ -58,6 +58,4 @@ def outcome(world) -> SimpleNamespace:
         rec(grassroots, "Bổ sung hồ sơ", due_date=dt.date(2030, 6, 30)),
     )
     world.visit.refresh_from_db()
-    return SimpleNamespace(
-        **world.__dict__, grassroots=grassroots, conclusion=conclusion
-    )
+    return SimpleNamespace(**world.__dict__, grassroots=grassroots, conclusion=conclusion)

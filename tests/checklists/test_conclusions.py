@@ -27,7 +27,7 @@ from checklists.services.conclusions import (
 )
 from checklists.services.recommendations import RecommendationInput
 from checklists.services.visits import SessionInput, visit_create, visit_transition
-from tests.conclusion_world import draft, outcome, rec, to_reporting  # noqa: F401
+from tests.conclusion_world import draft, rec, to_reporting
 from tests.conftest import local
 
 D = dt.date
@@ -82,9 +82,9 @@ def test_it_fills_the_issuer_of_visits_created_before_it_existed(world):
 
 
 def test_it_prefills_the_draft_from_the_checklists_findings_per_section(world):
-    items = list(world.visit.checklist.filter(section_number="III").order_by("position")[:2])
-    items[0].finding = "Chưa ban hành quy chế"
-    items[0].save(update_fields=["finding"])
+    item = world.visit.checklist.filter(section_number="III").order_by("position").first()
+    item.finding = "Chưa ban hành quy chế"
+    item.save(update_fields=["finding"])
     conclusion = conclusion_for(actor=world.people.lead, visit=world.visit)
     sections = list(conclusion.sections.order_by("position"))
     assert [s.number for s in sections] == ["I", "II", "III", "IV", "V", "VI"]
@@ -137,7 +137,12 @@ def test_it_codes_the_recommendations_in_order_and_replaces_the_list_by_id(outco
         ),
         (lambda w: RecommendationInput(text=" ", addressee=w.district, offset_days=3), "text"),
         (lambda w: rec(w.district, offset_days=0), "offset_days"),
-        (lambda w: RecommendationInput(text="X", addressee=w.district, offset_days=1, section="Z"), "section"),
+        (
+            lambda w: RecommendationInput(
+                text="X", addressee=w.district, offset_days=1, section="Z"
+            ),
+            "section",
+        ),
     ],
 )
 def test_it_refuses_a_bad_recommendation_naming_it_and_saves_nothing(outcome, item, field):
@@ -301,10 +306,8 @@ def test_it_withdraws_into_a_draft_copy_and_reissues_with_a_new_number(outcome):
     assert len(issued.issued_recommendations) == 2
     assert new_draft.state == "draft" and new_draft.copied_from == issued
     assert new_draft.summary == issued.summary
-    assert list(new_draft.sections.values_list("number", "shortcomings"))[0] == (
-        "I",
-        "Chưa kịp thời",
-    )
+    first_section = new_draft.sections.order_by("position").first()
+    assert (first_section.number, first_section.shortcomings) == ("I", "Chưa kịp thời")
     moved = list(new_draft.recommendations.order_by("position"))
     assert [r.pk for r in moved] == codes
     assert [r.state for r in moved] == ["draft", "draft"]
