@@ -240,6 +240,15 @@ class OutlineImportSerializer(serializers.Serializer):
 # --- Visits ------------------------------------------------------------------------
 
 
+def _require_in_partial(attrs: dict[str, Any], *names: str) -> None:
+    """A PATCH is partial all the way down in DRF, so a nested session or team
+    member would lose its required fields: a list given replaces the whole list,
+    and each of its entries must be complete."""
+    missing = [name for name in names if name not in attrs]
+    if missing:
+        raise serializers.ValidationError({name: _("This field is required.") for name in missing})
+
+
 class SessionSerializer(serializers.Serializer):
     id = IntegerField(required=False, min_value=1, max_value=MAX_ID)
     start = DateTimeField()
@@ -247,6 +256,7 @@ class SessionSerializer(serializers.Serializer):
     location = CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
+        _require_in_partial(attrs, "start", "end")
         if attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError({"end": _("The end must be after the start.")})
         return attrs
@@ -256,6 +266,10 @@ class TeamMemberSerializer(serializers.Serializer):
     user = IdField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=TeamMembership.Role.choices)
     full_name = CharField(source="user.full_name", read_only=True)
+
+    def validate(self, attrs):
+        _require_in_partial(attrs, "user", "role")
+        return attrs
 
 
 class VisitSerializer(ModelSerializer):

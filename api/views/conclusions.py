@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.authentication import signed_in
 from api.filters import BooleanFilter, FilterSet, IdFilter
@@ -53,11 +54,10 @@ from checklists.services.recommendations import (
 )
 
 
-class ConclusionViewMixin(ETagMixin, generics.GenericAPIView):
+class ConclusionViewMixin(ETagMixin, APIView):
     """The visit under visits/{visit_pk}/, if the person may look up its
-    conclusion (404 otherwise), and the answer: the conclusion with its ETag."""
-
-    serializer_class = ConclusionSerializer
+    conclusion (404 otherwise), and the answer: the conclusion with its ETag.
+    A plain APIView: one object, no list, nothing for OPTIONS to look up."""
 
     def get_visit(self) -> Visit:
         return get_object_or_404(
@@ -68,7 +68,7 @@ class ConclusionViewMixin(ETagMixin, generics.GenericAPIView):
         conclusion.refresh_from_db()
         access = visit_access(self.request.user, visit)
         context = {
-            **self.get_serializer_context(),
+            "request": self.request,
             "recommendations": conclusion_recommendations_for(
                 self.request.user, conclusion, access
             ),
@@ -209,7 +209,7 @@ class RecommendationViewSet(
     serializer_class = RecommendationSerializer
     filterset_class = RecommendationFilter
     ordering_fields = ["due_date", "code", "state", "visit", "id"]
-    ordering = ["visit", "position", "id"]
+    ordering = ["visit_id", "position", "id"]
     search_fields = ["code", "text"]
     http_method_names = ["get", "patch", "head", "options"]
 

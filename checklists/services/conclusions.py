@@ -295,6 +295,9 @@ def conclusion_update(
     conclusion = _current_for_acting(actor, visit, Capability.DRAFT_CONCLUSION, DRAFTING_STATUSES)
     access = _standing(actor, visit, conclusion)
     _require(access, Capability.DRAFT_CONCLUSION)
+    # Locks in one order everywhere (visit, conclusion, recommendations), so that a
+    # save and an issue at once wait for each other instead of deadlocking.
+    status = _lock_visit(visit)
     _check_version(conclusion, expected_version)
     conclusion.refresh_from_db()
     if conclusion.state != Conclusion.State.DRAFT:
@@ -302,10 +305,10 @@ def conclusion_update(
             _("The conclusion is issued and can no longer be changed; withdraw it first."),
             code="conclusion_issued",
         )
-    if _lock_visit(visit) not in DRAFTING_STATUSES:
+    if status not in DRAFTING_STATUSES:
         raise Conflict(
             _("This visit is %(status)s: its conclusion can no longer be drafted.")
-            % {"status": Status(visit.status).label},
+            % {"status": Status(status).label},
             code="visit_not_drafting",
         )
     errors: dict[str, list[str]] = {}

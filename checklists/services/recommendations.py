@@ -82,10 +82,10 @@ def _validate_item(
     if item.addressee is None:
         refuse("addressee", _("Name the unit the recommendation is addressed to."))
     elif not item.addressee.is_within(host):
+        # The unit is not named: its id may be one the person does not see.
         refuse(
             "addressee",
-            _("%(unit)s is not %(host)s nor a unit under it.")
-            % {"unit": item.addressee, "host": host},
+            _("Address it to the host unit (%(host)s) or a unit under it.") % {"host": host},
         )
     if item.section and item.section not in sections:
         refuse(
