@@ -292,3 +292,29 @@ def test_it_shows_the_units_document_fields_and_the_visits_issuer(outcome, api_a
     )
     visit = client.get(f"/api/v1/visits/{outcome.visit.pk}/").json()
     assert visit["issuer"] == outcome.province_in.pk
+
+
+def test_it_lists_recommendations_in_queries_constant_in_their_number(
+    outcome, api_as, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    conclusion_issue(actor=None, visit=outcome.visit)
+    client = api_as("coordinator_in")
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get("/api/v1/recommendations/").json()["results"]) == 2
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            conclusion=outcome.conclusion,
+            visit=outcome.visit,
+            code=f"KN-{n:02d}",
+            position=n,
+            text="Thêm",
+            addressee=outcome.district,
+            state="open",
+        )
+        for n in range(3, 9)
+    )
+    with django_assert_max_num_queries(len(two)):
+        assert len(client.get("/api/v1/recommendations/").json()["results"]) == 8
