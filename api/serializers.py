@@ -106,7 +106,16 @@ class UnitSerializer(ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "name_en", "code", "parent", "kind"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "code",
+            "parent",
+            "kind",
+            "document_symbol",
+            "document_style",
+        ]
 
 
 class UserSerializer(ModelSerializer):
@@ -232,6 +241,15 @@ class OutlineImportSerializer(serializers.Serializer):
 # --- Visits ------------------------------------------------------------------------
 
 
+def _require_in_partial(attrs: dict[str, Any], *names: str) -> None:
+    """A PATCH is partial all the way down in DRF, so a nested session or team
+    member would lose its required fields: a list given replaces the whole list,
+    and each of its entries must be complete."""
+    missing = [name for name in names if name not in attrs]
+    if missing:
+        raise serializers.ValidationError({name: _("This field is required.") for name in missing})
+
+
 class SessionSerializer(serializers.Serializer):
     id = IntegerField(required=False, min_value=1, max_value=MAX_ID)
     start = DateTimeField()
@@ -239,6 +257,7 @@ class SessionSerializer(serializers.Serializer):
     location = CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
+        _require_in_partial(attrs, "start", "end")
         if attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError({"end": _("The end must be after the start.")})
         return attrs
@@ -248,6 +267,10 @@ class TeamMemberSerializer(serializers.Serializer):
     user = IdField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=TeamMembership.Role.choices)
     full_name = CharField(source="user.full_name", read_only=True)
+
+    def validate(self, attrs):
+        _require_in_partial(attrs, "user", "role")
+        return attrs
 
 
 class VisitSerializer(ModelSerializer):
@@ -259,6 +282,13 @@ class VisitSerializer(ModelSerializer):
     )
     team = TeamMemberSerializer(many=True, required=False, max_length=MAX_TEAM)  # type: ignore[call-arg]
     progress = serializers.SerializerMethodField()
+    issuer = IdField(
+        read_only=True,
+        help_text=_(
+            "The unit that issues the visit's documents: the creating coordinator's "
+            "scope, else the host unit's parent."
+        ),
+    )
 
     class Meta:
         model = Visit
@@ -268,6 +298,7 @@ class VisitSerializer(ModelSerializer):
             "title",
             "outline",
             "host_unit",
+            "issuer",
             "status",
             "decision_ref",
             "classification",

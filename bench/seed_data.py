@@ -124,8 +124,8 @@ USER_COLUMNS = (
     "coordinator_scope_id", "host_unit_id", "date_joined", "is_active",
 )  # fmt: skip
 VISIT_COLUMNS = (
-    "id", "code", "title", "outline_id", "host_unit_id", "status", "decision_ref",
-    "created_by_id", "created_at", "updated_at", "row_version",
+    "id", "code", "title", "outline_id", "host_unit_id", "issuer_id", "status",
+    "decision_ref", "created_by_id", "created_at", "updated_at", "row_version",
 )  # fmt: skip
 SESSION_COLUMNS = ("id", "visit_id", "start", "end", "location", "sequence", "updated_at")
 TEAM_COLUMNS = ("id", "visit_id", "user_id", "role")

@@ -37,6 +37,8 @@ from checklists.models import (
     OutlineItem,
     OutlineMilestone,
     TeamMembership,
+    Unit,
+    User,
     Visit,
     WorkingSession,
 )
@@ -70,11 +72,35 @@ class NewVisit:
     status: str = Visit.Status.PLANNED
     created_by_id: int | None = None
     created_at: dt.datetime = field(default_factory=timezone.now)
+    # None: visit_create's rule (checklists.services.visits.visit_issuer), applied
+    # by load_visits.
+    issuer_id: int | None = None
 
     @cached_property  # read once per milestone and item: computed once per visit
     def day_zero(self) -> dt.date:
         # The service's own rule: the local date of the first working session.
         return visit_day_zero(self.sessions)  # type: ignore[arg-type]
+
+
+def _issuers(visits: Sequence[NewVisit]) -> dict[int, int]:
+    """Each visit's issuer by visit_create's rule (visit_issuer): the creating
+    coordinator's scope, else the host unit's parent, else the host unit; read in
+    two queries for all the visits."""
+    parents = dict(
+        Unit.objects.filter(pk__in={v.host_unit_id for v in visits}).values_list("pk", "parent_id")
+    )
+    scopes = dict(
+        User.objects.filter(
+            pk__in={v.created_by_id for v in visits if v.created_by_id}, is_coordinator=True
+        ).values_list("pk", "coordinator_scope_id")
+    )
+    return {
+        v.id: v.issuer_id
+        or scopes.get(v.created_by_id or 0)
+        or parents.get(v.host_unit_id)
+        or v.host_unit_id
+        for v in visits
+    }
 
 
 class Progress(Protocol):
@@ -145,9 +171,11 @@ def load_visits(
     milestone_templates = list(outline.milestones.all())
     item_parts = outline_item_parts(outline)
 
+    issuers = _issuers(visits)
+
     def visit_rows() -> Iterator[tuple]:
         for v in visits:
-            yield (v.id, v.code, v.title, v.outline_id, v.host_unit_id, v.status,
+            yield (v.id, v.code, v.title, v.outline_id, v.host_unit_id, issuers[v.id], v.status,
                    v.decision_ref, v.created_by_id, v.created_at, now, 1)  # fmt: skip
 
     def session_rows(next_id: int) -> Iterator[tuple]:

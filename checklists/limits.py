@@ -35,3 +35,13 @@ MAX_QUERY_TEXT = 1000
 # unit): a coordinator of everything sees ~10,000 visits and ~5,000 units, so the
 # page asks again as the person types instead of listing them all.
 MAX_SUGGESTIONS = 20
+# A conclusion (SPEC §11): its summary, each section's strengths and shortcomings,
+# each recommendation's text, how many recommendations it carries, how far ahead a
+# deadline may be counted, and the reasons given for a withdrawal or cancellation.
+MAX_CONCLUSION_SUMMARY = 50_000
+MAX_CONCLUSION_SECTION_TEXT = 20_000
+MAX_RECOMMENDATION_TEXT = 10_000
+MAX_RECOMMENDATIONS = 200
+MAX_RECOMMENDATION_OFFSET = 3_650
+MAX_REASON_TEXT = 2_000
+MAX_DECISION_REF = 500

@@ -19,6 +19,8 @@ from checklists.errors import NotAllowed, NotFound
 from checklists.models import Milestone, Responsible, TeamMembership, Unit, User, Visit
 
 PLANNING_ROLES = frozenset({TeamMembership.Role.LEAD, TeamMembership.Role.DEPUTY})
+# Who writes the conclusion's draft (SPEC §4): the planners and the secretary.
+DRAFTING_ROLES = PLANNING_ROLES | {TeamMembership.Role.SECRETARY}
 
 
 class Capability(enum.Enum):
@@ -35,6 +37,11 @@ class Capability(enum.Enum):
     REVIEW = "can_review"
     ANSWER_COMMENTS = "can_answer_comments"
     SEE_AUDIT = "can_see_audit"
+    DRAFT_CONCLUSION = "can_draft_conclusion"
+    ISSUE_CONCLUSION = "can_issue_conclusion"
+    WITHDRAW_CONCLUSION = "can_withdraw_conclusion"
+    MANAGE_RECOMMENDATIONS = "can_manage_recommendations"
+    CARRY_OVER = "can_carry_over"
 
 
 # What a person is told when a capability is missing (every door alike).
@@ -57,6 +64,19 @@ PERMISSION_MESSAGES = {
         "Only the host unit's contacts or a coordinator may answer comments."
     ),
     Capability.SEE_AUDIT: _("Only coordinators may read the audit trail."),
+    Capability.DRAFT_CONCLUSION: _(
+        "Only the team's lead, deputy or secretary or a coordinator may edit the conclusion."
+    ),
+    Capability.ISSUE_CONCLUSION: _(
+        "Only the team's lead or deputy or a coordinator may issue the conclusion."
+    ),
+    Capability.WITHDRAW_CONCLUSION: _("Only a coordinator may withdraw an issued conclusion."),
+    Capability.MANAGE_RECOMMENDATIONS: _(
+        "Only the team's lead or deputy or a coordinator may extend or cancel a recommendation."
+    ),
+    Capability.CARRY_OVER: _(
+        "Only a coordinator may close a visit and carry its open recommendations over."
+    ),
 }
 
 Person = User | AnonymousUser
@@ -169,6 +189,33 @@ class VisitAccess:
 
     @property
     def can_see_audit(self) -> bool:
+        return self.coordinator
+
+    @property
+    def sees_conclusion_drafts(self) -> bool:
+        """The draft conclusion is the team's and the coordinators' (SPEC §4): host
+        contacts do not know it exists until it is issued."""
+        return self.coordinator or self.team_role is not None
+
+    @property
+    def can_draft_conclusion(self) -> bool:
+        return self.coordinator or self.team_role in DRAFTING_ROLES
+
+    @property
+    def can_issue_conclusion(self) -> bool:
+        return self.coordinator or self.team_role in PLANNING_ROLES
+
+    @property
+    def can_withdraw_conclusion(self) -> bool:
+        return self.coordinator
+
+    @property
+    def can_manage_recommendations(self) -> bool:
+        """Extend or cancel a recommendation (later: give the verdict on its reports)."""
+        return self.coordinator or self.team_role in PLANNING_ROLES
+
+    @property
+    def can_carry_over(self) -> bool:
         return self.coordinator
 
     def allows(self, capability: Capability) -> bool:

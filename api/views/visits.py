@@ -22,6 +22,7 @@ from api.serializers import (
     VisitSerializer,
     VisitUpdateSerializer,
 )
+from api.serializers_conclusions import VisitCloseSerializer
 from api.views.base import (
     ETagMixin,
     actor_of,
@@ -230,16 +231,30 @@ class VisitViewSet(
     )
     @action(detail=True, methods=["post"])
     def conclude(self, request: Request, pk: str | None = None) -> Response:
-        """reporting → concluded."""
+        """Answers 409: a visit is concluded by issuing its conclusion
+        (visits/{id}/conclusion/issue/); once it is, this changes nothing."""
         return self._transition(request, Visit.Status.CONCLUDED)
 
     @extend_schema(
-        request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]
+        request=VisitCloseSerializer,
+        responses={200: VisitSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
-        """concluded → closed."""
-        return self._transition(request, Visit.Status.CLOSED)
+        """concluded → closed. Open or reported recommendations answer 409 naming
+        them, unless a coordinator sends `carry_over: true`."""
+        visit = self.get_object()
+        serializer = VisitCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit_transition(
+            actor=actor_of(request),
+            visit=visit,
+            to=Visit.Status.CLOSED,
+            expected_version=expected_version(request),
+            carry_over=serializer.validated_data["carry_over"],
+        )
+        return self._answer(visit)
 
     @extend_schema(
         request=None, responses={200: VisitSerializer}, parameters=[IF_MATCH, etag_header(200)]

@@ -45,7 +45,7 @@ class UnitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     search_fields = ("name", "name_en", "code")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
-    fields = ("name", "name_en", "code", "kind", "parent")
+    fields = ("name", "name_en", "code", "kind", "parent", "document_symbol", "document_style")
     ordering = ("path",)
 
     def get_queryset(self, request):

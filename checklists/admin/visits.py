@@ -274,7 +274,7 @@ class VisitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         _transition_action(Status.ANNOUNCED, "announce", _("Announce the selected visits")),
         _transition_action(Status.IN_PROGRESS, "start", _("Start the selected visits")),
         _transition_action(Status.REPORTING, "report", _("Move the selected visits to reporting")),
-        _transition_action(Status.CONCLUDED, "conclude", _("Conclude the selected visits")),
+        # No "conclude": a visit is concluded by issuing its conclusion (SPEC §11).
         _transition_action(Status.CLOSED, "close", _("Close the selected visits")),
         _transition_action(Status.CANCELLED, "cancel", _("Cancel the selected visits")),
     ]

@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
 from .outlines import (
     AnswerType,
@@ -25,14 +26,18 @@ __all__ = [
     "AuditEvent",
     "CalendarFeed",
     "ChecklistItem",
+    "Conclusion",
+    "ConclusionSection",
     "DayOff",
     "Milestone",
     "Notification",
     "NotificationDigest",
+    "OutgoingRegister",
     "Outline",
     "OutlineItem",
     "OutlineMilestone",
     "OutlineSection",
+    "Recommendation",
     "Reminder",
     "ReportRevision",
     "Responsible",

@@ -19,6 +19,12 @@ class Unit(models.Model):
         GRASSROOTS = "grassroots", _("Grassroots")
         AGENCY = "agency", _("Agency")
 
+    class DocumentStyle(models.TextChoices):
+        # Which rules its documents follow (SPEC §12): Hướng dẫn 36-HD/VPTW for the
+        # Party's bodies, Nghị định 30/2020/NĐ-CP for the State's.
+        PARTY = "party", _("Party")
+        STATE = "state", _("State")
+
     name = models.CharField(_("name"), max_length=255, validators=[one_line])
     name_en = models.CharField(
         _("name in English"), max_length=255, blank=True, validators=[one_line]
@@ -33,6 +39,16 @@ class Unit(models.Model):
         related_name="children",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The issuer part of the numbers of the documents it issues ("TU" in 12-KL/TU).
+    document_symbol = models.CharField(
+        _("document symbol"), max_length=32, blank=True, validators=[one_line]
+    )
+    document_style = models.CharField(
+        _("document style"),
+        max_length=8,
+        choices=DocumentStyle.choices,
+        default=DocumentStyle.PARTY,
+    )
     # Materialised path "/<root id>/…/<own id>/": a subtree is one indexed
     # prefix match, which is what every coordinator-scoped query needs.
     path = models.CharField(max_length=512, db_index=True, editable=False, default="")

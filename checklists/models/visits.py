@@ -45,6 +45,17 @@ class Visit(models.Model):
     host_unit = models.ForeignKey(
         Unit, verbose_name=_("host unit"), on_delete=models.PROTECT, related_name="visits"
     )
+    # The unit that issues the visit's documents and numbers them in its outgoing
+    # register (checklists.services.visits.visit_issuer). Set by visit_create; null
+    # only for rows written around the services (bulk seeding).
+    issuer = models.ForeignKey(
+        Unit,
+        verbose_name=_("issuer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_visits",
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )

@@ -31,7 +31,7 @@ from checklists.policies import (
 )
 from checklists.services.audit import audit_record, field_changes
 
-UNIT_FIELDS = ("name", "name_en", "code", "parent", "kind")
+UNIT_FIELDS = ("name", "name_en", "code", "parent", "kind", "document_symbol", "document_style")
 USER_FIELDS = (
     "username",
     "full_name",

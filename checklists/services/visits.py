@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklists.errors import StaleObjectError, TransitionNotAllowed
+from checklists.errors import NotAllowed, StaleObjectError, TransitionNotAllowed
 from checklists.limits import MAX_SESSIONS, MAX_TEAM
 from checklists.models import (
     ChecklistItem,
@@ -29,8 +29,14 @@ from checklists.models import (
     Visit,
     WorkingSession,
 )
-from checklists.policies import Capability, authorize, require_coordinator
+from checklists.policies import (
+    PERMISSION_MESSAGES,
+    Capability,
+    authorize,
+    require_coordinator,
+)
 from checklists.services.audit import audit_record, field_changes
+from checklists.services.recommendations import recommendations_carry_over
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
 from checklists.validators import one_line
 from checklists.workdays import WorkCalendar
@@ -123,6 +129,16 @@ def _validate_team(team: Sequence[TeamInput]) -> None:
         raise ValidationError({"team": errors})
 
 
+def visit_issuer(*, creator: User | None, host_unit: Unit) -> Unit:
+    """The unit that issues a visit's documents (SPEC §5, visit `issuer`): the unit
+    of the creating coordinator's scope, else the host unit's parent (the level
+    above inspects the level below), else the host unit itself (a root). A
+    programme's issuer, when programmes exist, comes first."""
+    if creator is not None and creator.is_coordinator and creator.coordinator_scope is not None:
+        return creator.coordinator_scope
+    return host_unit.parent or host_unit
+
+
 @transaction.atomic
 def visit_create(
     *,
@@ -158,6 +174,7 @@ def visit_create(
     visit = Visit(
         outline=outline,
         host_unit=host_unit,
+        issuer=visit_issuer(creator=actor, host_unit=host_unit),
         title=title,
         decision_ref=decision_ref,
         code=code,
@@ -184,6 +201,7 @@ def visit_create(
             "classification": classification,
             "outline": str(outline),
             "host_unit": host_unit.code,
+            "issuer": visit.issuer.code if visit.issuer is not None else None,
             "sessions": [[s.start.isoformat(), s.end.isoformat(), s.location] for s in sessions],
             "team": [[m.user.get_username(), m.role] for m in team],
         },
@@ -290,14 +308,35 @@ def visit_update(
 
 @transaction.atomic
 def visit_transition(
-    *, actor: User | None, visit: Visit, to: str, expected_version: int | None = None
+    *,
+    actor: User | None,
+    visit: Visit,
+    to: str,
+    expected_version: int | None = None,
+    carry_over: bool = False,
 ) -> Visit:
-    """Move a visit along its status machine; anything else is refused."""
-    authorize(actor, visit, Capability.PLAN)
+    """Move a visit along its status machine; anything else is refused.
+
+    `concluded` is reached only by issuing the conclusion
+    (checklists.services.conclusions.conclusion_issue): asked for here, it is a
+    conflict, or nothing at all once the conclusion is issued. Closing a visit
+    whose recommendations are still open or reported is a conflict naming them,
+    unless a coordinator carries them over (`carry_over`), which they then are:
+    they stay tracked after the visit is closed."""
+    access = authorize(actor, visit, Capability.PLAN)
+    if carry_over and not access.can_carry_over:
+        raise NotAllowed(PERMISSION_MESSAGES[Capability.CARRY_OVER])
     _check_version(visit, expected_version)
     # Lock the row: two coordinators pressing "close" and "cancel" at once must not
     # both pass the check below.
     current = Visit.objects.select_for_update().values_list("status", flat=True).get(pk=visit.pk)
+    if to == Status.CONCLUDED:
+        if current == Status.CONCLUDED:
+            return visit  # the conclusion was issued: the visit is where it was asked to be
+        raise TransitionNotAllowed(
+            _("A visit is concluded by issuing its conclusion (visits/{id}/conclusion/issue/)."),
+            code="conclude_by_issuing",
+        )
     if to not in ALLOWED_TRANSITIONS.get(current, frozenset()):
         raise TransitionNotAllowed(
             _("A visit that is “%(current)s” cannot become “%(target)s”.")
@@ -307,6 +346,11 @@ def visit_transition(
             },
             code="transition_not_allowed",
         )
+    carried = (
+        recommendations_carry_over(visit=visit, carry_over=carry_over)
+        if to == Status.CLOSED
+        else []
+    )
     Visit.objects.filter(pk=visit.pk).update(status=to)
     if to in Visit.FINISHED_STATUSES:
         # Reminders: none for a visit that is over (checklists.services.reminder_planning).
@@ -318,7 +362,10 @@ def visit_transition(
         action=f"transition:{to}",
         obj=visit,
         visit_id=visit.pk,
-        changes={"status": {"from": current, "to": to}},
+        changes={
+            "status": {"from": current, "to": to},
+            **({"carried_over": carried} if carried else {}),
+        },
     )
     return visit
 

@@ -51,12 +51,15 @@ from checklists.models import (
     ChecklistItem,
     Milestone,
     Outline,
+    Recommendation,
     TeamMembership,
     Unit,
     User,
     Visit,
 )
+from checklists.services.conclusions import conclusion_for, conclusion_issue, conclusion_update
 from checklists.services.outlines import outline_new_version
+from checklists.services.recommendations import RecommendationInput
 from checklists.services.visits import SessionInput, TeamInput, visit_create, visit_transition
 from tests import factories
 from tests.conftest import local
@@ -127,6 +130,7 @@ PATH_KINDS = {
     "/api/v1/checklist-items/": "items",
     "/api/v1/milestones/": "milestones",
     "/api/v1/audit/": "audit",
+    "/api/v1/recommendations/": "recommendations",
 }
 FIELD_KINDS = {
     "outline": "outlines",
@@ -139,9 +143,11 @@ FIELD_KINDS = {
     "team_member": "users",
     "actor": "users",
     "visit": "visits",
+    "addressee": "units",
+    "signer": "users",
 }
 # Path parameters other than `id`, and the objects they name.
-PARAMETER_KINDS = {"visit_pk": "visits", "milestone_pk": "milestones"}
+PARAMETER_KINDS = {"visit_pk": "visits", "milestone_pk": "milestones", "unit_pk": "units"}
 ID = re.compile(r"[0-9]{1,18}")
 MAX_ID = 2**63 - 1
 DATE_PREFIX = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -254,7 +260,23 @@ def _seed_world() -> SimpleNamespace:
         )
         steps = order[1 : order.index(target) + 1] if target in order else [target]
         for status in steps:
-            visit_transition(actor=None, visit=visit, to=status)
+            if status == Visit.Status.CONCLUDED:
+                # The only way there: issuing the conclusion (SPEC §11), with a
+                # recommendation for the recommendations' operations to find.
+                conclusion_for(actor=None, visit=visit)
+                conclusion_update(
+                    actor=None,
+                    visit=visit,
+                    summary="Kết luận",
+                    recommendations=[
+                        RecommendationInput(
+                            text="Khắc phục", addressee=visit.host_unit, offset_days=30
+                        )
+                    ],
+                )
+                conclusion_issue(actor=None, visit=visit)
+                continue
+            visit_transition(actor=None, visit=visit, to=status, carry_over=True)
     return SimpleNamespace(coordinator_all=coordinator_all, host_in=host_in)
 
 
@@ -280,6 +302,7 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
             items=list(ChecklistItem.objects.values_list("pk", flat=True)[:20]),
             milestones=list(Milestone.objects.values_list("pk", flat=True)[:20]),
             audit=list(AuditEvent.objects.values_list("pk", flat=True)[:20]),
+            recommendations=list(Recommendation.objects.values_list("pk", flat=True)),
         )
         tokens = {
             role: ApiToken.issue(getattr(people, role))[1]

@@ -29,10 +29,14 @@ import checklists.services
 from checklists.errors import NotAllowed, NotFound
 from checklists.models import (
     AuditEvent,
+    Conclusion,
+    ConclusionSection,
     DayOff,
     Milestone,
     Notification,
+    OutgoingRegister,
     Outline,
+    Recommendation,
     Reminder,
     ReportRevision,
     ReviewComment,
@@ -42,9 +46,11 @@ from checklists.models import (
     Visit,
 )
 from checklists.selectors.outlines import outline_data
+from checklists.services.conclusions import conclusion_for, conclusion_update
 from checklists.services.days_off import day_off_declare
 from checklists.services.feeds import calendar_feed_create
 from checklists.services.outlines import outline_new_version
+from checklists.services.recommendations import RecommendationInput
 from checklists.services.report_reviews import CommentInput, report_revision_review
 from checklists.services.reports import report_revision_upload
 from checklists.services.visits import SessionInput, TeamInput
@@ -338,6 +344,59 @@ CASES: dict[str, list[Refusal]] = {
         Refusal("lead", NotAllowed, lambda w, x: {"comment": x.comment, "response": "Giải trình"}),
         Refusal("host_out", NotFound, lambda w, x: {"comment": x.comment, "state": "resolved"}),
     ],
+    # SPEC §4's conclusion rows: a draft is hidden from host contacts (404); the team
+    # member sees it without the right to act (403).
+    "conclusion_for": [
+        Refusal("host_in", NotFound, lambda w, x: {"visit": w.visit}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit}),
+    ],
+    "conclusion_update": [
+        Refusal("member", NotAllowed, lambda w, x: {"visit": w.visit, "summary": "X"}),
+        Refusal("host_in", NotFound, lambda w, x: {"visit": w.visit, "summary": "X"}),
+        Refusal("host_out", NotFound, lambda w, x: {"visit": w.visit, "summary": "X"}),
+    ],
+    "conclusion_issue": [
+        Refusal("secretary", NotAllowed, lambda w, x: {"visit": w.visit}),
+        Refusal("host_in", NotFound, lambda w, x: {"visit": w.visit}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit}),
+    ],
+    "conclusion_withdraw": [
+        Refusal("lead", NotAllowed, lambda w, x: {"visit": w.visit, "reason": "X"}),
+        Refusal("host_in", NotFound, lambda w, x: {"visit": w.visit, "reason": "X"}),
+        Refusal("host_out", NotFound, lambda w, x: {"visit": w.visit, "reason": "X"}),
+    ],
+    "recommendation_extend": [
+        Refusal(
+            "secretary",
+            NotAllowed,
+            lambda w, x: {
+                "recommendation": x.recommendation,
+                "due_date": dt.date(2031, 1, 1),
+                "extended_by": "Quyết định số 5",
+            },
+        ),
+        Refusal(
+            "host_in",
+            NotFound,
+            lambda w, x: {
+                "recommendation": x.recommendation,
+                "due_date": dt.date(2031, 1, 1),
+                "extended_by": "Quyết định số 5",
+            },
+        ),
+    ],
+    "recommendation_cancel": [
+        Refusal(
+            "member",
+            NotAllowed,
+            lambda w, x: {"recommendation": x.recommendation, "cancel_reason": "X"},
+        ),
+        Refusal(
+            "coordinator_out",
+            NotFound,
+            lambda w, x: {"recommendation": x.recommendation, "cancel_reason": "X"},
+        ),
+    ],
 }
 
 
@@ -376,6 +435,16 @@ def extra(world) -> SimpleNamespace:
         recipient=world.people.lead, title="Nhắc hạn", visit=world.visit
     )
     feed, _token = calendar_feed_create(owner=world.people.lead, name="Lịch của tôi")
+    # A draft conclusion with one recommendation (a draft: hidden from host contacts).
+    conclusion_for(actor=None, visit=world.visit)
+    conclusion = conclusion_update(
+        actor=None,
+        visit=world.visit,
+        summary="Kết luận",
+        recommendations=[
+            RecommendationInput(text="Khắc phục", addressee=world.district, offset_days=30)
+        ],
+    )
     return SimpleNamespace(
         today=dt.date(2024, 6, 10),
         revision=revision,
@@ -390,6 +459,7 @@ def extra(world) -> SimpleNamespace:
             parent=world.district, kind=Unit.Kind.GRASSROOTS, code="trong", name="Chi bộ trống"
         ),
         upload=lambda: io.BytesIO(docx_bytes("Báo cáo", "Nội dung.")),
+        recommendation=conclusion.recommendations.get(),
     )
 
 
@@ -401,7 +471,8 @@ def _outline_copy(outline: Outline):
 def _rows() -> dict[str, int]:
     models = (
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
-        TeamMembership, DayOff,
+        TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
+        OutgoingRegister,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 

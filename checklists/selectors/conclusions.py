@@ -1,0 +1,148 @@
+"""Reads of conclusions and recommendations (SPEC §4, §11): who sees which.
+
+- Coordinators of the visit and its team see the conclusion, draft or issued, and
+  all of its recommendations.
+- The host unit's contacts see the issued conclusion and all its recommendations;
+  a draft does not exist for them.
+- The contacts of an addressee unit below the host, who do not see the visit,
+  see the issued conclusion and the recommendations addressed to their unit only.
+
+A recommendation is `draft` exactly while its conclusion is a draft (issuing opens
+them, withdrawing puts them back), so "issued" is read off the row itself.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from checklists.models import Conclusion, Recommendation, TeamMembership, Unit, User, Visit
+from checklists.policies import Person, VisitAccess, coordinates_unit, visit_access
+from checklists.selectors import units_in_scope, visits_visible_to, with_team_role
+
+ISSUED = ~Q(state=Recommendation.State.DRAFT)
+
+
+def _addressed_to(user: User) -> Q:
+    """Recommendations issued to the person's own unit (as its contact)."""
+    if user.host_unit_id is None:
+        return Q(pk__in=[])
+    return ISSUED & Q(addressee_id=user.host_unit_id)
+
+
+def conclusion_visits_visible_to(user: Person) -> QuerySet[Visit]:
+    """The visits whose conclusion the person may look up: those they see, and
+    those with an issued recommendation to their unit. Each with the person's team
+    role and host unit, for visit_access without a query."""
+    if not isinstance(user, User) or not user.is_active:
+        return Visit.objects.none()
+    visible = Q(pk__in=visits_visible_to(user).values("pk"))
+    if user.host_unit_id is not None:
+        visible |= Q(pk__in=Recommendation.objects.filter(_addressed_to(user)).values("visit_id"))
+    return with_team_role(Visit.objects.filter(visible), user).select_related("host_unit")
+
+
+def current_conclusion(visit: Visit) -> Conclusion | None:
+    """The visit's draft or issued conclusion (at most one, a constraint says)."""
+    return (
+        Conclusion.objects.filter(
+            visit_id=visit.pk, state__in=[Conclusion.State.DRAFT, Conclusion.State.ISSUED]
+        )
+        .select_related("visit__host_unit")
+        .first()
+    )
+
+
+def addresses_unit_of(user: Person, visit: Visit) -> bool:
+    """The person is a contact of a unit some issued recommendation of the visit
+    is addressed to."""
+    if not isinstance(user, User) or not user.is_active or user.host_unit_id is None:
+        return False
+    return Recommendation.objects.filter(_addressed_to(user), visit_id=visit.pk).exists()
+
+
+def recommendations_visible_to(user: Person) -> QuerySet[Recommendation]:
+    """Every recommendation the person may see, with its visit, host unit and
+    addressee loaded (the list's and the services' needs)."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return Recommendation.objects.none()
+    rows = Recommendation.objects.select_related("visit__host_unit", "addressee", "conclusion")
+    if user.coordinates_everything:
+        return rows
+    # OR-ed `IN (subquery)` conditions, as visits_visible_to: no join, no duplicates.
+    visible = Q(visit_id__in=TeamMembership.objects.filter(user=user).values("visit_id"))
+    if user.acts_as_coordinator:
+        visible |= Q(visit__host_unit_id__in=units_in_scope(user).values("pk"))
+    if user.host_unit_id is not None:
+        visible |= (ISSUED & Q(visit__host_unit_id=user.host_unit_id)) | _addressed_to(user)
+    return rows.filter(visible)
+
+
+def conclusion_recommendations_for(
+    user: Person, conclusion: Conclusion, access: VisitAccess
+) -> QuerySet[Recommendation]:
+    """The recommendations of the conclusion the person sees, in order: all of them
+    for the visit's coordinators, team and host contacts; an addressee's own only."""
+    rows = conclusion.recommendations.select_related("addressee").order_by("position", "id")
+    if access.can_see:
+        return rows
+    if isinstance(user, User) and user.host_unit_id is not None:
+        return rows.filter(addressee_id=user.host_unit_id)
+    return rows.none()
+
+
+def recommendation_access(user: Person, recommendation: Recommendation) -> VisitAccess:
+    """The person's standing towards the recommendation's visit."""
+    return visit_access(user, recommendation.visit)
+
+
+def sees_recommendation(user: Person, recommendation: Recommendation) -> bool:
+    access = recommendation_access(user, recommendation)
+    if access.sees_conclusion_drafts:
+        return True
+    if recommendation.state == Recommendation.State.DRAFT:
+        return False
+    if access.host:
+        return True
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and user.host_unit_id is not None
+        and user.host_unit_id == recommendation.addressee_id
+    )
+
+
+def unit_open_recommendations(user: Person, unit: Unit) -> QuerySet[Recommendation]:
+    """The open and reported recommendations addressed to the unit or a unit under
+    it, of every visit, that the person sees: what a later visit to it follows up."""
+    return recommendations_visible_to(user).filter(
+        state__in=Recommendation.PENDING_STATES, addressee__path__startswith=unit.path
+    )
+
+
+def coordinators_of(unit: Unit) -> QuerySet[User]:
+    """The active coordinators whose scope holds the unit (those of everything
+    included; superusers only when they are coordinators too, as the reminders'
+    escalation does)."""
+    ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+    return User.objects.filter(is_active=True, is_coordinator=True).filter(
+        Q(coordinator_scope__isnull=True) | Q(coordinator_scope_id__in=ancestors)
+    )
+
+
+def unit_contacts(unit_ids: list[int]) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, host_unit_id__in=unit_ids)
+
+
+__all__ = [
+    "addresses_unit_of",
+    "conclusion_recommendations_for",
+    "conclusion_visits_visible_to",
+    "coordinates_unit",
+    "coordinators_of",
+    "current_conclusion",
+    "recommendation_access",
+    "recommendations_visible_to",
+    "sees_recommendation",
+    "unit_contacts",
+    "unit_open_recommendations",
+]
