@@ -25,6 +25,8 @@ def list_urls(world) -> list[str]:
         f"/api/v1/milestones/{milestone.pk}/reminders/",
         "/api/v1/notifications/",
         "/api/v1/calendar/feeds/",
+        "/api/v1/recommendations/",
+        f"/api/v1/units/{visit.host_unit_id}/open-recommendations/",
     ]
 
 
