@@ -54,7 +54,9 @@ def test_the_lead_drafts_and_issues_a_conclusion(browser, live_server, page, sig
     page.keyboard.press("Enter")
     row = page.get_by_role("group", name="New recommendation (1)")
     expect(row).to_be_visible()
-    expect(page.get_by_role("textbox", name="Summary")).to_have_value("Ban Thường vụ đã lãnh đạo sát sao.")
+    expect(page.get_by_role("textbox", name="Summary")).to_have_value(
+        "Ban Thường vụ đã lãnh đạo sát sao."
+    )
 
     # The new row: text, addressee, a deadline in working days.
     tab_to_name(page, "rec-0-text")

@@ -103,7 +103,9 @@ def _filter_problems(form: forms.Form) -> str:
 def recommendations(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     today = timezone.localdate()
-    form = RecommendationFilterForm(request.GET or None, units=recommendation_units_visible_to(user))
+    form = RecommendationFilterForm(
+        request.GET or None, units=recommendation_units_visible_to(user)
+    )
     form.is_valid()
     rows = form.filter(recommendations_visible_to(user), today)
     # The summary by unit counts the filtered rows still to be carried out.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from celery import current_app
@@ -473,7 +474,7 @@ class Command(BaseCommand):
             "Rà soát công tác phát triển đảng viên, quản lý cán bộ theo Nghị quyết số 21-NQ/TW.",
             "Tăng cường thông tin tuyên truyền về công tác tôn giáo, tín ngưỡng.",
         ]
-        deadlines = [
+        deadlines: list[dict[str, Any]] = [
             {"offset_days": 30},
             {"due_date": today + dt.timedelta(days=20)},
             {"due_date": today + dt.timedelta(days=45)},
