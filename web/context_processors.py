@@ -14,5 +14,16 @@ def navigation(request: HttpRequest) -> dict:
     def coordinator() -> bool:
         return bool(user is not None and user.is_authenticated and is_coordinator(user))
 
+    def recommendations() -> bool:
+        # Coordinators and the inspection teams follow recommendations up; a host
+        # unit's contacts reach theirs from their visits. Told apart without a
+        # query: team members have no host unit.
+        if user is None or not user.is_authenticated:
+            return False
+        return bool(is_coordinator(user) or user.host_unit_id is None)
+
     # Lazy: the admin and error pages render with this processor too and need not pay.
-    return {"nav_is_coordinator": SimpleLazyObject(coordinator)}
+    return {
+        "nav_is_coordinator": SimpleLazyObject(coordinator),
+        "nav_shows_recommendations": SimpleLazyObject(recommendations),
+    }

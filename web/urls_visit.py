@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import reports, visit
+from web.views import conclusion, reports, visit
 
 urlpatterns = [
     path("", visit.visit_page, name="visit"),
@@ -15,6 +15,19 @@ urlpatterns = [
         "milestones/<int:milestone_id>/done/",
         visit.milestone_done,
         name="milestone_done",
+    ),
+    path("conclusion/", conclusion.conclusion_page, name="conclusion"),
+    path("conclusion/issue/", conclusion.conclusion_issue_view, name="conclusion_issue"),
+    path("conclusion/withdraw/", conclusion.conclusion_withdraw_view, name="conclusion_withdraw"),
+    path(
+        "conclusion/recommendations/<int:recommendation_id>/extend/",
+        conclusion.recommendation_extend_view,
+        name="recommendation_extend",
+    ),
+    path(
+        "conclusion/recommendations/<int:recommendation_id>/cancel/",
+        conclusion.recommendation_cancel_view,
+        name="recommendation_cancel",
     ),
     path("reports/", reports.report_upload, name="report_upload"),
     path("reports/<int:revision_id>/", reports.revision_page, name="revision"),

@@ -17,7 +17,12 @@ from django.db.models import Q, QuerySet
 
 from checklists.models import Conclusion, Recommendation, TeamMembership, Unit, User, Visit
 from checklists.policies import Person, VisitAccess, coordinates_unit, visit_access
-from checklists.selectors import units_in_scope, visits_visible_to, with_team_role
+from checklists.selectors import (
+    units_in_scope,
+    units_visible_to,
+    visits_visible_to,
+    with_team_role,
+)
 
 ISSUED = ~Q(state=Recommendation.State.DRAFT)
 
@@ -119,6 +124,31 @@ def unit_open_recommendations(user: Person, unit: Unit) -> QuerySet[Recommendati
     )
 
 
+def recommendation_units_visible_to(user: Person) -> QuerySet[Unit]:
+    """The units a recommendations list may be narrowed to: those the person sees,
+    and those the recommendations they see are addressed to (units under a host
+    the person does not otherwise see)."""
+    if not isinstance(user, User):
+        return Unit.objects.none()
+    if user.coordinates_everything:
+        return Unit.objects.all()
+    return Unit.objects.filter(
+        Q(pk__in=units_visible_to(user).values("pk"))
+        | Q(pk__in=recommendations_visible_to(user).values("addressee_id"))
+    )
+
+
+def earlier_open_recommendations(user: Person, visit: Visit) -> QuerySet[Recommendation]:
+    """What a visit follows up: the open and reported recommendations of the
+    person's sight addressed to its host unit or a unit under it, from the unit's
+    other visits (SPEC §11), the earliest due first."""
+    return (
+        unit_open_recommendations(user, visit.host_unit)
+        .exclude(visit_id=visit.pk)
+        .order_by("due_date", "id")
+    )
+
+
 def coordinators_of(unit: Unit) -> QuerySet[User]:
     """The active coordinators whose scope holds the unit (those of everything
     included; superusers only when they are coordinators too, as the reminders'
@@ -140,7 +170,9 @@ __all__ = [
     "coordinates_unit",
     "coordinators_of",
     "current_conclusion",
+    "earlier_open_recommendations",
     "recommendation_access",
+    "recommendation_units_visible_to",
     "recommendations_visible_to",
     "sees_recommendation",
     "unit_contacts",

@@ -36,6 +36,8 @@ def seed_demo_pages() -> list[DemoPage]:
     revision_path = reverse(
         "web:revision", kwargs={"visit_id": visit.pk, "revision_id": revision.pk}
     )
+    conclusion_path = reverse("web:conclusion", kwargs={"visit_id": visit.pk})
+    recommendations_path = reverse("web:recommendations")
     # The demo's visit under way had its working session three days ago.
     session_day = timezone.localdate() - dt.timedelta(days=3)
     week = f"?view=timeGridWeek&date={session_day.isoformat()}"
@@ -48,7 +50,11 @@ def seed_demo_pages() -> list[DemoPage]:
         DemoPage("visit", "truongdoan", visit_path, DESKTOP),
         DemoPage("revision", "truongdoan", revision_path, DESKTOP),
         DemoPage("revision-host", "quangninh", revision_path, DESKTOP),
+        DemoPage("conclusion", "truongdoan", conclusion_path, DESKTOP),
+        DemoPage("conclusion-host", "quangninh", conclusion_path, DESKTOP),
+        DemoPage("recommendations", "dieuphoi", recommendations_path, DESKTOP),
         DemoPage("deadlines-phone", "thanhvien", reverse("web:deadlines"), PHONE),
+        DemoPage("recommendations-phone", "thanhvien", recommendations_path, PHONE),
         DemoPage("visit-phone", "thanhvien", visit_path, PHONE),
     ]
 

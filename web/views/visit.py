@@ -37,6 +37,7 @@ from checklists.services.checklist import checklist_item_update, milestone_mark_
 from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
 from web.views.base import is_htmx, signed_in, visible_visit
+from web.views.conclusion import conclusion_block
 from web.views.report_section import reports_context
 
 # --- what the templates get -------------------------------------------------------------
@@ -155,6 +156,7 @@ def visit_page_context(
         "milestones": milestone_rows(visit, access),
         "sections": checklist_sections(items, item_row),
         "progress": visit_checklist_progress(visit.pk),
+        "conclusion_block": conclusion_block(signed_in(request), visit, access),
         **reports_context(request, visit, access, **reports),
     }
 

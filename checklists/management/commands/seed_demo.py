@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from celery import current_app
@@ -351,6 +352,7 @@ class Command(BaseCommand):
         )
 
         self._draft_report(quang_ninh, people)
+        self._conclusion(quang_ninh, people)
 
         # A visit under way in Thanh Bình district and one announced for Vĩnh Phúc,
         # dated from today so the deadlines pages have something current.
@@ -449,6 +451,58 @@ class Command(BaseCommand):
             filename="Du thao bao cao BVCTNB Quang Ninh - lan 2.docx",
         )
         report_revision_extract_text(revision_id=second.pk)
+
+    def _conclusion(self, visit: Visit, people: dict[str, User]) -> None:
+        """Quảng Ninh's conclusion, issued on 20 June 2024: five recommendations on
+        the five additional contents; the one counted in calendar days from the
+        issue (KN-01) is long overdue, the others are due from today on.
+        (Implementation reports on two of them come with the reports' pages.)"""
+        from checklists.services.conclusions import (
+            SectionInput,
+            conclusion_for,
+            conclusion_issue,
+            conclusion_update,
+        )
+        from checklists.services.recommendations import RecommendationInput
+
+        lead, host = people["truongdoan"], visit.host_unit
+        today = timezone.localdate()
+        texts = [
+            "Chủ động nắm tình hình, kịp thời báo cáo những vấn đề phức tạp nảy sinh.",
+            "Ban hành quy chế phối hợp giữa các cơ quan chức năng trong bảo vệ chính trị nội bộ.",
+            "Kiện toàn Ban Chỉ đạo 35, nâng cao hiệu quả đấu tranh phản bác quan điểm sai trái.",
+            "Rà soát công tác phát triển đảng viên, quản lý cán bộ theo Nghị quyết số 21-NQ/TW.",
+            "Tăng cường thông tin tuyên truyền về công tác tôn giáo, tín ngưỡng.",
+        ]
+        deadlines: list[dict[str, Any]] = [
+            {"offset_days": 30},
+            {"due_date": today + dt.timedelta(days=20)},
+            {"due_date": today + dt.timedelta(days=45)},
+            {"due_date": today + dt.timedelta(days=90)},
+            {"due_date": today + dt.timedelta(days=180)},
+        ]
+        kinds = ["remedy", "regulation", "remedy", "responsibility", "other"]
+        conclusion_for(actor=lead, visit=visit)
+        conclusion_update(
+            actor=lead,
+            visit=visit,
+            summary=(
+                "Ban Thường vụ Tỉnh ủy Quảng Ninh đã lãnh đạo, chỉ đạo công tác bảo vệ chính "
+                "trị nội bộ nghiêm túc; còn một số hạn chế cần khắc phục."
+            ),
+            sections=[
+                SectionInput(
+                    number="I",
+                    strengths="Cấp ủy quan tâm lãnh đạo, chỉ đạo; ban hành văn bản kịp thời.",
+                    shortcomings="Việc nắm tình hình ở cơ sở có lúc chưa kịp thời.",
+                )
+            ],
+            recommendations=[
+                RecommendationInput(text=text, addressee=host, kind=kind, section="BS", **deadline)
+                for text, kind, deadline in zip(texts, kinds, deadlines, strict=True)
+            ],
+        )
+        conclusion_issue(actor=lead, visit=visit, issued_on=dt.date(2024, 6, 20))
 
     def _print_logins(self) -> None:
         self.stdout.write("")

@@ -1,0 +1,148 @@
+"""The recommendations a person sees (/recommendations/): filtered, sorted (by
+unit unless asked otherwise), paginated, with the overdue ones marked in colour
+and in words; and the row every page lists a recommendation with.
+
+Who sees which rows is checklists.selectors.conclusions.recommendations_visible_to,
+exactly as for the API's recommendations/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from checklists.models import Recommendation
+from checklists.selectors.conclusions import (
+    conclusion_visits_visible_to,
+    recommendation_units_visible_to,
+    recommendations_visible_to,
+)
+from web.forms_conclusions import (
+    RecommendationCancelForm,
+    RecommendationExtendForm,
+    RecommendationFilterForm,
+)
+from web.views.base import signed_in
+
+RECOMMENDATIONS_PER_PAGE = 50
+# The units with the most pending recommendations, shown above the list.
+UNIT_COUNTS_SHOWN = 10
+
+
+def recommendation_url(recommendation_id: int) -> str:
+    """A recommendation's own page (its reports and the verdicts). Spelt as a
+    path, not reversed: that page lands with another change (`web:recommendation`)."""
+    return f"/recommendations/{recommendation_id}/"
+
+
+@dataclass
+class RecommendationRow:
+    """A recommendation as a row shows it: overdue today or not, its page, and
+    the extension and cancellation forms for those who may use them."""
+
+    recommendation: Recommendation
+    overdue: bool
+    url: str
+    may_manage: bool = False
+    extend_form: RecommendationExtendForm | None = None
+    cancel_form: RecommendationCancelForm | None = None
+
+    @property
+    def state_label(self) -> str:
+        return str(Recommendation.State(self.recommendation.state).label)
+
+    @property
+    def open_form(self) -> str:
+        """Which of the row's forms to show opened (the one refused)."""
+        if self.extend_form is not None and self.extend_form.is_bound:
+            return "extend"
+        if self.cancel_form is not None and self.cancel_form.is_bound:
+            return "cancel"
+        return ""
+
+
+def recommendation_row(
+    recommendation: Recommendation,
+    today: dt.date,
+    *,
+    may_manage: bool = False,
+    extend_form: RecommendationExtendForm | None = None,
+    cancel_form: RecommendationCancelForm | None = None,
+) -> RecommendationRow:
+    pending = recommendation.state in Recommendation.PENDING_STATES
+    prefix = f"{{}}-{recommendation.pk}"
+    return RecommendationRow(
+        recommendation=recommendation,
+        overdue=recommendation.overdue_on(today),
+        url=recommendation_url(recommendation.pk),
+        may_manage=may_manage and pending,
+        extend_form=extend_form or RecommendationExtendForm(prefix=prefix.format("extend")),
+        cancel_form=cancel_form or RecommendationCancelForm(prefix=prefix.format("cancel")),
+    )
+
+
+def _filter_problems(form: forms.Form) -> str:
+    if not form.is_bound:
+        return ""
+    return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+
+
+@require_GET
+@login_required
+def recommendations(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    today = timezone.localdate()
+    form = RecommendationFilterForm(
+        request.GET or None, units=recommendation_units_visible_to(user)
+    )
+    form.is_valid()
+    rows = form.filter(recommendations_visible_to(user), today)
+    # The summary by unit counts the filtered rows still to be carried out.
+    unit_counts = list(
+        rows.filter(state__in=Recommendation.PENDING_STATES)
+        .values("addressee_id", "addressee__name")
+        .annotate(
+            pending=Count("pk"),
+            late=Count("pk", filter=Recommendation.overdue_condition(today)),
+        )
+        .order_by("-late", "-pending", "addressee__name")[:UNIT_COUNTS_SHOWN]
+    )
+    page = Paginator(rows.order_by(*form.ordering()), RECOMMENDATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    visit_id = getattr(form, "cleaned_data", {}).get("visit")
+    context: dict[str, Any] = {
+        "title": _("Recommendations"),
+        "form": form,
+        "filter_problems": _filter_problems(form),
+        "page": page,
+        "rows": [recommendation_row(r, today) for r in page],
+        "unit_counts": unit_counts,
+        # Named only when the person may look it up (else the filter just finds nothing).
+        "filtered_visit": conclusion_visits_visible_to(user).filter(pk=visit_id).first()
+        if visit_id
+        else None,
+        "query": _query_without(request, "page"),
+        "sort_query": _query_without(request, "page", "sort"),
+        "no_visit_query": _query_without(request, "page", "visit"),
+        "group_by_unit": form.active_sort == "unit",
+    }
+    return render(request, "web/recommendations/list.html", context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
