@@ -120,7 +120,7 @@ class RecommendationRecipients:
     def responsible(self, recommendation: Recommendation) -> list[int]:
         # Those who report on it (SPEC §4): the addressee's contacts, else the host's.
         own = self.contacts.get(recommendation.addressee_id)
-        return list(own or self.contacts.get(recommendation.visit.host_unit_id, ()))
+        return list(own or self.contacts.get(recommendation.visit.host_unit_id) or ())
 
     def escalation(self, recommendation: Recommendation) -> list[int]:
         return _in_scope(self.coordinators, recommendation.visit.host_unit.path)

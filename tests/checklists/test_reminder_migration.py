@@ -66,6 +66,6 @@ def test_existing_reminders_keep_their_milestone(world):
             lease_until=reminder.lease_until,
         )
     # Open recommendations are planned at the next pass.
-    assert set(
-        Recommendation.objects.values_list("next_reminder_at", flat=True).distinct()
-    ) == {REMINDER_REPLAN_AT}
+    assert set(Recommendation.objects.values_list("next_reminder_at", flat=True).distinct()) == {
+        REMINDER_REPLAN_AT
+    }
