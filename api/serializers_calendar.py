@@ -14,7 +14,7 @@ from rest_framework import serializers
 from api.fields import EARLIEST_DATETIME, LATEST_DATETIME
 from api.serializers import MAX_ID
 from checklists.calendar import MAX_WINDOW, EventFilters, EventKind, Window
-from checklists.models import CalendarFeed, Milestone, Visit
+from checklists.models import CalendarFeed, Milestone, Recommendation, Visit
 from checklists.validators import one_line
 
 # `+07:00` arrives as ` 07:00` when a client forgets to percent-encode the `+`.
@@ -85,7 +85,9 @@ class CalendarQuerySerializer(serializers.Serializer):
         help_text=_("Only visits with this person on the team."),
     )
     kind = serializers.ChoiceField(
-        choices=EventKind.CHOICES, required=False, help_text=_("Only sessions or only milestones.")
+        choices=EventKind.CHOICES,
+        required=False,
+        help_text=_("Only sessions, only milestones or only recommendations' deadlines."),
     )
     mine = serializers.BooleanField(
         required=False,
@@ -128,33 +130,49 @@ class CalendarQuerySerializer(serializers.Serializer):
         )
 
 
-EVENT_STATES = sorted({*Visit.Status.values, *Milestone.State.values})
+EVENT_STATES = sorted(
+    {*Visit.Status.values, *Milestone.State.values, *Recommendation.PENDING_STATES}
+    | {Recommendation.State.DONE, Recommendation.State.CANCELLED}
+)
 
 
 class CalendarEventSerializer(serializers.Serializer):
     """One event of the calendar (documentation only: the view writes the events
     itself, since a serializer per event would cost more than the query)."""
 
-    id = serializers.CharField(help_text=_("Stable: `session-<id>` or `milestone-<id>`."))
+    id = serializers.CharField(
+        help_text=_("Stable: `session-<id>`, `milestone-<id>` or `recommendation-<id>`.")
+    )
     kind = serializers.ChoiceField(choices=EventKind.CHOICES)
     title = serializers.CharField()
     start = serializers.CharField(
-        help_text=_("A session's start (date-time with offset) or a milestone's date.")
+        help_text=_(
+            "A session's start (date-time with offset), or a milestone's or "
+            "recommendation's due date."
+        )
     )
     end = serializers.CharField(
-        help_text=_("A session's end, or the day after a milestone's date (exclusive).")
+        help_text=_("A session's end, or the day after a due date (exclusive).")
     )
     all_day = serializers.BooleanField()
     visit = serializers.IntegerField()
-    host_unit = serializers.IntegerField()
+    host_unit = serializers.IntegerField(
+        help_text=_("The visit's host unit; for a recommendation, its addressee.")
+    )
     state = serializers.ChoiceField(
         choices=EVENT_STATES,
         help_text=_(
             "A session: its visit's status. A milestone: upcoming, due soon, overdue or "
-            "done; cancelled when its visit is."
+            "done; cancelled when its visit is. A recommendation: open, reported, done "
+            "or cancelled."
         ),
     )
-    url = serializers.CharField(help_text=_("The event's visit (a session) or milestone."))
+    overdue = serializers.BooleanField(
+        required=False, help_text=_("Recommendations only: past its due date and not done.")
+    )
+    url = serializers.CharField(
+        help_text=_("The event's visit (a session), milestone or recommendation.")
+    )
 
 
 class CalendarFeedSerializer(serializers.ModelSerializer):

@@ -13,7 +13,8 @@ class NotificationSerializer(serializers.ModelSerializer):
         source="link",
         read_only=True,
         help_text="The page that shows what happened (relative to the site): the draft "
-        "report's revision, or the visit of a deadline reminder; empty when none.",
+        "report's revision, a recommendation's page for its deadline reminder, or the "
+        "visit of a milestone's reminder; empty when none.",
     )
 
     class Meta:
@@ -24,6 +25,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "milestone",
+            "recommendation",
             "visit",
             "url",
             "created_at",
@@ -44,6 +46,7 @@ class ReminderSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "milestone",
+            "recommendation",
             "recipient",
             "offset",
             "state",

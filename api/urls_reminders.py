@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-from api.views.reminders import MilestoneRemindersView, NotificationViewSet
+from api.views.reminders import (
+    MilestoneRemindersView,
+    NotificationViewSet,
+    RecommendationRemindersView,
+)
 
 notification_list = NotificationViewSet.as_view({"get": "list"})
 notification_read = NotificationViewSet.as_view({"post": "read"})
@@ -14,5 +18,10 @@ urlpatterns: list = [
         "milestones/<id:milestone_pk>/reminders/",
         MilestoneRemindersView.as_view(),
         name="milestone-reminders",
+    ),
+    path(
+        "recommendations/<id:recommendation_pk>/reminders/",
+        RecommendationRemindersView.as_view(),
+        name="recommendation-reminders",
     ),
 ]

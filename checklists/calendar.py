@@ -1,8 +1,10 @@
-"""The visit calendar: working sessions and milestones as events, for the JSON
-calendar (FullCalendar) and the iCalendar feeds people subscribe to.
+"""The visit calendar: working sessions, milestones and recommendations'
+deadlines as events, for the JSON calendar (FullCalendar) and the iCalendar feeds
+people subscribe to.
 
-Who sees what is decided by `checklists.selectors.visits_visible_to` alone; this
-module only shapes the rows. Each call costs two queries (sessions, milestones),
+Who sees what is decided by `checklists.selectors.visits_visible_to` (and, for
+recommendations, `recommendations_visible_to`) alone; this module only shapes the
+rows. Each call costs three queries (sessions, milestones, recommendations),
 whatever the number of events: `values()` with the visit (and host unit) joined
 in, never one query per event.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import icalendar
@@ -21,8 +23,22 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from checklists.calendar_recommendations import (
+    FEED_RECOMMENDATION_FIELDS,
+    recommendation_events,
+    recommendation_label,
+    recommendation_rows,
+)
 from checklists.classification import classification_mark, is_classified, marked
-from checklists.models import Milestone, Responsible, TeamMembership, User, Visit, WorkingSession
+from checklists.models import (
+    Milestone,
+    Recommendation,
+    Responsible,
+    TeamMembership,
+    User,
+    Visit,
+    WorkingSession,
+)
 from checklists.selectors import involvement_q, visits_visible_to
 
 # The longest window the JSON calendar answers (SPEC §6).
@@ -34,14 +50,15 @@ FEED_PAST = dt.timedelta(days=366)
 FEED_FUTURE = dt.timedelta(days=731)
 # Part of every feed's ETag: bump it when the rendering changes, so that clients
 # holding a copy made by older code fetch the new one.
-FEED_FORMAT = "3"
+FEED_FORMAT = "4"
 PRODID = "-//Inspection helper//Visit calendar//EN"
 
 
 class EventKind:
     SESSION = "session"
     MILESTONE = "milestone"
-    CHOICES = (SESSION, MILESTONE)
+    RECOMMENDATION = "recommendation"
+    CHOICES = (SESSION, MILESTONE, RECOMMENDATION)
 
 
 @dataclass(frozen=True)
@@ -153,16 +170,17 @@ def _milestone_rows(
 class CalendarRows:
     sessions: list[dict[str, Any]]
     milestones: list[dict[str, Any]]
+    recommendations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def calendar_rows(
     *, user: User, window: Window, filters: EventFilters = EventFilters(), detailed: bool = False
 ) -> CalendarRows:
-    """The sessions and milestones the person may see in the window, as rows
-    (two queries, none when the person sees nothing)."""
+    """The sessions, milestones and recommendations' deadlines the person may see
+    in the window, as rows (three queries, none when the person sees nothing)."""
     condition = _visit_condition(user, filters)
     if condition is None:
-        return CalendarRows([], [])
+        return CalendarRows([], [], [])
     sessions = milestones = []
     if filters.kind in (None, EventKind.SESSION):
         sessions = _session_rows(
@@ -175,7 +193,19 @@ def calendar_rows(
             FEED_MILESTONE_FIELDS if detailed else MILESTONE_FIELDS,
             open_ones_of_any_age=detailed,
         )
-    return CalendarRows(sessions, milestones)
+    recommendations: list[dict[str, Any]] = []
+    if filters.kind in (None, EventKind.RECOMMENDATION):
+        recommendations = recommendation_rows(
+            user,
+            first_day=window.first_day,
+            day_after_last=window.day_after_last,
+            visit=filters.visit,
+            host_unit=filters.host_unit,
+            team_member=filters.team_member,
+            mine=filters.mine,
+            detailed=detailed,
+        )
+    return CalendarRows(sessions, milestones, recommendations)
 
 
 # --- the JSON calendar ---------------------------------------------------------------
@@ -213,13 +243,16 @@ def calendar_events(
     filters: EventFilters = EventFilters(),
     session_url: str = "",
     milestone_url: str = "",
+    recommendation_url: str = "",
     today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Events in the shape of SPEC §5, ready for FullCalendar: sessions with ISO
-    datetimes in local time with their offset, milestones all-day (`end` is the day
-    after, exclusive). Titles in the active language.
+    datetimes in local time with their offset, milestones and recommendations'
+    deadlines all-day (`end` is the day after, exclusive). Titles in the active
+    language.
 
-    `session_url` may hold `{visit}`, `milestone_url` `{id}`; both are filled per event.
+    `session_url` may hold `{visit}`, `milestone_url` and `recommendation_url`
+    `{id}`; each is filled per event.
     """
     today = today or timezone.localdate()
     rows = calendar_rows(user=user, window=window, filters=filters)
@@ -258,6 +291,7 @@ def calendar_events(
         }
         for row in rows.milestones
     )
+    events.extend(recommendation_events(rows.recommendations, url=recommendation_url, today=today))
     return events
 
 
@@ -273,6 +307,7 @@ def feed_fingerprint(rows: CalendarRows, *, language: str, name: str) -> str:
     for kind, keys, items in (
         ("s", FEED_SESSION_FIELDS, rows.sessions),
         ("m", FEED_MILESTONE_FIELDS, rows.milestones),
+        ("r", FEED_RECOMMENDATION_FIELDS, rows.recommendations),
     ):
         digest.update(kind.encode())
         for row in items:
@@ -284,7 +319,7 @@ def feed_last_modified(rows: CalendarRows) -> dt.datetime | None:
     """The latest change of any event of the feed (or of its visit)."""
     stamps = [
         max(row["updated_at"], row["visit__updated_at"])
-        for row in (*rows.sessions, *rows.milestones)
+        for row in (*rows.sessions, *rows.milestones, *rows.recommendations)
     ]
     return max(stamps, default=None)
 
@@ -327,14 +362,16 @@ def _text(value: str) -> str:
 
 
 def _url_of(template: str, row: dict[str, Any]) -> str:
-    return template.replace("{visit}", str(row["visit_id"]))
+    return template.replace("{visit}", str(row["visit_id"])).replace("{id}", str(row["id"]))
 
 
 def _utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> bytes:
+def calendar_to_ics(
+    rows: CalendarRows, *, name: str, visit_url: str = "", recommendation_url: str = ""
+) -> bytes:
     """RFC 5545 text of a feed, in the active language: times in UTC, milestones as
     all-day events (VALUE=DATE, DTEND the day after), a cancelled visit's events
     kept with STATUS:CANCELLED; CRLF line ends, lines folded at 75 octets.
@@ -343,7 +380,9 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
     of a classified visit carry only its mark and number (`[MẬT] Đợt kiểm tra #12`,
     SPEC §6, §14): no title, host unit, place or deadline wording, and for a
     description only the link to the visit's page (`visit_url`, holding `{visit}`),
-    where the person signs in to read the rest.
+    where the person signs in to read the rest. A recommendation's deadline links
+    to its own page (`recommendation_url`, holding `{id}`); a cancelled
+    recommendation stays with STATUS:CANCELLED.
 
     The calendar's properties go through `icalendar` (`Calendar`); the events are
     written line by line with icalendar's value encoding (`vText`), because
@@ -380,8 +419,16 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
     english = translation.get_language() == "en"
     dtstamps: dict[tuple[dt.datetime, dt.datetime], str] = {}
 
-    def common(kind: str, row: dict[str, Any], extra: list[str]) -> None:
-        cancelled = row["visit__status"] == Visit.Status.CANCELLED
+    def common(
+        kind: str,
+        row: dict[str, Any],
+        extra: list[str],
+        *,
+        cancelled: bool = False,
+        link_to: str = "",
+    ) -> None:
+        own_cancel = cancelled
+        cancelled = cancelled or row["visit__status"] == Visit.Status.CANCELLED
         # DTSTAMP is when the event last changed, never the request's time:
         # otherwise every refresh looks like a change to the client. The visit's
         # own change time counts too (its title is the event's, its status the
@@ -393,12 +440,15 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
         lines.append(f"UID:{_uid(kind, row['id'])}")
         lines.append(f"DTSTAMP:{changed}")
         lines.append(f"LAST-MODIFIED:{changed}")
-        lines.append(f"SEQUENCE:{_sequence(row)}")
+        # A recommendation cancelled (its visit not) raises SEQUENCE too.
+        lines.append(f"SEQUENCE:{_sequence(row) + (1 if own_cancel else 0)}")
         lines.append("STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED")
-        # Every event links back to its visit's page (SPEC §6), where the person
+        # Every event links back to its page (SPEC §6): its visit's, or a
+        # recommendation's own, where the person
         # signs in; clients show URL as a link, and DESCRIPTION carries it too for
         # those that do not.
-        link = _url_of(visit_url, row) if visit_url else ""
+        link_to = link_to or visit_url
+        link = _url_of(link_to, row) if link_to else ""
         if link:
             lines.append(_fold(f"URL;VALUE=URI:{link}"))
         if is_classified(row["visit__classification"]):
@@ -451,6 +501,31 @@ def calendar_to_ics(rows: CalendarRows, *, name: str, visit_url: str = "") -> by
         # A deadline does not make anyone busy.
         lines.append("TRANSP:TRANSPARENT")
         common(EventKind.MILESTONE, row, extra)
+        lines.append("END:VEVENT")
+    addressee_line = _("Addressed to: %(unit)s")
+    state_line = _("Recommendation state: %(state)s")
+    states = {value: str(label) for value, label in Recommendation.State.choices}
+    for row in rows.recommendations:
+        extra = [
+            addressee_line % {"unit": row["addressee__name"]},
+            state_line % {"state": states.get(row["state"], "")},
+        ]
+        lines.append("BEGIN:VEVENT")
+        summary = classified_summary(row) or milestone_title % {
+            "milestone": recommendation_label(row),
+            "visit": row["visit__title"],
+        }
+        lines.append(_fold(f"SUMMARY:{_text(summary)}"))
+        lines.append(f"DTSTART;VALUE=DATE:{row['due_date']:%Y%m%d}")
+        lines.append(f"DTEND;VALUE=DATE:{row['due_date'] + one_day:%Y%m%d}")
+        lines.append("TRANSP:TRANSPARENT")
+        common(
+            EventKind.RECOMMENDATION,
+            row,
+            extra,
+            cancelled=row["state"] == Recommendation.State.CANCELLED,
+            link_to=recommendation_url,
+        )
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()

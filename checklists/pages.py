@@ -6,6 +6,7 @@ from __future__ import annotations
 
 VISIT_PAGE = "/visits/{visit}/"
 REVISION_PAGE = "/visits/{visit}/reports/{revision}/"
+RECOMMENDATION_PAGE = "/recommendations/{recommendation}/"
 
 
 def visit_page(visit_id: int) -> str:
@@ -14,3 +15,7 @@ def visit_page(visit_id: int) -> str:
 
 def revision_page(visit_id: int, revision_id: int) -> str:
     return REVISION_PAGE.format(visit=visit_id, revision=revision_id)
+
+
+def recommendation_page(recommendation_id: int) -> str:
+    return RECOMMENDATION_PAGE.format(recommendation=recommendation_id)

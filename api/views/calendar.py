@@ -39,6 +39,7 @@ from checklists.calendar import (
     feed_last_modified,
 )
 from checklists.models import CalendarFeed
+from checklists.pages import recommendation_page
 from checklists.selectors.feeds import calendar_feed_for_token, calendar_feeds_live
 from checklists.services.feeds import (
     calendar_feed_create,
@@ -52,17 +53,21 @@ logger = logging.getLogger(__name__)
 _PLACEHOLDER = "987654321"
 
 
-def _event_urls() -> tuple[str, str]:
+def _event_urls() -> tuple[str, str, str]:
     visit = reverse("api:visit-detail", args=[_PLACEHOLDER]).replace(_PLACEHOLDER, "{visit}")
     milestone = reverse("api:milestone-detail", args=[_PLACEHOLDER]).replace(_PLACEHOLDER, "{id}")
-    return visit, milestone
+    recommendation = reverse("api:recommendation-detail", args=[_PLACEHOLDER]).replace(
+        _PLACEHOLDER, "{id}"
+    )
+    return visit, milestone, recommendation
 
 
 class CalendarView(APIView):
-    """Every working session and milestone you may see between `start` and `end`
-    (at most 400 days), unpaginated, in the shape FullCalendar reads: sessions with
-    date-times in local time with their offset, milestones as all-day events whose
-    `end` is the day after (exclusive). Titles are in your language."""
+    """Every working session, milestone and recommendation deadline you may see
+    between `start` and `end` (at most 400 days), unpaginated, in the shape
+    FullCalendar reads: sessions with date-times in local time with their offset,
+    milestones and recommendations' deadlines as all-day events whose `end` is the
+    day after (exclusive). Titles are in your language."""
 
     @extend_schema(
         operation_id="calendar_list",
@@ -72,13 +77,14 @@ class CalendarView(APIView):
     def get(self, request: Request) -> Response:
         query = CalendarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        session_url, milestone_url = _event_urls()
+        session_url, milestone_url, recommendation_url = _event_urls()
         events = calendar_events(
             user=signed_in(request),
             window=query.window(),
             filters=query.filters(),
             session_url=session_url,
             milestone_url=milestone_url,
+            recommendation_url=recommendation_url,
         )
         return Response(events)
 
@@ -210,8 +216,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     # Every event links to its visit's page; a classified visit's says nothing else (SPEC §6).
     visit_page = reverse("web:visit", kwargs={"visit_id": _PLACEHOLDER})
     visit_url = request.build_absolute_uri(visit_page).replace(_PLACEHOLDER, "{visit}")
+    # A recommendation's deadline links to the recommendation's page.
+    recommendation_url = request.build_absolute_uri(recommendation_page(int(_PLACEHOLDER))).replace(
+        _PLACEHOLDER, "{id}"
+    )
     with translation.override(language):
-        body = calendar_to_ics(rows, name=name, visit_url=visit_url)
+        body = calendar_to_ics(
+            rows, name=name, visit_url=visit_url, recommendation_url=recommendation_url
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8", headers=headers)
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     return response

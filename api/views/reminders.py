@@ -15,7 +15,10 @@ from rest_framework.response import Response
 from api.filters import BooleanFilter, FilterSet
 from api.serializers_reminders import NotificationSerializer, ReminderSerializer
 from checklists.models import Notification, Reminder
-from checklists.selectors.reminders import milestone_reminders_for
+from checklists.selectors.reminders import (
+    milestone_reminders_for,
+    recommendation_reminders_for,
+)
 from checklists.services.notifications import notification_mark_read
 
 
@@ -26,7 +29,7 @@ class NotificationFilter(FilterSet):
 
     class Meta:
         model = Notification
-        fields = ["unread", "kind", "visit", "milestone"]
+        fields = ["unread", "kind", "visit", "milestone", "recommendation"]
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -73,3 +76,14 @@ class MilestoneRemindersView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Reminder.objects.none()
         return milestone_reminders_for(self.request.user, self.kwargs["milestone_pk"])
+
+
+class RecommendationRemindersView(MilestoneRemindersView):
+    """The reminder log of one recommendation's deadline, in the shape of a
+    milestone's. Who reads which rows is the selector's decision
+    (checklists.selectors.reminders.recommendation_reminders_for)."""
+
+    def get_queryset(self) -> QuerySet[Reminder]:
+        if getattr(self, "swagger_fake_view", False):
+            return Reminder.objects.none()
+        return recommendation_reminders_for(self.request.user, self.kwargs["recommendation_pk"])

@@ -32,6 +32,7 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_display = (
         "due_at",
         "milestone",
+        "recommendation",
         "recipient",
         "offset",
         "state",
@@ -40,11 +41,18 @@ class ReminderAdmin(ReadOnlyAdmin):
         "last_error",
     )
     list_filter = ("state", "offset")
-    search_fields = ("milestone__visit__code", "milestone__title", "recipient__username")
+    search_fields = (
+        "milestone__visit__code",
+        "milestone__title",
+        "recommendation__visit__code",
+        "recommendation__code",
+        "recipient__username",
+    )
     date_hierarchy = "due_at"
-    list_select_related = ("milestone__visit", "recipient")
+    list_select_related = ("milestone__visit", "recommendation__visit", "recipient")
     readonly_fields = (
         "milestone",
+        "recommendation",
         "recipient",
         "offset",
         "due_at",
@@ -60,7 +68,12 @@ class ReminderAdmin(ReadOnlyAdmin):
     actions = ["retry_failed"]
 
     def get_queryset(self, request):
-        return _scope_to_visits(super().get_queryset(request), request, "milestone__visit")
+        # A reminder is about a milestone or a recommendation: in scope through
+        # either one's visit (an id-IN subquery each, so no row comes twice).
+        queryset = super().get_queryset(request)
+        return _scope_to_visits(queryset, request, "milestone__visit") | _scope_to_visits(
+            queryset, request, "recommendation__visit"
+        )
 
     @admin.action(description=_("Retry the selected failed reminders"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
@@ -70,7 +83,9 @@ class ReminderAdmin(ReadOnlyAdmin):
             with transaction.atomic():
                 retried = sum(
                     reminder_retry(actor=request.user, reminder=r)
-                    for r in queryset.select_related("milestone__visit__host_unit")
+                    for r in queryset.select_related(
+                        "milestone__visit__host_unit", "recommendation__visit__host_unit"
+                    )
                 )
         except REFUSALS as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
@@ -99,6 +114,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "title",
         "body",
         "milestone",
+        "recommendation",
         "visit",
         "reminder",
         "created_at",

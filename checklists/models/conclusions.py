@@ -243,6 +243,15 @@ class Recommendation(models.Model):
     carried_over = models.BooleanField(_("carried over"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # iCalendar SEQUENCE: grows each time the due date moves (an extension).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The reminder pass's schedule, as Milestone.next_reminder_at: null for a
+    # draft and once nothing is left to remind; REMINDER_REPLAN_AT ("plan me at
+    # the next pass") when it opens or its date moves
+    # (checklists.services.reminder_planning).
+    next_reminder_at = models.DateTimeField(
+        _("next reminder at"), null=True, blank=True, default=None, editable=False
+    )
 
     class Meta:
         verbose_name = _("recommendation")
@@ -265,6 +274,13 @@ class Recommendation(models.Model):
                 name="recommendation_pending_due_idx",
             ),
             models.Index(fields=["addressee", "state"], name="recommendation_addressee_idx"),
+            # The reminder pass's poll, `next_reminder_at <= now` (see
+            # milestone_next_reminder_idx): only open ones carry a value.
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(next_reminder_at__isnull=False),
+                name="recommendation_next_remind_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,11 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.pages import visit_page
 
+from .conclusions import Recommendation
 from .visits import Milestone, Visit
+
+# A reminder is about one dated obligation: a milestone or a recommendation's
+# deadline (SPEC §5: "`milestone` or `recommendation`, one of them").
+ONE_OBLIGATION = Q(milestone__isnull=False, recommendation__isnull=True) | Q(
+    milestone__isnull=True, recommendation__isnull=False
+)
 
 
 class Reminder(models.Model):
-    """One reminder per (milestone, recipient, offset), guaranteed by the database.
+    """One reminder per (obligation, recipient, offset), guaranteed by the
+    database; the obligation is a milestone or a recommendation, exactly one.
 
     The row is also the outbox: the dispatch pass creates it when it falls due,
     a sending task claims it with a lease, sends, and marks it sent.
@@ -25,7 +33,20 @@ class Reminder(models.Model):
         SKIPPED = "skipped", _("Skipped")
 
     milestone = models.ForeignKey(
-        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="reminders"
+        Milestone,
+        verbose_name=_("milestone"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,8 +76,18 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-due_at", "-id"]
         constraints = [
+            models.CheckConstraint(condition=ONE_OBLIGATION, name="reminder_one_obligation"),
+            # Exactly once per (obligation, recipient, offset): one partial unique
+            # constraint per kind, since a NULL never clashes in a plain one.
             models.UniqueConstraint(
-                fields=["milestone", "recipient", "offset"], name="reminder_once_per_offset"
+                fields=["milestone", "recipient", "offset"],
+                condition=Q(milestone__isnull=False),
+                name="reminder_once_per_offset",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "recipient", "offset"],
+                condition=Q(recommendation__isnull=False),
+                name="reminder_once_per_rec_offset",
             ),
         ]
         indexes = [
@@ -67,7 +98,18 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.milestone} → {self.recipient} ({self.offset})"
+        return f"{self.obligation} → {self.recipient} ({self.offset})"
+
+    @property
+    def obligation(self) -> Milestone | Recommendation:
+        """What the reminder is about (load it with select_related)."""
+        obligation = self.milestone if self.milestone_id is not None else self.recommendation
+        assert obligation is not None  # reminder_one_obligation
+        return obligation
+
+    @property
+    def visit_id(self) -> int:
+        return self.obligation.visit_id
 
 
 class NotificationDigest(models.Model):
@@ -161,6 +203,14 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     visit = models.ForeignKey(
         Visit,
         verbose_name=_("visit"),
@@ -234,8 +284,9 @@ class Notification(models.Model):
 
     @property
     def link(self) -> str:
-        """Where the notification leads: its own page, else its visit's (a
-        deadline reminder's), else nowhere."""
+        """Where the notification leads: its own page (a recommendation's
+        reminder: the recommendation's), else its visit's (a milestone's
+        reminder), else nowhere."""
         if self.url:
             return self.url
         return visit_page(self.visit_id) if self.visit_id else ""

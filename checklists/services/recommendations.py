@@ -30,6 +30,10 @@ from checklists.models import Conclusion, Recommendation, Unit, Visit
 from checklists.policies import PERMISSION_MESSAGES, Capability, Person
 from checklists.selectors.conclusions import recommendation_access, sees_recommendation
 from checklists.services.audit import audit_record
+from checklists.services.reminder_planning import (
+    recommendation_reminders_replan,
+    recommendation_reminders_stop,
+)
 from checklists.validators import one_line
 from checklists.workdays import WorkCalendar
 
@@ -213,6 +217,8 @@ def recommendations_open(
     for row in rows:
         row.state = State.OPEN
         row.save(update_fields=["due_date", "rolled_from", "state", "updated_at"])
+    # Reminded from the next pass on (SPEC §11), with the milestones' offsets.
+    recommendation_reminders_replan(recommendation_ids=[row.pk for row in rows])
     return [
         {
             "id": row.pk,
@@ -238,6 +244,9 @@ def recommendations_to_draft(*, source: Conclusion, target: Conclusion) -> list[
         if row.offset_days is not None or row.offset_working_days is not None:
             row.due_date, row.rolled_from = None, None
         row.save(update_fields=["conclusion", "state", "due_date", "rolled_from", "updated_at"])
+    # A draft is reminded of nothing (SPEC §11: "their reminders stopped"); those
+    # already sent stay in its log.
+    recommendation_reminders_stop(recommendation_ids=[row.pk for row in rows])
     return [row.code for row in rows]
 
 
@@ -324,6 +333,11 @@ def recommendation_extend(
     recommendation.rolled_from = None
     recommendation.offset_days = recommendation.offset_working_days = None
     recommendation.extended_by = extended_by
+    # The calendar event moved: subscribed calendars must see it (SEQUENCE). Read
+    # under the row lock just taken, not from the caller's copy.
+    recommendation.sequence = (
+        Recommendation.objects.values_list("sequence", flat=True).get(pk=recommendation.pk) + 1
+    )
     recommendation.save(
         update_fields=[
             "due_date",
@@ -331,9 +345,13 @@ def recommendation_extend(
             "offset_days",
             "offset_working_days",
             "extended_by",
+            "sequence",
             "updated_at",
         ]
     )
+    # Its future reminders follow the new date; offsets already recorded are not
+    # repeated (one per recommendation, recipient and offset).
+    recommendation_reminders_replan(recommendation_ids=[recommendation.pk])
     audit_record(
         actor=actor,
         action="extend",
@@ -373,6 +391,7 @@ def recommendation_cancel(
     recommendation.state = State.CANCELLED
     recommendation.cancel_reason = cancel_reason
     recommendation.save(update_fields=["state", "cancel_reason", "updated_at"])
+    recommendation_reminders_stop(recommendation_ids=[recommendation.pk])
     audit_record(
         actor=actor,
         action="cancel",

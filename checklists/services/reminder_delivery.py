@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import Reminder, User
+from checklists.models import Recommendation, Reminder, User
 from checklists.policies import Person, require_coordinator
 from checklists.services.audit import audit_record
 from checklists.services.mail_outbox import (
@@ -58,7 +58,20 @@ class ReminderSendError(OutboxSendError):
 
 def message_id_for(reminder: Reminder) -> str:
     """A Message-ID that stays the same for every try of one reminder."""
-    return outbox_message_id(f"reminder-{reminder.pk}.m{reminder.milestone_id}")
+    if reminder.milestone_id is not None:
+        return outbox_message_id(f"reminder-{reminder.pk}.m{reminder.milestone_id}")
+    return outbox_message_id(f"reminder-{reminder.pk}.r{reminder.recommendation_id}")
+
+
+def _still_due(reminder: Reminder) -> bool:
+    """A milestone not met, of a visit still running; a recommendation open or
+    reported, whatever its visit's status (SPEC §11); a recipient still active."""
+    if not reminder.recipient.is_active:
+        return False
+    if reminder.milestone is not None:
+        return reminder.milestone.done_at is None and reminder.milestone.visit.is_active
+    recommendation = reminder.recommendation
+    return recommendation is not None and recommendation.state in Recommendation.PENDING_STATES
 
 
 def reminder_claim(*, reminder_id: int) -> bool:
@@ -88,7 +101,9 @@ def reminder_send(*, reminder_id: int) -> str:
     if not reminder_claim(reminder_id=reminder_id):
         return "not-claimed"
     reminder = (
-        Reminder.objects.select_related("milestone__visit", "recipient")
+        Reminder.objects.select_related(
+            "milestone__visit", "recommendation__visit", "recommendation__addressee", "recipient"
+        )
         .filter(pk=reminder_id)
         .first()
     )
@@ -97,11 +112,10 @@ def reminder_send(*, reminder_id: int) -> str:
     message_id = message_id_for(reminder)
     if reminder.message_id != message_id:
         Reminder.objects.filter(pk=reminder.pk).update(message_id=message_id)
-    milestone, recipient = reminder.milestone, reminder.recipient
-    if milestone.done_at is not None or not milestone.visit.is_active or not recipient.is_active:
+    if not _still_due(reminder):
         Reminder.objects.filter(pk=reminder.pk, state=State.PENDING).update(state=State.SKIPPED)
         return "skipped"
-    if recipient.email:
+    if reminder.recipient.email:
         try:
             _send_email(reminder, message_id=message_id)
         except Exception as error:
@@ -165,7 +179,7 @@ def reminder_retry(*, actor: Person | None, reminder: Reminder) -> bool:
     require_coordinator(
         actor,
         _("Only a coordinator of this visit may retry its reminders."),
-        unit=reminder.milestone.visit.host_unit,
+        unit=reminder.obligation.visit.host_unit,
     )
     real_now = timezone.now()
     stale = real_now - dt.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS + 1)
@@ -178,7 +192,7 @@ def reminder_retry(*, actor: Person | None, reminder: Reminder) -> bool:
             actor=actor if isinstance(actor, User) else None,
             action="retry",
             obj=reminder,
-            visit_id=reminder.milestone.visit_id,
+            visit_id=reminder.visit_id,
             changes={"state": {"from": State.FAILED, "to": State.PENDING}},
         )
     return bool(updated)

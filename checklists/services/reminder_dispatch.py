@@ -1,10 +1,12 @@
-"""The reminder dispatch pass (SPEC §8): record the reminders that fell due, with
-their in-app notifications, and hand each to a sending task.
+"""The reminder dispatch pass (SPEC §8, §11): record the reminders that fell due,
+with their in-app notifications, and hand each to a sending task.
 
-The database is the queue. `Milestone.next_reminder_at` says when a milestone next
-needs the pass (checklists.services.reminder_planning); a `Reminder` row is recorded
-once per (milestone, recipient, offset) — a unique constraint — together with its
-in-app `Notification`, and is the outbox of its e-mail, which
+The database is the queue. `next_reminder_at` says when a dated obligation (a
+milestone, or a recommendation's deadline: checklists.services.reminder_obligations)
+next needs the pass (checklists.services.reminder_planning); a `Reminder` row is
+recorded once per (obligation, recipient, offset) — a partial unique constraint
+per kind — together with its in-app `Notification`, and is the outbox of its
+e-mail, which
 checklists.services.reminder_delivery sends. Celery only nudges: the pass rebuilds
 any task Redis lost.
 """
@@ -18,22 +20,33 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone, translation
 
-from checklists.models import Milestone, Notification, Reminder, TeamMembership, User
-from checklists.models.outlines import Responsible
+from checklists.models import Milestone, Notification, Recommendation, Reminder, User
 from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.reminder_plan import Due, Slot, due_in_track
+from checklists.services.reminder_obligations import (
+    MILESTONES,
+    OBLIGATIONS,
+    RECOMMENDATIONS,
+    Obligations,
+    Recipients,
+    RecommendationRecipients,
+)
 from checklists.services.reminder_planning import plan_for, reminders_skip_unsent
-from checklists.services.reminder_wording import reminder_text
+from checklists.services.reminder_wording import reminder_page, reminder_text
 
 State = Reminder.State
+Obligation = Milestone | Recommendation
+
+__all__ = ["DispatchResult", "Recipients", "reminder_dispatch_due"]
 
 
 @dataclass
 class DispatchResult:
     milestones: int = 0
+    recommendations: int = 0
     recorded: int = 0
     skipped: int = 0
     requeued: int = 0
@@ -79,7 +92,9 @@ def reminder_dispatch_due(
     3. Move `next_reminder_at` to the milestone's next offset (null: none left) in
        the same transaction, and after commit hand each new reminder to a sending
        task. Repeat until a batch comes back short.
-    4. Enqueue again every pending reminder nobody touched for
+    4. The same for recommendations' deadlines (open or reported ones, whatever
+       their visit's status), with the same offsets.
+    5. Enqueue again every pending reminder nobody touched for
        REMINDER_REQUEUE_AFTER_SECONDS: its task was lost with Redis, or its worker
        died holding the claim. Redis is only a nudge; this rebuilds what it held.
 
@@ -89,174 +104,103 @@ def reminder_dispatch_due(
     now = now or timezone.now()
     enqueue = enqueue or _enqueue_task
     result = DispatchResult()
-    while True:
-        taken = _dispatch_batch(now=now, enqueue=enqueue, result=result)
-        if taken < settings.REMINDER_BATCH_SIZE:
-            break
+    for kind in OBLIGATIONS:
+        while True:
+            taken = _dispatch_batch(kind, now=now, enqueue=enqueue, result=result)
+            if taken < settings.REMINDER_BATCH_SIZE:
+                break
     _requeue_stale(enqueue=enqueue, result=result)
     return result
 
 
-def _due_milestones(now: dt.datetime) -> QuerySet[Milestone]:
-    # Served by milestone_next_reminder_idx; `<=` implies NOT NULL, so the planner
-    # uses the partial index.
-    queryset = (
-        Milestone.objects.filter(next_reminder_at__lte=now)
-        .select_related("visit__host_unit")
-        .only(
-            "id",
-            "key",
-            "title",
-            "title_en",
-            "due_date",
-            "responsible",
-            "done_at",
-            "next_reminder_at",
-            "visit__id",
-            "visit__code",
-            "visit__title",
-            "visit__status",
-            "visit__host_unit__id",
-            "visit__host_unit__path",
-            "visit__host_unit__name",
-            "visit__host_unit__name_en",
-        )
-        .order_by("next_reminder_at", "id")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        # Lock only the milestones: visits and units are read, not changed.
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    # On SQLite the transaction itself is the lock (BEGIN IMMEDIATE, settings.py).
-    return queryset
-
-
-class Recipients:
-    """Who is reminded, for a batch of milestones, in at most three queries."""
-
-    def __init__(self, milestones: list[Milestone]) -> None:
-        sides = {m.responsible for m in milestones}
-        visit_ids = {m.visit_id for m in milestones}
-        unit_ids = {m.visit.host_unit_id for m in milestones}
-        self.team: dict[int, list[int]] = defaultdict(list)
-        self.hosts: dict[int, list[int]] = defaultdict(list)
-        self.coordinators: list[tuple[int, str | None]] = []
-        if Responsible.TEAM in sides:
-            for visit_id, user_id in TeamMembership.objects.filter(
-                visit_id__in=visit_ids, user__is_active=True
-            ).values_list("visit_id", "user_id"):
-                self.team[visit_id].append(user_id)
-        if Responsible.HOST in sides:
-            for unit_id, user_id in User.objects.filter(
-                host_unit_id__in=unit_ids, is_active=True
-            ).values_list("host_unit_id", "id"):
-                self.hosts[unit_id].append(user_id)
-        # Coordinators are few; every milestone may escalate, so always loaded.
-        # Superusers act as coordinators of everything but are told only if they
-        # are coordinators too, so an administrator's inbox is not every deadline's.
-        self.coordinators = list(
-            User.objects.filter(is_active=True, is_coordinator=True).values_list(
-                "id", "coordinator_scope__path"
-            )
-        )
-
-    def in_scope(self, milestone: Milestone) -> list[int]:
-        path = milestone.visit.host_unit.path
-        return [uid for uid, scope in self.coordinators if scope is None or path.startswith(scope)]
-
-    def responsible(self, milestone: Milestone) -> list[int]:
-        if milestone.responsible == Responsible.HOST:
-            return list(self.hosts.get(milestone.visit.host_unit_id, ()))
-        if milestone.responsible == Responsible.TEAM:
-            return list(self.team.get(milestone.visit_id, ()))
-        return self.in_scope(milestone)
-
-    def escalation(self, milestone: Milestone) -> list[int]:
-        # Coordinators already reminded daily as the responsible side need no more.
-        if milestone.responsible == Responsible.COORDINATOR:
-            return []
-        return self.in_scope(milestone)
-
-
-def _dispatch_batch(*, now: dt.datetime, enqueue: Enqueue, result: DispatchResult) -> int:
+def _dispatch_batch(
+    kind: Obligations, *, now: dt.datetime, enqueue: Enqueue, result: DispatchResult
+) -> int:
     real_now = timezone.now()
-    # The common case, nothing due, costs one index probe and no transaction.
-    if not Milestone.objects.filter(next_reminder_at__lte=now).exists():
+    if not kind.any_due(now):
         return 0
     with transaction.atomic():
-        milestones = list(_due_milestones(now)[: settings.REMINDER_BATCH_SIZE])
-        if not milestones:
+        rows = kind.due(now, settings.REMINDER_BATCH_SIZE)
+        if not rows:
             return 0
-        live = [m for m in milestones if m.done_at is None and m.visit.is_active]
-        stopped = [m.pk for m in milestones if m.done_at is None and not m.visit.is_active]
-        stopped += [m.pk for m in milestones if m.done_at is not None]
-        recipients = Recipients(live) if live else None
-        planned: list[tuple[Milestone, Due, Due]] = []
+        live = [row for row in rows if kind.live(row)]
+        stopped = [row.pk for row in rows if not kind.live(row)]
+        recipients = kind.recipients(live) if live else None
+        planned: list[tuple[Obligation, Due, Due]] = []
         next_at: dict[dt.datetime | None, list[int]] = defaultdict(list)
         next_at[None] = list(stopped)
-        for milestone in live:
-            plan = plan_for(milestone)
-            since = milestone.next_reminder_at
+        for row in live:
+            plan = plan_for(row)
+            since = row.next_reminder_at
             assert since is not None  # the batch's filter: next_reminder_at <= now
             first = since <= REMINDER_REPLAN_AT
             planned.append(
                 (
-                    milestone,
+                    row,
                     due_in_track(plan.regular, since=since, now=now, first_plan=first),
                     due_in_track(plan.escalation, since=since, now=now, first_plan=first),
                 )
             )
-            next_at[plan.next_at(now)].append(milestone.pk)
+            next_at[plan.next_at(now)].append(row.pk)
 
-        rows = _new_rows(planned, recipients, real_now=real_now) if recipients else []
-        created = Reminder.objects.bulk_create(rows)
+        new = _new_rows(kind, planned, recipients, real_now=real_now) if recipients else []
+        created = Reminder.objects.bulk_create(new)
         pending = [r for r in created if r.state == State.PENDING]
-        _notify(pending)
-        for value, milestone_ids in next_at.items():
-            if milestone_ids:
-                Milestone.objects.filter(pk__in=milestone_ids).update(next_reminder_at=value)
+        _notify(kind, pending)
+        for value, ids in next_at.items():
+            if ids:
+                kind.model._default_manager.filter(pk__in=ids).update(next_reminder_at=value)
         if stopped:
-            reminders_skip_unsent(Q(milestone_id__in=stopped), real_now=real_now)
-        ids = [r.pk for r in pending]
-        _enqueue_after_commit(enqueue, ids)
-    result.milestones += len(milestones)
+            reminders_skip_unsent(Q(**{f"{kind.field}_id__in": stopped}), real_now=real_now)
+        enqueued = [r.pk for r in pending]
+        _enqueue_after_commit(enqueue, enqueued)
+    if kind is MILESTONES:
+        result.milestones += len(rows)
+    else:
+        result.recommendations += len(rows)
     result.recorded += len(pending)
     result.skipped += len(created) - len(pending)
-    result.enqueued += ids
-    return len(milestones)
+    result.enqueued += enqueued
+    return len(rows)
 
 
 def _new_rows(
-    planned: list[tuple[Milestone, Due, Due]], recipients: Recipients, *, real_now: dt.datetime
+    kind: Obligations,
+    planned: list[tuple[Obligation, Due, Due]],
+    recipients: Recipients | RecommendationRecipients,
+    *,
+    real_now: dt.datetime,
 ) -> list[Reminder]:
-    """The reminder rows to insert: one per (milestone, recipient, offset) not yet
-    recorded. The milestones are locked, so no other pass inserts them meanwhile;
-    the unique constraint stays the last word (a clash rolls the batch back)."""
-    wanted: list[tuple[Milestone, Slot, int, str]] = []
-    for milestone, regular, escalation in planned:
+    """The reminder rows to insert: one per (obligation, recipient, offset) not yet
+    recorded. The obligations are locked, so no other pass inserts them meanwhile;
+    the unique constraints stay the last word (a clash rolls the batch back)."""
+    wanted: list[tuple[Obligation, Slot, int, str]] = []
+    for row, regular, escalation in planned:
         for due, people in (
-            (regular, recipients.responsible(milestone)),
-            (escalation, recipients.escalation(milestone)),
+            (regular, recipients.responsible(row)),  # type: ignore[arg-type]
+            (escalation, recipients.escalation(row)),  # type: ignore[arg-type]
         ):
             for slot in due.skip:
-                wanted += [(milestone, slot, uid, State.SKIPPED) for uid in people]
+                wanted += [(row, slot, uid, State.SKIPPED) for uid in people]
             if due.send is not None:
-                wanted += [(milestone, due.send, uid, State.PENDING) for uid in people]
+                wanted += [(row, due.send, uid, State.PENDING) for uid in people]
     if not wanted:
         return []
+    key_field = f"{kind.field}_id"
     existing = set(
-        Reminder.objects.filter(milestone_id__in={m.pk for m, *_ in wanted}).values_list(
-            "milestone_id", "recipient_id", "offset"
+        Reminder.objects.filter(**{f"{key_field}__in": {row.pk for row, *_ in wanted}}).values_list(
+            key_field, "recipient_id", "offset"
         )
     )
     rows = []
-    for milestone, slot, uid, state in wanted:
-        key = (milestone.pk, uid, slot.offset)
+    for row, slot, uid, state in wanted:
+        key = (row.pk, uid, slot.offset)
         if key in existing:
             continue
         existing.add(key)
         rows.append(
             Reminder(
-                milestone=milestone,
+                **{kind.field: row},
                 recipient_id=uid,
                 offset=slot.offset,
                 due_at=slot.at,
@@ -268,7 +212,7 @@ def _new_rows(
     return rows
 
 
-def _notify(reminders: list[Reminder]) -> None:
+def _notify(kind: Obligations, reminders: list[Reminder]) -> None:
     """The in-app notifications of new reminders, in their recipients' languages,
     in the caller's transaction (so both exist, or neither)."""
     if not reminders:
@@ -280,17 +224,21 @@ def _notify(reminders: list[Reminder]) -> None:
     )
     notifications = []
     for reminder in reminders:
+        obligation: Obligation = getattr(reminder, kind.field)
         with translation.override(languages.get(reminder.recipient_id) or settings.LANGUAGE_CODE):
             title, body = reminder_text(
-                reminder.milestone, reminder.offset, today=timezone.localdate(reminder.due_at)
+                obligation, reminder.offset, today=timezone.localdate(reminder.due_at)
             )
         notifications.append(
             Notification(
                 recipient_id=reminder.recipient_id,
                 title=title[:500],
                 body=body,
-                milestone_id=reminder.milestone_id,
-                visit_id=reminder.milestone.visit_id,
+                **{f"{kind.field}_id": obligation.pk},
+                visit_id=obligation.visit_id,
+                # A milestone's reminder leads to its visit (Notification.link);
+                # a recommendation's to its own page.
+                url=reminder_page(obligation) if kind is RECOMMENDATIONS else "",
                 reminder=reminder,
             )
         )

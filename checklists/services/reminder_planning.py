@@ -1,12 +1,14 @@
-"""When a milestone's reminders fall due (SPEC §8), and the two changes other
-services make to that: re-planning after a date moved, stopping when a milestone
-is met or its visit is over.
+"""When a dated obligation's reminders fall due (SPEC §8, §11), and the two
+changes other services make to that: re-planning after a date moved, stopping
+when a milestone is met or its visit is over, or a recommendation leaves the
+open states.
 
-`Milestone.next_reminder_at` is the schedule (healthchecks' `Check.alert_after`):
-the dispatch pass (checklists.services.reminder_dispatch) takes the milestones
-whose instant has come. Re-planning sets it to REMINDER_REPLAN_AT, "plan me at
-the next pass", so that the pass, which knows the offsets already recorded, works
-out the rest; stopping clears it.
+`next_reminder_at` (on Milestone and on Recommendation) is the schedule
+(healthchecks' `Check.alert_after`): the dispatch pass
+(checklists.services.reminder_dispatch) takes the obligations whose instant has
+come. Re-planning sets it to REMINDER_REPLAN_AT, "plan me at the next pass", so
+that the pass, which knows the offsets already recorded, works out the rest;
+stopping clears it.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from checklists.models import Milestone, Reminder, Visit
+from checklists.models import Milestone, Recommendation, Reminder, Visit
 from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.reminder_plan import Plan, milestone_plan
 
 State = Reminder.State
 
 
-def plan_for(milestone: Milestone) -> Plan:
-    """The milestone's reminder instants, from the settings of SPEC §8."""
+def plan_for(obligation: Milestone | Recommendation) -> Plan:
+    """The reminder instants of a milestone or a recommendation's deadline (the
+    same for both: SPEC §11), from the settings of SPEC §8."""
+    assert obligation.due_date is not None  # only dated obligations are planned
     return milestone_plan(
-        milestone.due_date,
+        obligation.due_date,
         offsets=settings.REMINDER_OFFSETS,
         escalation_days=settings.REMINDER_ESCALATION_DAYS,
         hour=settings.REMINDER_HOUR,
@@ -80,3 +84,33 @@ def reminders_stop(
         condition, reminder_condition = Q(pk__in=ids), Q(milestone_id__in=ids)
     Milestone.objects.filter(condition).exclude(next_reminder_at=None).update(next_reminder_at=None)
     reminders_skip_unsent(reminder_condition)
+
+
+def recommendation_reminders_replan(*, recommendation_ids: Iterable[int]) -> None:
+    """Recommendations opened (the conclusion issued) or given a new date (an
+    extension): planned from the next pass on; offsets already recorded are not
+    repeated. Only open or reported ones are planned.
+
+    No actor: the service that opened or extended them checked its caller."""
+    ids = list(recommendation_ids)
+    if not ids:
+        return
+    reminders_skip_unsent(Q(recommendation_id__in=ids))
+    Recommendation.objects.filter(pk__in=ids, state__in=Recommendation.PENDING_STATES).update(
+        next_reminder_at=REMINDER_REPLAN_AT
+    )
+
+
+def recommendation_reminders_stop(*, recommendation_ids: Iterable[int]) -> None:
+    """Recommendations done, cancelled or back to draft (a withdrawn conclusion):
+    no more reminders. Whatever forgets to call this is caught by the pass and by
+    the sender, which both read the recommendation's state.
+
+    No actor: the service that changed them checked its caller."""
+    ids = list(recommendation_ids)
+    if not ids:
+        return
+    Recommendation.objects.filter(pk__in=ids).exclude(next_reminder_at=None).update(
+        next_reminder_at=None
+    )
+    reminders_skip_unsent(Q(recommendation_id__in=ids))

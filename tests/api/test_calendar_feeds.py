@@ -254,8 +254,8 @@ def test_it_records_last_use_without_writing_on_every_fetch(soon, client_for):
     with CaptureQueriesContext(connection) as captured:
         _fetch(path)
     assert not any(q["sql"].startswith("UPDATE") for q in captured.captured_queries)
-    # Token + owner in one query, then sessions and milestones.
-    assert len(captured.captured_queries) == 3
+    # Token + owner in one query, then sessions, milestones and recommendations.
+    assert len(captured.captured_queries) == 4
 
 
 def test_it_refuses_writes_to_the_feed(soon, client_for):

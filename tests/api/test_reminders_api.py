@@ -17,12 +17,14 @@ pytestmark = pytest.mark.django_db
 
 # `url` joined with issue 12 (the page the notification leads to).
 NOTIFICATION_FIELDS = {
-    "id", "kind", "title", "body", "milestone", "visit", "url", "created_at", "read_at",
+    "id", "kind", "title", "body", "milestone", "recommendation", "visit", "url",
+    "created_at", "read_at",
 }  # fmt: skip
 # `last_error` joined with issue 17 (a failed reminder shows its reason).
 REMINDER_FIELDS = {
     "id",
     "milestone",
+    "recommendation",
     "recipient",
     "offset",
     "state",

@@ -19,6 +19,7 @@ from checklists.classification import classification_mark
 from checklists.errors import NotFound
 from checklists.limits import MAX_SUGGESTIONS
 from checklists.models import Unit, User, Visit
+from checklists.pages import recommendation_page
 from checklists.policies import is_coordinator
 from checklists.selectors import units_visible_to
 from checklists.selectors.feeds import (
@@ -90,6 +91,8 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
         "events_url": reverse("api:calendar"),
         "visit_url_template": reverse("web:visit", kwargs={"visit_id": VISIT_PLACEHOLDER}),
         "visit_placeholder": VISIT_PLACEHOLDER,
+        # A recommendation's deadline opens the recommendation's page.
+        "recommendation_url_template": recommendation_page(VISIT_PLACEHOLDER),
         "units": units_visible_to(user).only("id", "name", "path").order_by("path"),
         "coordinator": is_coordinator(user),
         **_feeds_context(request, **extra),

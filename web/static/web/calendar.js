@@ -19,6 +19,7 @@
     overdue: ["#b91c1c", "#7f1d1d", "#ffffff"],
     done: ["#dcfce7", "#15803d", "#14532d"],
     cancelled: ["#f3f4f6", "#9ca3af", "#4b5563"],
+    recommendation: ["#ede9fe", "#6d28d9", "#3b0764"],
   };
   // States that are announced in the event's own text, not by colour alone.
   const PREFIXED = ["overdue", "due_soon", "done", "cancelled"];
@@ -35,12 +36,23 @@
     return date.toISOString().slice(0, 10);
   }
 
+  // A recommendation's deadline: overdue, done and cancelled look like a
+  // milestone's; open and reported ones have a colour of their own.
+  function recommendationLook(raw) {
+    if (raw.overdue) return "overdue";
+    return raw.state === "done" || raw.state === "cancelled" ? raw.state : "recommendation";
+  }
+
   function toEvent(element, raw) {
-    const look = raw.kind === "session" ? "session" : raw.state;
+    const recommendation = raw.kind === "recommendation";
+    const look = raw.kind === "session" ? "session" : recommendation ? recommendationLook(raw) : raw.state;
     const colours = COLOURS[look] || COLOURS.upcoming;
-    const stateLabel = raw.kind === "session" ? "" : element.getAttribute("data-label-" + raw.state) || "";
-    const prefix = raw.kind !== "session" && PREFIXED.includes(raw.state) ? stateLabel + ": " : "";
-    const url = element.dataset.visitUrl.replace(element.dataset.visitPlaceholder, String(raw.visit));
+    const stateLabel = raw.kind === "session" ? "" : element.getAttribute("data-label-" + look) || "";
+    const prefix = raw.kind !== "session" && PREFIXED.includes(look) ? stateLabel + ": " : "";
+    const placeholder = element.dataset.visitPlaceholder;
+    const url = recommendation
+      ? element.dataset.recommendationUrl.replace(placeholder, String(raw.id).replace("recommendation-", ""))
+      : element.dataset.visitUrl.replace(placeholder, String(raw.visit));
     return {
       id: raw.id,
       title: prefix + raw.title,
