@@ -14,3 +14,10 @@ def visit_page(visit_id: int) -> str:
 
 def revision_page(visit_id: int, revision_id: int) -> str:
     return REVISION_PAGE.format(visit=visit_id, revision=revision_id)
+
+
+RECOMMENDATION_PAGE = "/recommendations/{recommendation}/"
+
+
+def recommendation_page(recommendation_id: int) -> str:
+    return RECOMMENDATION_PAGE.format(recommendation=recommendation_id)
