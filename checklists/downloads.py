@@ -1,12 +1,13 @@
-"""The HTTP answer carrying a draft-report revision's file, shared by the API and
+"""The HTTP answer carrying a draft-report revision's file (or an evidence file), shared by the API and
 the web pages so both hand files out the same way."""
 
 from __future__ import annotations
 
 from django.http import FileResponse
 
-from checklists.models import ReportRevision
+from checklists.models import EvidenceFile, ReportRevision
 from checklists.policies import Person
+from checklists.services.implementation_reports import evidence_file_download
 from checklists.services.reports import report_revision_download
 
 
@@ -23,6 +24,22 @@ def revision_file_response(*, actor: Person | None, revision: ReportRevision) ->
         as_attachment=True,
         filename=revision.original_name,
         content_type=revision.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def evidence_file_response(*, actor: Person | None, evidence: EvidenceFile) -> FileResponse:
+    """An implementation report's evidence file, handed out like a revision's:
+    an attachment, never rendered inline; the service checks and audits."""
+    handle = evidence_file_download(actor=actor, evidence=evidence)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -45,3 +45,13 @@ MAX_RECOMMENDATIONS = 200
 MAX_RECOMMENDATION_OFFSET = 3_650
 MAX_REASON_TEXT = 2_000
 MAX_DECISION_REF = 500
+
+# Implementation reports on a recommendation (SPEC §11): the text, and the evidence
+# files one report carries: how many, and their stored size together (each file
+# also keeps the draft reports' own limit, settings.REPORT_MAX_BYTES). An image is
+# refused above this many pixels before it is decoded (a "decompression bomb": a
+# small PNG can unpack to gigabytes); 50 megapixels is more than a phone's photo.
+MAX_IMPLEMENTATION_REPORT_TEXT = 20_000
+MAX_EVIDENCE_FILES = 10
+MAX_EVIDENCE_TOTAL_BYTES = 50 * 1024 * 1024
+MAX_EVIDENCE_IMAGE_PIXELS = 50_000_000

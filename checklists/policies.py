@@ -41,6 +41,7 @@ class Capability(enum.Enum):
     ISSUE_CONCLUSION = "can_issue_conclusion"
     WITHDRAW_CONCLUSION = "can_withdraw_conclusion"
     MANAGE_RECOMMENDATIONS = "can_manage_recommendations"
+    GIVE_VERDICT = "can_give_verdict"
     CARRY_OVER = "can_carry_over"
 
 
@@ -73,6 +74,10 @@ PERMISSION_MESSAGES = {
     Capability.WITHDRAW_CONCLUSION: _("Only a coordinator may withdraw an issued conclusion."),
     Capability.MANAGE_RECOMMENDATIONS: _(
         "Only the team's lead or deputy or a coordinator may extend or cancel a recommendation."
+    ),
+    Capability.GIVE_VERDICT: _(
+        "Only the team's lead or deputy or a coordinator may give the verdict on an "
+        "implementation report."
     ),
     Capability.CARRY_OVER: _(
         "Only a coordinator may close a visit and carry its open recommendations over."
@@ -211,7 +216,12 @@ class VisitAccess:
 
     @property
     def can_manage_recommendations(self) -> bool:
-        """Extend or cancel a recommendation (later: give the verdict on its reports)."""
+        """Extend or cancel a recommendation."""
+        return self.coordinator or self.team_role in PLANNING_ROLES
+
+    @property
+    def can_give_verdict(self) -> bool:
+        """Accept or return an implementation report (SPEC §4: as extending)."""
         return self.coordinator or self.team_role in PLANNING_ROLES
 
     @property

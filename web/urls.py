@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("", include("web.urls_dashboard")),
     path("visits/<int:visit_id>/", include("web.urls_visit")),
+    path("recommendations/<int:recommendation_id>/", include("web.urls_recommendations")),
 ]

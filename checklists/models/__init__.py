@@ -1,6 +1,7 @@
 from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
+from .implementation_reports import EvidenceFile, ImplementationReport
 from .outlines import (
     AnswerType,
     Outline,
@@ -29,6 +30,8 @@ __all__ = [
     "Conclusion",
     "ConclusionSection",
     "DayOff",
+    "EvidenceFile",
+    "ImplementationReport",
     "Milestone",
     "Notification",
     "NotificationDigest",

@@ -46,7 +46,7 @@ from checklists.policies import (
     visit_access,
 )
 from checklists.selectors.conclusions import addresses_unit_of, current_conclusion
-from checklists.services.audit import audit_record
+from checklists.services.audit import acting_user, audit_record
 from checklists.services.conclusion_notices import notify_conclusion_issued
 from checklists.services.recommendations import (
     RecommendationInput,
@@ -421,7 +421,7 @@ def conclusion_issue(
             "visit_status": {"from": status, "to": Status.CONCLUDED},
         },
     )
-    notify_conclusion_issued(conclusion=conclusion, acted_by=actor)
+    notify_conclusion_issued(conclusion=conclusion, acted_by=acting_user(actor))
     return conclusion
 
 

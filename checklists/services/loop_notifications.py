@@ -31,7 +31,15 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
-from checklists.models import Notification, ReportRevision, Review, ReviewComment, User, Visit
+from checklists.models import (
+    Notification,
+    ReportRevision,
+    Review,
+    ReviewComment,
+    TeamMembership,
+    User,
+    Visit,
+)
 from checklists.pages import revision_page
 from checklists.services.loop_wording import (
     CommentLine,
@@ -58,11 +66,19 @@ def _team(visit: Visit) -> QuerySet[User]:
     return User.objects.filter(team_memberships__visit=visit)
 
 
+def team_planners(visit: Visit) -> QuerySet[User]:
+    """The team's lead and deputy (those who give verdicts)."""
+    return User.objects.filter(
+        team_memberships__visit=visit,
+        team_memberships__role__in=[TeamMembership.Role.LEAD, TeamMembership.Role.DEPUTY],
+    )
+
+
 def _host_contacts(visit: Visit) -> QuerySet[User]:
     return User.objects.filter(host_unit_id=visit.host_unit_id)
 
 
-def _coordinators_in_scope(visit: Visit) -> QuerySet[User]:
+def coordinators_in_scope(visit: Visit) -> QuerySet[User]:
     """Coordinators whose scope holds the host unit (everything, or a unit on its
     path). As for deadline escalations, a superuser is told only if they are a
     coordinator too, so an administrator's inbox is not every visit's."""
@@ -73,7 +89,8 @@ def _coordinators_in_scope(visit: Visit) -> QuerySet[User]:
     )
 
 
-def _recipients(groups: Iterable[QuerySet[User]], acted_by: User | None) -> list[User]:
+def event_recipients(groups: Iterable[QuerySet[User]], acted_by: User | None) -> list[User]:
+    """Everyone in the groups, once each, active, never the person who acted."""
     query = Q(pk__in=[])
     for group in groups:
         query |= Q(pk__in=group.values("pk"))
@@ -100,12 +117,33 @@ def _notify(
     recipients: Sequence[User],
     words: Words,
 ) -> list[int]:
+    """A draft-report event: its notifications lead to the revision's page."""
+    return notify_event(
+        kind=kind,
+        key=key,
+        visit_id=revision.visit_id,
+        url=revision_page(revision.visit_id, revision.pk),
+        recipients=recipients,
+        words=words,
+    )
+
+
+def notify_event(
+    *,
+    kind: str,
+    key: str,
+    visit_id: int,
+    url: str,
+    recipients: Sequence[User],
+    words: Words,
+) -> list[int]:
     """Insert one notification per recipient for the event `key` (once: a row
     already there is left alone) and send the e-mails of those that go out one by
-    one after commit. Returns the ids of the event's notifications."""
+    one after commit. Returns the ids of the event's notifications. Every event
+    that tells people something (the draft-report loop's, and the conclusion's and
+    its recommendations', checklists.services.conclusion_notices) comes here."""
     if not recipients:
         return []
-    url = revision_page(revision.visit_id, revision.pk)
     rows = []
     for person in recipients:
         with translation.override(person.language or settings.LANGUAGE_CODE):
@@ -116,7 +154,7 @@ def _notify(
                 kind=kind,
                 title=title,
                 body=body,
-                visit_id=revision.visit_id,
+                visit_id=visit_id,
                 url=url,
                 event_key=key,
                 email_state=_email_state(person),
@@ -145,7 +183,7 @@ def notify_revision_uploaded(*, revision: ReportRevision, acted_by: User | None)
         kind=Kind.REVISION_UPLOADED,
         key=f"revision:{revision.pk}",
         revision=revision,
-        recipients=_recipients([_team(visit)], acted_by),
+        recipients=event_recipients([_team(visit)], acted_by),
         words=lambda: revision_uploaded_text(revision, visit, acted_by),
     )
 
@@ -164,8 +202,8 @@ def notify_reviewed(
             kind=Kind.ACCEPTED,
             key=key,
             revision=revision,
-            recipients=_recipients(
-                [_team(visit), _host_contacts(visit), _coordinators_in_scope(visit)], acted_by
+            recipients=event_recipients(
+                [_team(visit), _host_contacts(visit), coordinators_in_scope(visit)], acted_by
             ),
             words=lambda: accepted_text(revision, visit, acted_by),
         )
@@ -173,7 +211,7 @@ def notify_reviewed(
         kind=Kind.REVIEW,
         key=key,
         revision=revision,
-        recipients=_recipients([_host_contacts(visit)], acted_by),
+        recipients=event_recipients([_host_contacts(visit)], acted_by),
         words=lambda: review_text(revision, visit, acted_by, comments),
     )
 
@@ -187,7 +225,7 @@ def notify_comment_added(*, comment: ReviewComment, acted_by: User | None) -> li
         kind=Kind.REVIEW,
         key=f"comment:{comment.pk}",
         revision=revision,
-        recipients=_recipients([_host_contacts(visit)], acted_by),
+        recipients=event_recipients([_host_contacts(visit)], acted_by),
         words=lambda: comment_added_text(revision, visit, acted_by, line),
     )
 
@@ -206,7 +244,7 @@ def notify_explanation(
         kind=Kind.EXPLANATION,
         key=f"explanation:{comment.pk}:{answer_event_id}",
         revision=revision,
-        recipients=_recipients([User.objects.filter(pk=comment.author_id)], acted_by),
+        recipients=event_recipients([User.objects.filter(pk=comment.author_id)], acted_by),
         words=lambda: explanation_text(revision, visit, acted_by, comment.text, comment.response),
     )
 

@@ -23,6 +23,10 @@ from checklists.models import Notification, ReportRevision, User, Visit
 from checklists.validators import single_line
 
 Kind = Notification.Kind
+# The draft-report loop's own kinds: a digest of only these says so in its subject.
+DRAFT_REPORT_KINDS = frozenset(
+    {Kind.REVISION_UPLOADED, Kind.REVIEW, Kind.EXPLANATION, Kind.ACCEPTED}
+)
 
 # A review's comments listed in its notification; the rest are counted.
 LISTED_COMMENTS = 10
@@ -172,9 +176,15 @@ def digest_email(
     """The daily digest of the draft-report loop's notifications, in the active
     language; its subject carries the strictest mark of the visits it names."""
     count = len(notifications)
-    subject = ngettext(
-        "Draft reports: %(n)s notification", "Draft reports: %(n)s notifications", count
-    ) % {"n": count}
+    if all(n.kind in DRAFT_REPORT_KINDS for n in notifications):
+        subject = ngettext(
+            "Draft reports: %(n)s notification", "Draft reports: %(n)s notifications", count
+        ) % {"n": count}
+    else:
+        # Conclusions and their follow-up share the digest (SPEC §11).
+        subject = ngettext(
+            "Inspections: %(n)s notification", "Inspections: %(n)s notifications", count
+        ) % {"n": count}
     classification = highest_classification(
         [n.visit.classification for n in notifications if n.visit is not None]
     )

@@ -26,7 +26,7 @@ from checklists.limits import (
     MAX_RECOMMENDATION_TEXT,
     MAX_RECOMMENDATIONS,
 )
-from checklists.models import Conclusion, Recommendation, Unit, Visit
+from checklists.models import Conclusion, ImplementationReport, Recommendation, Unit, Visit
 from checklists.policies import PERMISSION_MESSAGES, Capability, Person
 from checklists.selectors.conclusions import recommendation_access, sees_recommendation
 from checklists.services.audit import audit_record
@@ -214,8 +214,15 @@ def recommendations_open(
         )
     if errors:
         raise ValidationError(errors)
+    # A report sent before a withdrawal and still waiting for its verdict keeps
+    # waiting: its recommendation is `reported` again, not `open`.
+    waiting = set(
+        ImplementationReport.objects.filter(
+            recommendation__in=rows, verdict=ImplementationReport.Verdict.PENDING
+        ).values_list("recommendation_id", flat=True)
+    )
     for row in rows:
-        row.state = State.OPEN
+        row.state = State.REPORTED if row.pk in waiting else State.OPEN
         row.save(update_fields=["due_date", "rolled_from", "state", "updated_at"])
     # Reminded from the next pass on (SPEC §11), with the milestones' offsets.
     recommendation_reminders_replan(recommendation_ids=[row.pk for row in rows])

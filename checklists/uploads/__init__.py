@@ -21,27 +21,37 @@ bounded: :mod:`checklists.uploads.office` for Office packages (oletools and olef
 :mod:`checklists.uploads.pdf` for PDFs (pypdf's object model).
 
 Modules: ``refusals`` (the exceptions and their messages), ``sniff`` (size,
-signature, ZIP limits, file names), ``office``, ``pdf``.
+signature, ZIP limits, file names), ``office``, ``pdf``; ``evidence`` for an
+implementation report's evidence files (also .xlsx, and images re-encoded).
 """
 
 from checklists.uploads.refusals import UploadInvalid, UploadRefused, UploadTooLarge
 from checklists.uploads.sniff import (
     DOCX,
+    EVIDENCE_EXTENSIONS,
     EXTENSIONS,
+    JPEG,
     ODT,
     PDF,
+    PNG,
+    XLSX,
     ArchiveLimits,
     SniffedFile,
     check_file_name,
     display_name,
+    sniff_evidence,
     sniff_report,
 )
 
 __all__ = [
     "DOCX",
+    "EVIDENCE_EXTENSIONS",
     "EXTENSIONS",
+    "JPEG",
     "ODT",
     "PDF",
+    "PNG",
+    "XLSX",
     "ArchiveLimits",
     "SniffedFile",
     "UploadInvalid",
@@ -49,5 +59,6 @@ __all__ = [
     "UploadTooLarge",
     "check_file_name",
     "display_name",
+    "sniff_evidence",
     "sniff_report",
 ]

@@ -328,3 +328,16 @@ def _inside_package(href: str) -> bool:
         or "/../" in target
         or (len(target) > 1 and target[1] == ":")
     )
+
+
+# Parts of a workbook that reach outside it when Excel opens or refreshes it: links
+# to other workbooks (their cached values refresh from a file or a share; DDE
+# links live here too), data connections and the query tables they fill.
+WORKBOOK_LINK_PARTS = ("xl/externallinks/", "xl/connections.xml", "xl/querytables/")
+
+
+def check_xlsx(heads: dict[str, bytes]) -> None:
+    """An Excel workbook given as evidence: no external links or data connections
+    (macros are refused with every package, by the archive check)."""
+    if any(name.startswith(WORKBOOK_LINK_PARTS) for name in heads):
+        raise active_content("workbook_link")

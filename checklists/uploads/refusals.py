@@ -40,7 +40,12 @@ class UploadTooLarge(UploadRefused, TooLarge):
         TooLarge.__init__(self, message, code=code)
 
 
-def accepted_kinds() -> str:
+def accepted_kinds(*, evidence: bool = False) -> str:
+    if evidence:
+        return _(
+            "Send a Word document (.docx), an OpenDocument text (.odt), a PDF, an Excel "
+            "workbook (.xlsx) or a JPEG or PNG image."
+        )
     return _("Send a Word document (.docx), an OpenDocument text (.odt) or a PDF.")
 
 
@@ -80,6 +85,10 @@ def _active_kinds() -> dict[str, str]:
         "pdf_action": _("an action that sends, imports or runs something"),
         "embedded_file": _("a file embedded inside it"),
         "appended_file": _("another file appended after the end of the PDF"),
+        "workbook_link": _(
+            "a link to another workbook or an external data connection, which Excel "
+            "refreshes when the workbook is opened"
+        ),
     }
 
 
@@ -95,6 +104,7 @@ ACTIVE_CONTENT_CODES = frozenset(
         "pdf_action",
         "embedded_file",
         "appended_file",
+        "workbook_link",
     }
 )
 

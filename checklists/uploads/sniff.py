@@ -13,7 +13,7 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from checklists.uploads.office import READ_ERRORS, check_odf, check_ooxml
+from checklists.uploads.office import READ_ERRORS, check_odf, check_ooxml, check_xlsx
 from checklists.uploads.pdf import check_pdf
 from checklists.uploads.refusals import (
     UploadInvalid,
@@ -29,8 +29,16 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 PDF = "application/pdf"
 EXTENSIONS = {DOCX: "docx", ODT: "odt", PDF: "pdf"}
+# Accepted as evidence of an implementation report too (SPEC §11), by content.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JPEG = "image/jpeg"
+PNG = "image/png"
+EVIDENCE_EXTENSIONS = {**EXTENSIONS, XLSX: "xlsx", JPEG: "jpg", PNG: "png"}
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXECUTABLE_SIGNATURES = (
     b"MZ",  # Windows PE/DOS
@@ -113,6 +121,18 @@ def sniff_report(stream: IO[bytes], *, max_bytes: int | None = None) -> SniffedF
     structure (archive limits and macros for ZIP containers, encryption and
     structure for PDF).
     """
+    return _sniff(stream, max_bytes=max_bytes, evidence=False)
+
+
+def sniff_evidence(stream: IO[bytes], *, max_bytes: int | None = None) -> SniffedFile:
+    """Recognise an implementation report's evidence file: a draft report's kinds
+    with their checks, or a spreadsheet (.xlsx, without macros or external links),
+    or a JPEG or PNG image, recognised by its signature only: the image itself is
+    decoded and re-encoded by checklists.uploads.evidence."""
+    return _sniff(stream, max_bytes=max_bytes, evidence=True)
+
+
+def _sniff(stream: IO[bytes], *, max_bytes: int | None, evidence: bool) -> SniffedFile:
     max_bytes = settings.REPORT_MAX_BYTES if max_bytes is None else max_bytes
     stream.seek(0)
     digest = hashlib.sha256()
@@ -132,26 +152,32 @@ def sniff_report(stream: IO[bytes], *, max_bytes: int | None = None) -> SniffedF
             )
         digest.update(chunk)
     if size == 0:
-        raise UploadInvalid(_("The file is empty.") + " " + accepted_kinds(), code="empty")
+        raise UploadInvalid(
+            _("The file is empty.") + " " + accepted_kinds(evidence=evidence), code="empty"
+        )
     stream.seek(0)
     try:
-        content_type = _content_type(stream, head, size)
+        content_type = _content_type(stream, head, size, evidence=evidence)
     finally:
         stream.seek(0)
     return SniffedFile(
         content_type=content_type,
-        extension=EXTENSIONS[content_type],
+        extension=EVIDENCE_EXTENSIONS[content_type],
         size=size,
         sha256=digest.hexdigest(),
     )
 
 
-def _content_type(stream: IO[bytes], head: bytes, size: int) -> str:
+def _content_type(stream: IO[bytes], head: bytes, size: int, *, evidence: bool) -> str:
     if head.startswith(b"%PDF-"):
         check_pdf(stream)
         return PDF
     if head.startswith(b"PK\x03\x04"):
-        return _check_zip(stream, size, ArchiveLimits.from_settings())
+        return _check_zip(stream, size, ArchiveLimits.from_settings(), evidence=evidence)
+    if evidence and head.startswith(JPEG_SIGNATURE):
+        return JPEG
+    if evidence and head.startswith(PNG_SIGNATURE):
+        return PNG
     if head.startswith(OLE_SIGNATURE):
         raise UploadInvalid(
             _(
@@ -162,11 +188,11 @@ def _content_type(stream: IO[bytes], head: bytes, size: int) -> str:
         )
     if head.startswith(EXECUTABLE_SIGNATURES):
         raise UploadInvalid(
-            _("This file is a program, not a document.") + " " + accepted_kinds(),
+            _("This file is a program, not a document.") + " " + accepted_kinds(evidence=evidence),
             code="unsupported_type",
         )
     raise UploadInvalid(
-        _("This file is not a supported document.") + " " + accepted_kinds(),
+        _("This file is not a supported document.") + " " + accepted_kinds(evidence=evidence),
         code="unsupported_type",
     )
 
@@ -181,7 +207,7 @@ class _Budget:
 
 def _check_zip(
     stream: IO[bytes], size: int, limits: ArchiveLimits, budget: _Budget | None = None,
-    depth: int = 0,
+    depth: int = 0, *, evidence: bool = False,
 ) -> str:  # fmt: skip
     """A ZIP container: which document it is, after checking it cannot hurt.
 
@@ -193,7 +219,8 @@ def _check_zip(
     3. The container's manifest says what it is; macro projects are refused.
     4. Nothing in it runs or reaches out (checklists.uploads.office); a package
        embedded in it goes through these same steps, at most MAX_DEPTH deep, out
-       of the same budget.
+       of the same budget. A spreadsheet (evidence only) links to no other workbook
+       and fetches no data (check_xlsx).
     """
     budget = budget or _Budget(limits.max_uncompressed)
     try:
@@ -254,7 +281,7 @@ def _check_zip(
             raise corrupt() from None
         if produced > limits.max_ratio * max(size, 1):
             raise too_big
-        kind = _zip_kind(archive, names, embedded=depth > 0)
+        kind = _zip_kind(archive, names, embedded=depth > 0, evidence=evidence and depth == 0)
 
         def check_embedded(data: bytes) -> None:
             if depth >= MAX_DEPTH:
@@ -265,6 +292,8 @@ def _check_zip(
             if kind in (ODT, ODF_PACKAGE):
                 check_odf(archive, heads, check_embedded)
             else:
+                if kind == XLSX:
+                    check_xlsx(heads)
                 check_ooxml(stream, archive, heads, check_embedded)
         except UploadRefused:
             raise
@@ -274,7 +303,7 @@ def _check_zip(
 
 
 def _zip_kind(
-    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], *, embedded: bool
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], *, embedded: bool, evidence: bool
 ) -> str:
     """DOCX or ODT for an upload; for a package embedded in one, any Office
     package (OOXML_PACKAGE, ODF_PACKAGE) will do: a chart's spreadsheet is one."""
@@ -288,13 +317,19 @@ def _zip_kind(
             return OOXML_PACKAGE
         if DOCX_MAIN.lower() in lowered and "word/document.xml" in names:
             return DOCX
+        if evidence and XLSX_MAIN.lower() in lowered and "xl/workbook.xml" in names:
+            return XLSX
         raise UploadInvalid(
-            _(
-                "This Office file is not a Word document (it may be a spreadsheet or a "
-                "presentation)."
+            (
+                _("This Office file is not a Word document or an Excel workbook.")
+                if evidence
+                else _(
+                    "This Office file is not a Word document (it may be a spreadsheet or a "
+                    "presentation)."
+                )
             )
             + " "
-            + accepted_kinds(),
+            + accepted_kinds(evidence=evidence),
             code="unsupported_type",
         )
     mimetype_info = names.get("mimetype")
@@ -309,12 +344,14 @@ def _zip_kind(
             return ODT
         if not embedded:
             raise UploadInvalid(
-                _("This OpenDocument file is not a text document.") + " " + accepted_kinds(),
+                _("This OpenDocument file is not a text document.")
+                + " "
+                + accepted_kinds(evidence=evidence),
                 code="unsupported_type",
             )
     if embedded:
         raise active_content("embedded_file")
     raise UploadInvalid(
-        _("This is a ZIP archive, not a document.") + " " + accepted_kinds(),
+        _("This is a ZIP archive, not a document.") + " " + accepted_kinds(evidence=evidence),
         code="unsupported_type",
     )

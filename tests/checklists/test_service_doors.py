@@ -32,6 +32,8 @@ from checklists.models import (
     Conclusion,
     ConclusionSection,
     DayOff,
+    EvidenceFile,
+    ImplementationReport,
     Milestone,
     Notification,
     OutgoingRegister,
@@ -46,14 +48,15 @@ from checklists.models import (
     Visit,
 )
 from checklists.selectors.outlines import outline_data
-from checklists.services.conclusions import conclusion_for, conclusion_update
+from checklists.services.conclusions import conclusion_for, conclusion_issue, conclusion_update
 from checklists.services.days_off import day_off_declare
 from checklists.services.feeds import calendar_feed_create
+from checklists.services.implementation_reports import EvidenceUpload, implementation_report_submit
 from checklists.services.outlines import outline_new_version
 from checklists.services.recommendations import RecommendationInput
 from checklists.services.report_reviews import CommentInput, report_revision_review
 from checklists.services.reports import report_revision_upload
-from checklists.services.visits import SessionInput, TeamInput
+from checklists.services.visits import SessionInput, TeamInput, visit_transition
 from tests.checklists.test_reports_uploads import docx_bytes
 from tests.conftest import local
 
@@ -385,6 +388,42 @@ CASES: dict[str, list[Refusal]] = {
             },
         ),
     ],
+    # SPEC §4's implementation-report rows, on an issued recommendation to the host
+    # unit: the team sees it without the right to report (403); another unit's
+    # contact does not see it (404); a secretary may not give the verdict.
+    "implementation_report_submit": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"recommendation": _issued(w, x), "text": "X", "progress": 10},
+        ),
+        Refusal(
+            "host_out",
+            NotFound,
+            lambda w, x: {"recommendation": _issued(w, x), "text": "X", "progress": 10},
+        ),
+    ],
+    "implementation_report_verdict": [
+        Refusal(
+            "secretary",
+            NotAllowed,
+            lambda w, x: {"report": _implementation_report(w, x), "verdict": "accepted"},
+        ),
+        Refusal(
+            "host_in",
+            NotAllowed,
+            lambda w, x: {"report": _implementation_report(w, x), "verdict": "accepted"},
+        ),
+        Refusal(
+            "coordinator_out",
+            NotFound,
+            lambda w, x: {"report": _implementation_report(w, x), "verdict": "accepted"},
+        ),
+    ],
+    "evidence_file_download": [
+        Refusal("host_out", NotFound, lambda w, x: {"evidence": _evidence(w, x)}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"evidence": _evidence(w, x)}),
+    ],
     "recommendation_cancel": [
         Refusal(
             "member",
@@ -463,6 +502,31 @@ def extra(world) -> SimpleNamespace:
     )
 
 
+def _issued(world: SimpleNamespace, extra: SimpleNamespace) -> Recommendation:
+    """The draft's recommendation, issued by the system (the visit moved to reporting)."""
+    recommendation = extra.recommendation
+    if recommendation.state == Recommendation.State.DRAFT:
+        for status in ("announced", "in_progress", "reporting"):
+            visit_transition(actor=None, visit=world.visit, to=status)
+        conclusion_issue(actor=None, visit=world.visit)
+        recommendation.refresh_from_db()
+    return recommendation
+
+
+def _implementation_report(world: SimpleNamespace, extra: SimpleNamespace) -> ImplementationReport:
+    return implementation_report_submit(
+        actor=None,
+        recommendation=_issued(world, extra),
+        text="Đã khắc phục",
+        progress=50,
+        files=[EvidenceUpload(io.BytesIO(docx_bytes("Minh chứng")), "minh-chung.docx")],
+    )
+
+
+def _evidence(world: SimpleNamespace, extra: SimpleNamespace) -> EvidenceFile:
+    return _implementation_report(world, extra).files.get()
+
+
 def _outline_copy(outline: Outline):
     data = outline_data(outline)
     return type(data)(**{**data.__dict__, "code": "KH-KHAC", "version": 1})
@@ -472,7 +536,7 @@ def _rows() -> dict[str, int]:
     models = (
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
         TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
-        OutgoingRegister,
+        OutgoingRegister, ImplementationReport, EvidenceFile,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 

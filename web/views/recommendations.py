@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -41,9 +42,8 @@ UNIT_COUNTS_SHOWN = 10
 
 
 def recommendation_url(recommendation_id: int) -> str:
-    """A recommendation's own page (its reports and the verdicts). Spelt as a
-    path, not reversed: that page lands with another change (`web:recommendation`)."""
-    return f"/recommendations/{recommendation_id}/"
+    """A recommendation's own page (its reports and the verdicts: web.views.follow_up)."""
+    return reverse("web:recommendation", kwargs={"recommendation_id": recommendation_id})
 
 
 @dataclass

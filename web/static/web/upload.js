@@ -1,9 +1,10 @@
-// The draft-report upload on the visit page: shows the upload's progress and lets
+// The upload forms (the draft report on the visit page, an implementation report
+// with its evidence on a recommendation's page): shows the upload's progress and lets
 // the form's own error answers (413 too big, beside 409 and 422) be swapped in.
 (function () {
   function uploadForm(event) {
     const elt = event.detail && event.detail.elt;
-    return elt && elt.id === "upload-form" ? elt : null;
+    return elt && elt.classList && elt.classList.contains("upload-form") ? elt : null;
   }
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = uploadForm(event);
