@@ -551,6 +551,11 @@ SPECTACULAR_SETTINGS = {
         "OutlineStatusEnum": "checklists.models.Outline.Status",
         "AnswerTypeEnum": "checklists.models.AnswerType",
         "MilestoneStateEnum": "checklists.models.Milestone.State",
+        # Several models have a `kind`: each gets its own enum name.
+        "UnitKindEnum": "checklists.models.Unit.Kind",
+        "NotificationKindEnum": "checklists.models.Notification.Kind",
+        "RecommendationKindEnum": "checklists.models.Recommendation.Kind",
+        "DayOffKindEnum": "checklists.models.DayOff.Kind",
     },
 }
 
