@@ -104,6 +104,7 @@ def notify_conclusion_issued(*, conclusion: Conclusion, acted_by: User | None) -
             key=key,
             visit_id=visit.pk,
             url=recommendation_page(recommendation_id),
+            recommendation_id=recommendation_id,
             recipients=event_recipients([unit_contacts([unit_id])], acted_by),
             words=words,
         )
@@ -163,6 +164,7 @@ def notify_implementation_report(
         key=f"implementation-report:{report.pk}",
         visit_id=visit.pk,
         url=recommendation_page(recommendation.pk),
+        recommendation_id=recommendation.pk,
         recipients=event_recipients([team_planners(visit), coordinators_in_scope(visit)], acted_by),
         words=lambda: implementation_report_text(report, acted_by),
     )
@@ -180,6 +182,7 @@ def notify_verdict(*, report: ImplementationReport, acted_by: User | None) -> li
         key=f"verdict:{report.pk}",
         visit_id=recommendation.visit_id,
         url=recommendation_page(recommendation.pk),
+        recommendation_id=recommendation.pk,
         recipients=event_recipients(groups, acted_by),
         words=lambda: verdict_text(report, acted_by),
     )

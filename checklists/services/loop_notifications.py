@@ -136,6 +136,7 @@ def notify_event(
     url: str,
     recipients: Sequence[User],
     words: Words,
+    recommendation_id: int | None = None,
 ) -> list[int]:
     """Insert one notification per recipient for the event `key` (once: a row
     already there is left alone) and send the e-mails of those that go out one by
@@ -155,6 +156,7 @@ def notify_event(
                 title=title,
                 body=body,
                 visit_id=visit_id,
+                recommendation_id=recommendation_id,
                 url=url,
                 event_key=key,
                 email_state=_email_state(person),

@@ -49,6 +49,7 @@ def test_it_tells_the_lead_deputy_and_coordinators_of_a_report_once(issued):
     note = Notification.objects.get(kind="implementation_report", recipient=issued.people.lead)
     assert note.url == f"/recommendations/{issued.kn02.pk}/"
     assert note.visit_id == issued.visit.pk
+    assert note.recommendation_id == issued.kn02.pk
     assert "KN-02" in note.title and "70%" in note.body and "1 evidence file" in note.body
     # The step run again (a retried request) tells nobody twice.
     conclusion_notices.notify_implementation_report(report=report, acted_by=None)
