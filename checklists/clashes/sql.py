@@ -12,17 +12,19 @@ from django.utils import timezone
 
 from checklists.models import Visit
 
-# --- the stored visits, in SQL --------------------------------------------------------
-
-
 # Candidates per statement: keeps a VALUES list within SQLite's bound on a
 # statement's parameters (32,766) for any batch; a 500-entry programme is one chunk.
 CHUNK = 2000
 
 
+def uses_ranges() -> bool:
+    """PostgreSQL compares windows as ranges (its GiST index); others compare bounds."""
+    return connection.vendor == "postgresql"
+
+
 def overlap(stored: str, lo: str, hi: str) -> str:
     """The window test, as the database can index it."""
-    if connection.vendor == "postgresql":
+    if uses_ranges():
         return f"tstzrange({stored}.window_start, {stored}.window_end) && tstzrange({lo}, {hi})"
     return f"{stored}.window_start < {hi} AND {lo} < {stored}.window_end"
 
