@@ -23,6 +23,7 @@ from api.fields import (
     from_form,
     json_type_name,
 )
+from checklists import clashes as clash_rules
 from checklists.limits import (
     MAX_ANSWER_TEXT,
     MAX_FINDING_TEXT,
@@ -273,6 +274,26 @@ class TeamMemberSerializer(serializers.Serializer):
         return attrs
 
 
+class ClashSerializer(serializers.Serializer):
+    """A clash (SPEC §5, §13): in a 409 problem's `clashes`, and as warnings in a
+    2xx answer's."""
+
+    kind = serializers.ChoiceField(choices=list(clash_rules.KINDS))
+    severity = serializers.ChoiceField(choices=[clash_rules.ERROR, clash_rules.WARNING])
+    message = serializers.CharField()
+    visits = serializers.ListField(child=serializers.IntegerField())
+    people = serializers.ListField(child=serializers.IntegerField())
+    units = serializers.ListField(child=serializers.IntegerField())
+    dates = serializers.ListField(child=serializers.DateField())
+
+
+# Write-only on every request that can clash (SPEC §13).
+OVERRIDE_HELP = _(
+    "Plan despite error clashes (a person or a host unit in two overlapping windows). "
+    "Coordinators only (anyone else: 403); audited with the clashes overridden."
+)
+
+
 class VisitSerializer(ModelSerializer):
     outline = IdField(queryset=Outline.objects.all())
     host_unit = IdField(queryset=Unit.objects.all())
@@ -288,6 +309,15 @@ class VisitSerializer(ModelSerializer):
             "The unit that issues the visit's documents: the creating coordinator's "
             "scope, else the host unit's parent."
         ),
+    )
+    clashes = serializers.SerializerMethodField(
+        help_text=_(
+            "What the change this answer follows let pass: warnings, and errors a "
+            "coordinator overrode. Empty on reads; visits/{id}/clashes/ lists the current ones."
+        )
+    )
+    override = serializers.BooleanField(
+        write_only=True, required=False, default=False, help_text=OVERRIDE_HELP
     )
 
     class Meta:
@@ -305,6 +335,8 @@ class VisitSerializer(ModelSerializer):
             "sessions",
             "team",
             "progress",
+            "clashes",
+            "override",
             "created_at",
             "updated_at",
         ]
@@ -324,6 +356,10 @@ class VisitSerializer(ModelSerializer):
     def get_progress(self, visit: Visit) -> float:
         return visit_progress(visit)
 
+    @extend_schema_field(ClashSerializer(many=True))
+    def get_clashes(self, visit: Visit) -> list[dict[str, Any]]:
+        return [clash.as_dict() for clash in getattr(visit, "clashes", [])]
+
 
 class VisitUpdateSerializer(VisitSerializer):
     """PATCH: outline and host unit are fixed once the visit exists."""
@@ -339,6 +375,7 @@ class VisitRescheduleSerializer(serializers.Serializer):
             "not dated by hand moves by the same amount."
         )
     )
+    override = serializers.BooleanField(required=False, default=False, help_text=OVERRIDE_HELP)
 
 
 # --- Checklist and milestones --------------------------------------------------------

@@ -378,6 +378,19 @@ REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0, maximum=23)
 MILESTONE_DUE_SOON_DAYS = env_int("MILESTONE_DUE_SOON_DAYS", 3, minimum=0)
 # Outline files are small; anything bigger is refused before parsing.
 OUTLINE_FILE_MAX_BYTES = env_int("OUTLINE_FILE_MAX_BYTES", 1_000_000, minimum=1024)
+# Clashes (SPEC §13, checklists.clashes). The longest window, in calendar days, of
+# a visit to a unit of each level (Quy định 331-QĐ/TW: central 60, province 45,
+# district and below 20); an `agency` takes its parent's level.
+VISIT_MAX_DAYS = {
+    "central": env_int("VISIT_MAX_DAYS_CENTRAL", 60, minimum=1),
+    "province": env_int("VISIT_MAX_DAYS_PROVINCE", 45, minimum=1),
+    "district": env_int("VISIT_MAX_DAYS_DISTRICT", 20, minimum=1),
+    "grassroots": env_int("VISIT_MAX_DAYS_DISTRICT", 20, minimum=1),
+}
+# A unit visited under the same outline code within this many years is "recently
+# inspected" (a warning) and not yet "due again" (coverage). Five: once in a Party
+# congress's term.
+REINSPECTION_YEARS = env_int("REINSPECTION_YEARS", 5, minimum=0, maximum=50)
 
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis

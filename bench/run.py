@@ -38,6 +38,7 @@ BENCHMARKS = (
     "reminders",
     "pages",
     "comparison",
+    "clashes",
     # Writes (committed PATCHes): last, after every read-only benchmark.
     "audit_chain",
 )

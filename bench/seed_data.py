@@ -126,6 +126,7 @@ USER_COLUMNS = (
 VISIT_COLUMNS = (
     "id", "code", "title", "outline_id", "host_unit_id", "issuer_id", "status",
     "decision_ref", "created_by_id", "created_at", "updated_at", "row_version",
+    "window_start", "window_end",
 )  # fmt: skip
 SESSION_COLUMNS = ("id", "visit_id", "start", "end", "location", "sequence", "updated_at")
 TEAM_COLUMNS = ("id", "visit_id", "user_id", "role")

@@ -175,8 +175,10 @@ def load_visits(
 
     def visit_rows() -> Iterator[tuple]:
         for v in visits:
+            # The window the clash check reads (visit_window_refresh's rule).
+            window = (min(s.start for s in v.sessions), max(s.end for s in v.sessions))
             yield (v.id, v.code, v.title, v.outline_id, v.host_unit_id, issuers[v.id], v.status,
-                   v.decision_ref, v.created_by_id, v.created_at, now, 1)  # fmt: skip
+                   v.decision_ref, v.created_by_id, v.created_at, now, 1, *window)  # fmt: skip
 
     def session_rows(next_id: int) -> Iterator[tuple]:
         for v in visits:

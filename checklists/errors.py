@@ -80,6 +80,13 @@ class OutlineNotEditable(Conflict):
     slug = "outline-not-editable"
 
 
+class ClashesFound(Conflict):
+    """The plan clashes (SPEC §13: a person or a host unit in two overlapping
+    windows); `clashes` lists them as SPEC §5's clash objects (a problem member)."""
+
+    slug = "clashes"
+
+
 class StaleObjectError(DomainError):
     """The object changed since the caller read it (HTTP 412)."""
 
@@ -122,6 +129,7 @@ def refusal_messages(exc: Exception) -> list[str]:
 
 
 __all__ = [
+    "ClashesFound",
     "Conflict",
     "DomainError",
     "Invalid",

@@ -43,6 +43,7 @@ class Capability(enum.Enum):
     MANAGE_RECOMMENDATIONS = "can_manage_recommendations"
     GIVE_VERDICT = "can_give_verdict"
     CARRY_OVER = "can_carry_over"
+    OVERRIDE_CLASHES = "can_override_clashes"
 
 
 # What a person is told when a capability is missing (every door alike).
@@ -82,6 +83,7 @@ PERMISSION_MESSAGES = {
     Capability.CARRY_OVER: _(
         "Only a coordinator may close a visit and carry its open recommendations over."
     ),
+    Capability.OVERRIDE_CLASHES: _("Only a coordinator of this visit may override its clashes."),
 }
 
 Person = User | AnonymousUser
@@ -226,6 +228,11 @@ class VisitAccess:
 
     @property
     def can_carry_over(self) -> bool:
+        return self.coordinator
+
+    @property
+    def can_override_clashes(self) -> bool:
+        """Plan despite an error clash (SPEC §13: coordinators; anyone else 403)."""
         return self.coordinator
 
     def allows(self, capability: Capability) -> bool:

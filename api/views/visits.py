@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers import (
+    ClashSerializer,
     VisitRescheduleSerializer,
     VisitSerializer,
     VisitUpdateSerializer,
@@ -35,6 +36,7 @@ from checklists.selectors.visits import (
     visits_listed_for,
     visits_with_sessions_between,
 )
+from checklists.services.visit_clashes import visit_clashes
 from checklists.services.visits import (
     SessionInput,
     TeamInput,
@@ -150,6 +152,8 @@ class VisitViewSet(
 
     def _answer(self, visit: Visit, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=visit.pk)
+        # What the service let pass (warnings, overridden errors) rides on the answer.
+        fresh.clashes = getattr(visit, "clashes", [])
         data = VisitSerializer(fresh, context=self.get_serializer_context()).data
         return versioned_response(data, fresh.row_version, status=code)
 
@@ -171,6 +175,7 @@ class VisitViewSet(
             classification=data.get("classification", Visit.Classification.NONE),
             sessions=_sessions(data["sessions"]),
             team=_team(data.get("team", [])),
+            override=data.get("override", False),
         )
         return self._answer(visit, status.HTTP_201_CREATED)
 
@@ -189,6 +194,7 @@ class VisitViewSet(
             sessions=_sessions(data["sessions"]) if "sessions" in data else None,
             team=_team(data["team"]) if "team" in data else None,
             classification=data.get("classification"),
+            override=data.get("override", False),
         )
         return self._answer(visit)
 
@@ -281,5 +287,14 @@ class VisitViewSet(
             visit=visit,
             first_session_start=serializer.validated_data["first_session_start"],
             expected_version=expected_version(request),
+            override=serializer.validated_data["override"],
         )
         return self._answer(visit)
+
+    @extend_schema(request=None, responses={200: ClashSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def clashes(self, request: Request, pk: str | None = None) -> Response:
+        """The visit's clashes as it stands (SPEC §13), errors first: for its
+        coordinators, lead and deputy."""
+        found = visit_clashes(actor=actor_of(request), visit=self.get_object())
+        return Response([clash.as_dict() for clash in found])

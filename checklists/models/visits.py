@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -82,6 +83,17 @@ class Visit(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped by every change made through the services; the API's ETag.
     row_version = models.PositiveIntegerField(default=1, editable=False)
+    # Denormalised window (SPEC §13): the first working session's start and the last
+    # one's end, kept by the services whenever the sessions change
+    # (checklists.services.visits.visit_window_refresh). The clash check
+    # (checklists.clashes) compares windows as ranges over these two columns; on
+    # PostgreSQL a GiST index on tstzrange(window_start, window_end) serves it
+    # (migration 0014). Null only before the first sessions are written.
+    window_start = models.DateTimeField(_("window start"), null=True, blank=True, editable=False)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True, editable=False)
+    # The clashes (checklists.clashes.Clash) that the service which just wrote this
+    # visit found and let pass: on the instance only, never stored.
+    clashes: list[Any]
 
     class Meta:
         verbose_name = _("visit")
@@ -96,6 +108,9 @@ class Visit(models.Model):
             models.Index(fields=["host_unit", "status"], name="visit_host_status_idx"),
             # The lists' default order (newest first).
             models.Index(fields=["-created_at", "-id"], name="visit_created_idx"),
+            # The clash check's fallback where ranges have no index (SQLite):
+            # window_start < candidate end AND candidate start < window_end.
+            models.Index(fields=["window_start", "window_end"], name="visit_window_idx"),
         ]
 
     def __str__(self) -> str:

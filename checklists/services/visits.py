@@ -38,6 +38,15 @@ from checklists.policies import (
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.recommendations import recommendations_carry_over
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
+from checklists.services.visit_clashes import (
+    clash_override_allowed,
+    clashes_check,
+    clashes_record_override,
+    new_visit_check,
+    team_change_check,
+    visit_candidate,
+    visit_window_refresh,
+)
 from checklists.validators import one_line
 from checklists.workdays import WorkCalendar
 
@@ -151,12 +160,14 @@ def visit_create(
     decision_ref: str = "",
     code: str = "",
     classification: str = Visit.Classification.NONE,
+    override: bool = False,
 ) -> Visit:
     """Create a visit from a published outline version.
 
     1. Refuses anyone but a coordinator of the host unit (who may also classify it).
-    2. Copies the outline's items into the visit's checklist.
-    3. Dates the outline's milestones from day 0, the first working session.
+    2. Refuses a plan that clashes (SPEC §13) unless the coordinator overrides it.
+    3. Copies the outline's items into the visit's checklist.
+    4. Dates the outline's milestones from day 0, the first working session.
     """
     require_coordinator(
         actor, _("Only a coordinator of the host unit may plan a visit there."), unit=host_unit
@@ -170,6 +181,14 @@ def visit_create(
         )
     _validate_sessions(sessions)
     _validate_team(team)
+    clashes = new_visit_check(
+        actor=actor,
+        host_unit=host_unit,
+        outline_code=outline.code,
+        sessions=[(s.start, s.end) for s in sessions],
+        people=[m.user.pk for m in team],
+        override=override,
+    )
 
     visit = Visit(
         outline=outline,
@@ -180,6 +199,8 @@ def visit_create(
         code=code,
         classification=classification,
         created_by=actor,
+        window_start=min(s.start for s in sessions),
+        window_end=max(s.end for s in sessions),
     )
     visit.full_clean()
     visit.save()
@@ -206,6 +227,8 @@ def visit_create(
             "team": [[m.user.get_username(), m.role] for m in team],
         },
     )
+    clashes_record_override(actor=actor, visit=visit, clashes=clashes)
+    visit.clashes = clashes
     return visit
 
 
@@ -377,12 +400,17 @@ def visit_set_sessions(
     visit: Visit,
     sessions: Sequence[SessionInput],
     expected_version: int | None = None,
+    override: bool = False,
 ) -> Visit:
     """Replace the visit's working sessions (matched by id) and re-date the
     milestones that follow them."""
     authorize(actor, visit, Capability.PLAN)
     return _replace_sessions(
-        actor=actor, visit=visit, sessions=sessions, expected_version=expected_version
+        actor=actor,
+        visit=visit,
+        sessions=sessions,
+        expected_version=expected_version,
+        override=override,
     )
 
 
@@ -392,7 +420,10 @@ def _replace_sessions(
     visit: Visit,
     sessions: Sequence[SessionInput],
     expected_version: int | None,
+    override: bool,
 ) -> Visit:
+    if override:
+        clash_override_allowed(actor=actor, unit=visit.host_unit)
     _check_version(visit, expected_version)
     _validate_sessions(sessions)
     existing = {s.pk: s for s in visit.sessions.select_for_update()}
@@ -401,6 +432,9 @@ def _replace_sessions(
         raise ValidationError(
             {"sessions": _("Session %(ids)s does not belong to this visit.") % {"ids": unknown}}
         )
+    clashes = clashes_check(
+        visit_candidate(visit, sessions=[(s.start, s.end) for s in sessions]), override=override
+    )
     kept = {s.id for s in sessions if s.id is not None}
     removed = [pk for pk in existing if pk not in kept]
     WorkingSession.objects.filter(pk__in=removed).delete()
@@ -419,6 +453,7 @@ def _replace_sessions(
                 session.sequence += 1
             session.save(update_fields=["start", "end", "location", "sequence", "updated_at"])
             changed.append(session.pk)
+    visit_window_refresh(visit)
     moved_milestones = redate_following_milestones(visit)
     _bump_version(visit)
     audit_record(
@@ -432,6 +467,8 @@ def _replace_sessions(
             "moved_milestones": moved_milestones,
         },
     )
+    clashes_record_override(actor=actor, visit=visit, clashes=clashes)
+    visit.clashes = clashes
     return visit
 
 
@@ -442,6 +479,7 @@ def visit_reschedule(
     visit: Visit,
     first_session_start: dt.datetime,
     expected_version: int | None = None,
+    override: bool = False,
 ) -> Visit:
     """Move the whole visit so that its first working session starts at the given
     time: every session shifts by the same amount, and so does every milestone
@@ -459,6 +497,7 @@ def visit_reschedule(
             SessionInput(id=s.pk, start=s.start + delta, end=s.end + delta, location=s.location)
             for s in sessions
         ],
+        override=override,
     )
 
 
@@ -494,12 +533,22 @@ def visit_set_team(
     visit: Visit,
     team: Sequence[TeamInput],
     expected_version: int | None = None,
+    override: bool = False,
 ) -> Visit:
-    """Replace the visit's team (a coordinator's decision)."""
+    """Replace the visit's team (a coordinator's decision); whoever joins it must
+    not be booked elsewhere in the visit's window (SPEC §13) unless overridden."""
     authorize(actor, visit, Capability.MANAGE_TEAM)
+    if override:
+        clash_override_allowed(actor=actor, unit=visit.host_unit)
     _check_version(visit, expected_version)
     _validate_team(team)
-    before = sorted([m.user.get_username(), m.role] for m in visit.team.select_related("user"))
+    members = list(visit.team.select_related("user"))
+    clashes = team_change_check(
+        visit=visit,
+        added={m.user.pk for m in team} - {m.user_id for m in members},
+        override=override,
+    )
+    before = sorted([m.user.get_username(), m.role] for m in members)
     visit.team.all().delete()
     TeamMembership.objects.bulk_create(
         TeamMembership(visit=visit, user=m.user, role=m.role) for m in team
@@ -513,6 +562,8 @@ def visit_set_team(
         visit_id=visit.pk,
         changes={"team": {"from": before, "to": after}},
     )
+    clashes_record_override(actor=actor, visit=visit, clashes=clashes)
+    visit.clashes = clashes
     return visit
 
 
@@ -526,11 +577,16 @@ def visit_change(
     sessions: Sequence[SessionInput] | None = None,
     team: Sequence[TeamInput] | None = None,
     classification: str | None = None,
+    override: bool = False,
 ) -> Visit:
     """Several changes at once (the API's PATCH), all or nothing: every right they
     need is checked before anything changes, and the version once, under the row
-    lock that the later steps then also hold."""
+    lock that the later steps then also hold. `visit.clashes` gathers what the
+    session and team changes let pass."""
     fields = dict(fields or {})
+    if override:
+        authorize(actor, visit, Capability.SEE)
+        clash_override_allowed(actor=actor, unit=visit.host_unit)
     if fields or sessions is not None:
         authorize(actor, visit, Capability.PLAN)
     if team is not None:
@@ -539,10 +595,14 @@ def visit_change(
         authorize(actor, visit, Capability.CLASSIFY)
     if fields or expected_version is not None:
         visit_update(actor=actor, visit=visit, expected_version=expected_version, **fields)
+    clashes = []
     if sessions is not None:
-        visit_set_sessions(actor=actor, visit=visit, sessions=sessions)
+        visit_set_sessions(actor=actor, visit=visit, sessions=sessions, override=override)
+        clashes += visit.clashes
     if team is not None:
-        visit_set_team(actor=actor, visit=visit, team=team)
+        visit_set_team(actor=actor, visit=visit, team=team, override=override)
+        clashes += visit.clashes
+    visit.clashes = clashes
     if classification is not None:
         visit_classify(actor=actor, visit=visit, classification=classification)
     return visit

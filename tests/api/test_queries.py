@@ -53,6 +53,9 @@ def _grow(world, n: int) -> None:
                 TeamInput(world.people.lead, TeamMembership.Role.LEAD),
                 TeamInput(factories.UserFactory(), TeamMembership.Role.MEMBER),
             ],
+            # The same lead on every visit, in overlapping windows: a clash (SPEC §13)
+            # the coordinator plans over.
+            override=True,
         )
     for i in range(n):
         item = checklist_item_add(actor=world.people.lead, visit=world.visit, text=f"Thêm {i}")

@@ -68,6 +68,7 @@ EXEMPT = {
     "person": "turns an actor into the user recorded on a review",
     "meet_milestone": "the consequence of an upload or an acceptance, both checked",
     "milestone_meet": "the consequence of an upload or an acceptance, both checked",
+    "clashes_record_override": "records an override its caller allowed (clash_override_allowed)",
 }
 
 
@@ -133,10 +134,21 @@ CASES: dict[str, list[Refusal]] = {
     ],
     "visit_change": [
         Refusal("secretary", NotAllowed, lambda w, x: {"visit": w.visit, "fields": {"title": "X"}}),
+        # The lead plans the visit, but only a coordinator overrides clashes (SPEC §13).
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"visit": w.visit, "sessions": _session(w), "override": True},
+        ),
         Refusal("host_out", NotFound, lambda w, x: {"visit": w.visit, "fields": {"title": "X"}}),
     ],
     "visit_set_sessions": [
         Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit, "sessions": _session(w)}),
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"visit": w.visit, "sessions": _session(w), "override": True},
+        ),
         Refusal("host_out", NotFound, lambda w, x: {"visit": w.visit, "sessions": _session(w)}),
     ],
     "visit_set_team": [
@@ -153,6 +165,15 @@ CASES: dict[str, list[Refusal]] = {
     ],
     "visit_reschedule": [
         Refusal(
+            "deputy",
+            NotAllowed,
+            lambda w, x: {
+                "visit": w.visit,
+                "first_session_start": local(2024, 6, 3),
+                "override": True,
+            },
+        ),
+        Refusal(
             "member",
             NotAllowed,
             lambda w, x: {"visit": w.visit, "first_session_start": local(2024, 6, 3)},
@@ -162,6 +183,26 @@ CASES: dict[str, list[Refusal]] = {
             NotFound,
             lambda w, x: {"visit": w.visit, "first_session_start": local(2024, 6, 3)},
         ),
+    ],
+    "visit_clashes": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"visit": w.visit}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"visit": w.visit}),
+    ],
+    "new_visit_check": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {
+                "host_unit": w.district,
+                "outline_code": w.outline.code,
+                "sessions": [(s.start, s.end) for s in _session(w)],
+                "people": [],
+                "override": True,
+            },
+        ),
+    ],
+    "clash_override_allowed": [
+        Refusal("coordinator_out", NotAllowed, lambda w, x: {"unit": w.district}),
     ],
     "visit_classify": [
         Refusal("lead", NotAllowed, lambda w, x: {"visit": w.visit, "classification": "secret"}),

@@ -31,6 +31,8 @@ def dated(world):
             title=f"Visit {code}",
             code=code,
             sessions=[SessionInput(start=start, end=end) for start, end in sessions],
+            # Same host unit, overlapping windows on purpose (a clash, SPEC §13).
+            override=True,
         )
 
     make("KT-LONG", (local(2024, 5, 30, 8), local(2024, 6, 1, 17)))
