@@ -28,6 +28,7 @@ from checklists.numbers import parse_number
 from checklists.policies import Capability, authorize, authorize_mark
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
+from checklists.services.visit_setup import visit_day_zero, work_calendar
 
 # The visit's own items ("additional contents" a team asks of one host) go into
 # this section unless the caller names another.
@@ -233,8 +234,6 @@ def milestone_reschedule(
     `due_date=None` hands it back to the outline's offset, so it follows the
     sessions again.
     """
-    from checklists.services.visits import visit_day_zero, work_calendar
-
     authorize(actor, milestone.visit, Capability.PLAN)
     old_date = milestone.due_date
     if due_date is None:

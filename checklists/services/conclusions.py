@@ -55,7 +55,7 @@ from checklists.services.recommendations import (
     recommendations_to_draft,
 )
 from checklists.services.registers import register_take_number
-from checklists.services.visits import work_calendar
+from checklists.services.visit_setup import work_calendar
 
 Status = Visit.Status
 

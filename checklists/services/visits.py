@@ -18,11 +18,7 @@ from django.utils.translation import gettext as _
 from checklists.errors import NotAllowed, StaleObjectError, TransitionNotAllowed
 from checklists.limits import MAX_SESSIONS, MAX_TEAM
 from checklists.models import (
-    ChecklistItem,
-    DayOff,
-    Milestone,
     Outline,
-    OutlineItem,
     TeamMembership,
     Unit,
     User,
@@ -47,8 +43,13 @@ from checklists.services.visit_clashes import (
     visit_candidate,
     visit_window_refresh,
 )
+from checklists.services.visit_setup import (
+    copy_outline_items,
+    copy_outline_milestones,
+    visit_day_zero,
+    work_calendar,
+)
 from checklists.validators import one_line
-from checklists.workdays import WorkCalendar
 
 Status = Visit.Status
 
@@ -77,16 +78,6 @@ class SessionInput:
 class TeamInput:
     user: User
     role: str
-
-
-def work_calendar() -> WorkCalendar:
-    """The working-day calendar with every declared day (a small table)."""
-    return WorkCalendar.from_declared(DayOff.objects.values_list("date", "kind"))
-
-
-def visit_day_zero(sessions: Sequence[SessionInput | WorkingSession]) -> dt.date:
-    """Day 0 of a visit: the local date its first working session starts."""
-    return timezone.localdate(min(s.start for s in sessions))
 
 
 def _validate_sessions(sessions: Sequence[SessionInput]) -> None:
@@ -210,8 +201,8 @@ def visit_create(
     TeamMembership.objects.bulk_create(
         TeamMembership(visit=visit, user=m.user, role=m.role) for m in team
     )
-    _copy_outline_items(visit)
-    _copy_outline_milestones(visit, day_zero=visit_day_zero(sessions))
+    copy_outline_items(visit)
+    copy_outline_milestones(visit, day_zero=visit_day_zero(sessions))
     audit_record(
         actor=actor,
         action="create",
@@ -230,57 +221,6 @@ def visit_create(
     clashes_record_override(actor=actor, visit=visit, clashes=clashes)
     visit.clashes = clashes
     return visit
-
-
-def _copy_outline_items(visit: Visit) -> None:
-    items = (
-        OutlineItem.objects.filter(section__outline_id=visit.outline_id)
-        .select_related("section")
-        .order_by("section__position", "position")
-    )
-    ChecklistItem.objects.bulk_create(
-        ChecklistItem(
-            visit=visit,
-            origin=ChecklistItem.Origin.OUTLINE,
-            outline_item=item,
-            section_number=item.section.number,
-            section_title=item.section.title,
-            section_title_en=item.section.title_en,
-            section_position=item.section.position,
-            number=item.number,
-            position=item.position,
-            text=item.text,
-            text_en=item.text_en,
-            answer_type=item.answer_type,
-        )
-        for item in items
-    )
-
-
-def _copy_outline_milestones(visit: Visit, *, day_zero: dt.date) -> None:
-    calendar = work_calendar()
-    Milestone.objects.bulk_create(
-        Milestone(
-            visit=visit,
-            outline_milestone=template,
-            key=template.key,
-            title=template.title,
-            title_en=template.title_en,
-            responsible=template.responsible,
-            offset_days=template.offset_days,
-            offset_working_days=template.offset_working_days,
-            due_date=dated.date,
-            rolled_from=dated.rolled_from,
-        )
-        for template in visit.outline.milestones.all()
-        for dated in [
-            calendar.dated(
-                day_zero,
-                offset_days=template.offset_days,
-                offset_working_days=template.offset_working_days,
-            )
-        ]
-    )
 
 
 def _bump_version(visit: Visit) -> None:

@@ -82,6 +82,7 @@ def test_it_numbers_simultaneous_issues_of_one_issuer_without_gap_or_duplicate(w
             host_unit=world.district,
             title=f"Kiểm tra {index}",
             sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=3))],
+            override=True,  # six visits of one unit at once: numbering, not planning
         )
         to_reporting(visit)
         draft(visit)

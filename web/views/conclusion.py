@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,13 +30,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from checklists.classification import marked
 from checklists.errors import StaleObjectError
-from checklists.limits import MAX_RECOMMENDATIONS
 from checklists.models import (
     Conclusion,
-    ConclusionSection,
     Recommendation,
     TeamMembership,
-    Unit,
     User,
     Visit,
 )
@@ -49,7 +46,6 @@ from checklists.selectors.conclusions import (
     recommendations_visible_to,
 )
 from checklists.services.conclusions import (
-    SectionInput,
     conclusion_for,
     conclusion_issue,
     conclusion_update,
@@ -58,15 +54,19 @@ from checklists.services.conclusions import (
 from checklists.services.recommendations import recommendation_cancel, recommendation_extend
 from checklists.wording import localised
 from web.forms_conclusions import (
-    ConclusionDraftForm,
     ConclusionIssueForm,
     ConclusionWithdrawForm,
     RecommendationCancelForm,
     RecommendationExtendForm,
-    RecommendationRowForm,
-    SectionForm,
 )
 from web.views.base import signed_in
+from web.views.conclusion_editor import (
+    Editor,
+    draft_parts,
+    editor_from_db,
+    editor_reshaped,
+    save_draft,
+)
 from web.views.recommendations import RecommendationRow, recommendation_row
 from web.views.refusals import FORM_REFUSALS, show_refusal
 
@@ -135,205 +135,6 @@ def conclusion_block(user: User, visit: Visit, access: VisitAccess) -> Conclusio
     )
 
 
-# --- the draft's forms -------------------------------------------------------------------
-
-
-@dataclass
-class Editor:
-    """The draft's forms, as one HTML form shows them."""
-
-    draft: ConclusionDraftForm
-    sections: list[tuple[ConclusionSection, SectionForm]]
-    rows: list[RecommendationRowForm]
-    message: str = ""
-
-    def all_valid(self) -> bool:
-        results = [self.draft.is_valid()]
-        results += [form.is_valid() for _s, form in self.sections]
-        results += [form.is_valid() for form in self.rows]
-        return all(results)
-
-    @property
-    def has_errors(self) -> bool:
-        forms_ = [self.draft, *(f for _s, f in self.sections), *self.rows]
-        return any(f.is_bound and f.errors for f in forms_)
-
-    @property
-    def can_add(self) -> bool:
-        return len(self.rows) < MAX_RECOMMENDATIONS
-
-
-@dataclass
-class DraftParts:
-    """What the editor's forms are built on: the sections, the addressees the
-    host unit allows and the draft's version."""
-
-    conclusion: Conclusion
-    sections: list[ConclusionSection]
-    addressees: QuerySet[Unit]
-
-    def row(self, index: int, **kwargs: Any) -> RecommendationRowForm:
-        return RecommendationRowForm(
-            prefix=f"rec-{index}", addressees=self.addressees, sections=self.sections, **kwargs
-        )
-
-    def section(self, index: int, section: ConclusionSection, **kwargs: Any) -> SectionForm:
-        return SectionForm(prefix=f"section-{index}", section=section, **kwargs)
-
-
-def _draft_parts(visit: Visit, conclusion: Conclusion) -> DraftParts:
-    host = visit.host_unit
-    return DraftParts(
-        conclusion=conclusion,
-        sections=list(conclusion.sections.order_by("position", "id")),
-        # The host unit and the units under it (SPEC §11), the host first.
-        addressees=Unit.objects.filter(path__startswith=host.path).order_by("path"),
-    )
-
-
-def _editor_from_db(parts: DraftParts, message: str = "") -> Editor:
-    conclusion = parts.conclusion
-    rows = list(conclusion.recommendations.order_by("position", "id"))
-    return Editor(
-        draft=ConclusionDraftForm(
-            initial={
-                "row_version": conclusion.row_version,
-                "rec_count": len(rows),
-                "summary": conclusion.summary,
-            }
-        ),
-        sections=[
-            (
-                s,
-                parts.section(
-                    i, s, initial={"strengths": s.strengths, "shortcomings": s.shortcomings}
-                ),
-            )
-            for i, s in enumerate(parts.sections)
-        ],
-        rows=[
-            parts.row(i, initial=RecommendationRowForm.initial_of(row))
-            for i, row in enumerate(rows)
-        ],
-        message=message,
-    )
-
-
-def _row_count(data: QueryDict) -> int:
-    try:
-        count = int(data.get("rec_count", "0"))
-    except ValueError:
-        return 0
-    return max(0, min(count, MAX_RECOMMENDATIONS))
-
-
-def _editor_from_post(parts: DraftParts, data: QueryDict) -> Editor:
-    return Editor(
-        draft=ConclusionDraftForm(data),
-        sections=[(s, parts.section(i, s, data=data)) for i, s in enumerate(parts.sections)],
-        rows=[parts.row(i, data=data) for i in range(_row_count(data))],
-    )
-
-
-def _editor_reshaped(
-    parts: DraftParts, data: QueryDict, *, add: bool, remove: int | None
-) -> Editor:
-    """The form again with what was typed, one row more or one fewer, and no error
-    shown yet (nothing was saved)."""
-    names = list(RecommendationRowForm.base_fields)
-    rows = [
-        {name: data.get(f"rec-{i}-{name}", "") for name in names} for i in range(_row_count(data))
-    ]
-    if remove is not None and 0 <= remove < len(rows):
-        del rows[remove]
-    if add and len(rows) < MAX_RECOMMENDATIONS:
-        rows.append({})
-    return Editor(
-        draft=ConclusionDraftForm(
-            initial={
-                "row_version": data.get("row_version", ""),
-                "rec_count": len(rows),
-                "summary": data.get("summary", ""),
-            }
-        ),
-        sections=[
-            (
-                s,
-                parts.section(
-                    i,
-                    s,
-                    initial={
-                        "strengths": data.get(f"section-{i}-strengths", ""),
-                        "shortcomings": data.get(f"section-{i}-shortcomings", ""),
-                    },
-                ),
-            )
-            for i, s in enumerate(parts.sections)
-        ],
-        rows=[parts.row(i, initial=row) for i, row in enumerate(rows)],
-    )
-
-
-def _show_service_refusal(editor: Editor, refusal: ValidationError) -> None:
-    """Each of the service's messages beside the field it names: `summary`,
-    `sections[i].strengths`, `recommendations[i].text` …; the rest above the form."""
-    if not hasattr(refusal, "error_dict"):
-        editor.draft.add_error(None, refusal)
-        return
-    for path, errors in refusal.error_dict.items():
-        head, _dot, name = path.partition(".")
-        target: forms.Form = editor.draft
-        field_name: str | None = None
-        if head.startswith("recommendations[") and name:
-            index = int(head[len("recommendations[") : -1])
-            if index < len(editor.rows):
-                target = editor.rows[index]
-                field_name = RecommendationRowForm.SERVICE_FIELDS.get(name)
-        elif head.startswith("sections[") and name:
-            index = int(head[len("sections[") : -1])
-            if index < len(editor.sections):
-                target = editor.sections[index][1]
-                field_name = name if name in target.fields else None
-        elif path == "summary":
-            field_name = "summary"
-        target.add_error(field_name, errors)
-
-
-def _save(request: HttpRequest, visit: Visit, parts: DraftParts) -> tuple[Editor | None, int]:
-    """Send the whole draft to the service; (None, 302) when it is saved."""
-    editor = _editor_from_post(parts, request.POST)
-    if not editor.all_valid():
-        if "row_version" in editor.draft.errors:
-            editor.draft.add_error(None, _("Reload the page and try again."))
-        return editor, 422
-    try:
-        conclusion_update(
-            actor=signed_in(request),
-            visit=visit,
-            expected_version=editor.draft.cleaned_data["row_version"],
-            summary=editor.draft.cleaned_data["summary"],
-            sections=[
-                SectionInput(
-                    number=section.number,
-                    strengths=form.cleaned_data["strengths"],
-                    shortcomings=form.cleaned_data["shortcomings"],
-                )
-                for section, form in editor.sections
-            ],
-            recommendations=[row.to_input() for row in editor.rows],
-        )
-    except StaleObjectError as stale:
-        # Someone saved in between: what is stored now, and why the save was refused.
-        current = conclusion_for(actor=signed_in(request), visit=visit)
-        return _editor_from_db(_draft_parts(visit, current), message=str(stale)), 409
-    except ValidationError as invalid:
-        _show_service_refusal(editor, invalid)
-        return editor, 422
-    except FORM_REFUSALS as refusal:
-        return editor, show_refusal(editor.draft, refusal)
-    return None, 302
-
-
 # --- the page ----------------------------------------------------------------------------
 
 
@@ -390,7 +191,7 @@ def _page(
     actions = actions or ActionForms()
     is_draft = conclusion.state == Conclusion.State.DRAFT
     if editor is None and is_draft and access.can_draft_conclusion:
-        editor = _editor_from_db(_draft_parts(visit, conclusion))
+        editor = editor_from_db(draft_parts(visit, conclusion))
     can_issue = is_draft and access.can_issue_conclusion
     can_withdraw = conclusion.state == Conclusion.State.ISSUED and access.can_withdraw_conclusion
     context = {
@@ -444,18 +245,18 @@ def conclusion_page(request: HttpRequest, visit_id: int) -> HttpResponse:
         # The service refuses it with the right status (403, 404 or 409).
         conclusion_update(actor=signed_in(request), visit=visit)
         return redirect(conclusion_url(visit))
-    parts = _draft_parts(visit, conclusion)
+    parts = draft_parts(visit, conclusion)
     action = request.POST.get("action", "save")
     if action == "add" or action.startswith("remove-"):
         remove = action.removeprefix("remove-")
-        reshaped = _editor_reshaped(
+        reshaped = editor_reshaped(
             parts,
             request.POST,
             add=action == "add",
             remove=int(remove) if remove.isdigit() else None,
         )
         return _page(request, visit, access, conclusion, editor=reshaped)
-    editor, status = _save(request, visit, parts)
+    editor, status = save_draft(request, visit, parts)
     if editor is None:
         messages.success(request, _("The conclusion is saved."))
         return redirect(conclusion_url(visit))
