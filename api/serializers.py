@@ -289,6 +289,16 @@ class VisitSerializer(ModelSerializer):
             "scope, else the host unit's parent."
         ),
     )
+    decision_instrument = IdField(
+        read_only=True,
+        help_text=_(
+            "The registered legal instrument `decision_ref` cites, when it reads as a "
+            "citation (legal-instruments/); null otherwise."
+        ),
+    )
+    decision_replaced = serializers.SerializerMethodField(
+        help_text=_("True when the instrument the decision cites has been replaced.")
+    )
 
     class Meta:
         model = Visit
@@ -301,6 +311,8 @@ class VisitSerializer(ModelSerializer):
             "issuer",
             "status",
             "decision_ref",
+            "decision_instrument",
+            "decision_replaced",
             "classification",
             "sessions",
             "team",
@@ -323,6 +335,10 @@ class VisitSerializer(ModelSerializer):
     @extend_schema_field(serializers.FloatField(min_value=0, max_value=1))
     def get_progress(self, visit: Visit) -> float:
         return visit_progress(visit)
+
+    def get_decision_replaced(self, visit: Visit) -> bool:
+        instrument = visit.decision_instrument
+        return instrument is not None and instrument.is_replaced
 
 
 class VisitUpdateSerializer(VisitSerializer):

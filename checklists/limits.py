@@ -45,3 +45,7 @@ MAX_RECOMMENDATIONS = 200
 MAX_RECOMMENDATION_OFFSET = 3_650
 MAX_REASON_TEXT = 2_000
 MAX_DECISION_REF = 500
+
+# A pasted citation of a legal instrument (checklists.legal_citations): a whole
+# paragraph pasted by mistake is refused, not scanned.
+MAX_CITATION = 2_000

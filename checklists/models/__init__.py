@@ -1,6 +1,7 @@
 from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
+from .legal import LegalInstrument
 from .outlines import (
     AnswerType,
     Outline,
@@ -29,6 +30,7 @@ __all__ = [
     "Conclusion",
     "ConclusionSection",
     "DayOff",
+    "LegalInstrument",
     "Milestone",
     "Notification",
     "NotificationDigest",
