@@ -291,6 +291,7 @@ class VisitSerializer(ModelSerializer):
     )
     decision_instrument = IdField(
         read_only=True,
+        allow_null=True,
         help_text=_(
             "The registered legal instrument `decision_ref` cites, when it reads as a "
             "citation (legal-instruments/); null otherwise."

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.authentication import signed_in
-from api.filters import FilterSet
+from api.filters import FilterSet, IntegerFilter
 from api.serializers_legal import LegalInstrumentCreateSerializer, LegalInstrumentSerializer
 from api.views.base import actor_of
 from checklists.models import LegalInstrument
@@ -23,6 +23,8 @@ from checklists.services.legal_instruments import legal_instrument_add, legal_in
 
 class LegalInstrumentFilter(FilterSet):
     title = filters.CharFilter(lookup_expr="icontains")
+    # Declared: a PositiveSmallIntegerField is not among FilterSet's strict defaults.
+    year = IntegerFilter(min_value=0, max_value=32767)
 
     class Meta:
         model = LegalInstrument

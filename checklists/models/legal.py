@@ -88,10 +88,14 @@ class LegalInstrument(models.Model):
             models.CheckConstraint(
                 condition=Q(replaced_by__isnull=True) | Q(status="replaced"),
                 name="legal_instrument_replaced_by_only_when_replaced",
+                violation_error_message=_(
+                    "Only an instrument whose status is “replaced” names what replaced it."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(replaced_by=models.F("id")),
                 name="legal_instrument_not_replaced_by_itself",
+                violation_error_message=_("An instrument cannot be replaced by itself."),
             ),
         ]
 

@@ -301,7 +301,6 @@ def test_it_refuses_what_is_not_a_citation_and_says_which_part(text, part):
 
 
 def test_it_refuses_in_the_persons_language():
-    with translation.override("en"):
-        with pytest.raises(CitationError) as caught:
-            parse_citation("Kế hoạch số 10")
+    with translation.override("en"), pytest.raises(CitationError) as caught:
+        parse_citation("Kế hoạch số 10")
     assert "No document number was found" in caught.value.message_dict["citation"][0]
