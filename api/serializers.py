@@ -319,6 +319,17 @@ class VisitSerializer(ModelSerializer):
     override = serializers.BooleanField(
         write_only=True, required=False, default=False, help_text=OVERRIDE_HELP
     )
+    decision_instrument = IdField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The registered legal instrument `decision_ref` cites, when it reads as a "
+            "citation (legal-instruments/); null otherwise."
+        ),
+    )
+    decision_replaced = serializers.SerializerMethodField(
+        help_text=_("True when the instrument the decision cites has been replaced.")
+    )
 
     class Meta:
         model = Visit
@@ -331,6 +342,8 @@ class VisitSerializer(ModelSerializer):
             "issuer",
             "status",
             "decision_ref",
+            "decision_instrument",
+            "decision_replaced",
             "classification",
             "sessions",
             "team",
@@ -359,6 +372,10 @@ class VisitSerializer(ModelSerializer):
     @extend_schema_field(ClashSerializer(many=True))
     def get_clashes(self, visit: Visit) -> list[dict[str, Any]]:
         return [clash.as_dict() for clash in getattr(visit, "clashes", [])]
+
+    def get_decision_replaced(self, visit: Visit) -> bool:
+        instrument = visit.decision_instrument
+        return instrument is not None and instrument.is_replaced
 
 
 class VisitUpdateSerializer(VisitSerializer):

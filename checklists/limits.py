@@ -55,3 +55,6 @@ MAX_IMPLEMENTATION_REPORT_TEXT = 20_000
 MAX_EVIDENCE_FILES = 10
 MAX_EVIDENCE_TOTAL_BYTES = 50 * 1024 * 1024
 MAX_EVIDENCE_IMAGE_PIXELS = 50_000_000
+# A pasted citation of a legal instrument (checklists.legal_citations): a whole
+# paragraph pasted by mistake is refused, not scanned.
+MAX_CITATION = 2_000

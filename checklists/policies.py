@@ -323,3 +323,35 @@ def require_coordinator(actor: Person | None, message: object, unit: Unit | None
 def require_coordinator_of_everything(actor: Person | None, message: object) -> None:
     if actor is not None and not coordinates_everything(actor):
         raise NotAllowed(message)
+
+
+# --- Legal instruments (SPEC §4: add — any coordinator; edit or mark replaced —
+# coordinators of everything; read — the teams and the host contacts) ----------------
+
+LEGAL_ADD_REFUSAL = _("Only a coordinator may register a legal instrument.")
+LEGAL_EDIT_REFUSAL = _(
+    "Only a coordinator of everything may edit a legal instrument or mark it replaced."
+)
+
+
+def reads_legal_instruments(user: Person) -> bool:
+    """Coordinators, host contacts and people on some visit's team read the
+    registry; anyone else is not told it exists (404)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.acts_as_coordinator or user.host_unit_id is not None:
+        return True
+    return TeamMembership.objects.filter(user_id=user.pk).exists()
+
+
+def require_legal_instruments(actor: Person | None, *, edit: bool) -> None:
+    """Refuse who may not register (`edit` False) or edit (`edit` True) legal
+    instruments: NotFound for those who may not read them, NotAllowed otherwise."""
+    if actor is None:
+        return
+    if not reads_legal_instruments(actor):
+        raise NotFound(_("There is no such legal instrument."))
+    if edit and not coordinates_everything(actor):
+        raise NotAllowed(LEGAL_EDIT_REFUSAL)
+    if not edit and not is_coordinator(actor):
+        raise NotAllowed(LEGAL_ADD_REFUSAL)

@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
 from .implementation_reports import EvidenceFile, ImplementationReport
+from .legal import LegalInstrument
 from .outlines import (
     AnswerType,
     Outline,
@@ -32,6 +33,7 @@ __all__ = [
     "DayOff",
     "EvidenceFile",
     "ImplementationReport",
+    "LegalInstrument",
     "Milestone",
     "Notification",
     "NotificationDigest",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from checklists.classification import Classification, classification_mark
 from checklists.validators import one_line
 
+from .legal import LegalInstrument
 from .outlines import AnswerType, Outline, OutlineItem, OutlineMilestone, Responsible
 from .people import Unit
 
@@ -62,6 +63,17 @@ class Visit(models.Model):
     )
     decision_ref = models.CharField(
         _("inspection decision"), max_length=255, blank=True, validators=[one_line]
+    )
+    # The registered instrument `decision_ref` cites, when it reads as a citation
+    # (checklists.services.legal_instruments.legal_instrument_for_reference).
+    decision_instrument = models.ForeignKey(
+        LegalInstrument,
+        verbose_name=_("inspection decision (registered)"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="decided_visits",
     )
     # Set by coordinators only (checklists.services.visits.visit_classify); it marks
     # the visit everywhere it is shown but never changes who may see it (SPEC §14).

@@ -30,14 +30,19 @@ def visible_visits(user: Person) -> QuerySet[Visit]:
 def visits_listed_for(user: Person) -> QuerySet[Visit]:
     """The API's visits: visible_visits with progress, the first session (for
     ordering), the sessions and the team (two prefetches, whatever the page size)."""
-    return with_first_session(visits_with_progress(visible_visits(user))).prefetch_related(
-        Prefetch("sessions", queryset=WorkingSession.objects.order_by("start")),
-        Prefetch(
-            "team",
-            queryset=TeamMembership.objects.select_related("user")
-            .only("id", "visit_id", "role", "user__id", "user__full_name")
-            .order_by("role", "user_id"),
-        ),
+    return (
+        with_first_session(visits_with_progress(visible_visits(user)))
+        # The decision's instrument: its status flags a replaced one (one join).
+        .select_related("decision_instrument")
+        .prefetch_related(
+            Prefetch("sessions", queryset=WorkingSession.objects.order_by("start")),
+            Prefetch(
+                "team",
+                queryset=TeamMembership.objects.select_related("user")
+                .only("id", "visit_id", "role", "user__id", "user__full_name")
+                .order_by("role", "user_id"),
+            ),
+        )
     )
 
 

@@ -32,6 +32,7 @@ from checklists.policies import (
     require_coordinator,
 )
 from checklists.services.audit import audit_record, field_changes
+from checklists.services.legal_instruments import visit_decision_link
 from checklists.services.recommendations import recommendations_carry_over
 from checklists.services.reminder_planning import reminders_replan, reminders_stop
 from checklists.services.visit_clashes import (
@@ -195,6 +196,7 @@ def visit_create(
     )
     visit.full_clean()
     visit.save()
+    visit_decision_link(actor=actor, visit=visit)
     WorkingSession.objects.bulk_create(
         WorkingSession(visit=visit, start=s.start, end=s.end, location=s.location) for s in sessions
     )
@@ -264,6 +266,8 @@ def visit_update(
     diff = field_changes(before, changes)
     if diff:
         visit.save(update_fields=[*diff, "updated_at"])
+        if "decision_ref" in diff:
+            visit_decision_link(actor=actor, visit=visit)
         _bump_version(visit)
         audit_record(actor=actor, action="update", obj=visit, visit_id=visit.pk, changes=diff)
     return visit

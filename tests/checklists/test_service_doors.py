@@ -34,6 +34,7 @@ from checklists.models import (
     DayOff,
     EvidenceFile,
     ImplementationReport,
+    LegalInstrument,
     Milestone,
     Notification,
     OutgoingRegister,
@@ -52,11 +53,13 @@ from checklists.services.conclusions import conclusion_for, conclusion_issue, co
 from checklists.services.days_off import day_off_declare
 from checklists.services.feeds import calendar_feed_create
 from checklists.services.implementation_reports import EvidenceUpload, implementation_report_submit
+from checklists.services.legal_instruments import legal_instrument_add
 from checklists.services.outlines import outline_new_version
 from checklists.services.recommendations import RecommendationInput
 from checklists.services.report_reviews import CommentInput, report_revision_review
 from checklists.services.reports import report_revision_upload
 from checklists.services.visits import SessionInput, TeamInput, visit_transition
+from tests import factories
 from tests.checklists.test_reports_uploads import docx_bytes
 from tests.conftest import local
 
@@ -69,6 +72,11 @@ EXEMPT = {
     "meet_milestone": "the consequence of an upload or an acceptance, both checked",
     "milestone_meet": "the consequence of an upload or an acceptance, both checked",
     "clashes_record_override": "records an override its caller allowed (clash_override_allowed)",
+    "legal_instrument_for_reference": (
+        "links a visit's or programme's reference as part of the act its caller checked; "
+        "registers only for a coordinator, never refuses"
+    ),
+    "visit_decision_link": "part of visit_create / visit_update, which checked the act",
 }
 
 
@@ -477,6 +485,20 @@ CASES: dict[str, list[Refusal]] = {
             lambda w, x: {"recommendation": x.recommendation, "cancel_reason": "X"},
         ),
     ],
+    # SPEC §4's legal-instrument row: any coordinator registers, coordinators of
+    # everything edit; the teams and host contacts read (403); anyone else 404.
+    "legal_instrument_add": [
+        Refusal("lead", NotAllowed, lambda w, x: {"citation": "Chỉ thị số 39-CT/TW"}),
+        Refusal("host_in", NotAllowed, lambda w, x: {"citation": "Chỉ thị số 39-CT/TW"}),
+        Refusal("stranger", NotFound, lambda w, x: {"citation": "Chỉ thị số 39-CT/TW"}),
+    ],
+    "legal_instrument_update": [
+        Refusal(
+            "coordinator_in", NotAllowed, lambda w, x: {"instrument": x.instrument, "title": "X"}
+        ),
+        Refusal("member", NotAllowed, lambda w, x: {"instrument": x.instrument, "title": "X"}),
+        Refusal("stranger", NotFound, lambda w, x: {"instrument": x.instrument, "title": "X"}),
+    ],
 }
 
 
@@ -540,6 +562,7 @@ def extra(world) -> SimpleNamespace:
         ),
         upload=lambda: io.BytesIO(docx_bytes("Báo cáo", "Nội dung.")),
         recommendation=conclusion.recommendations.get(),
+        instrument=legal_instrument_add(actor=None, citation="Quy định số 126-QĐ/TW")[0],
     )
 
 
@@ -577,7 +600,7 @@ def _rows() -> dict[str, int]:
     models = (
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
         TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
-        OutgoingRegister, ImplementationReport, EvidenceFile,
+        OutgoingRegister, ImplementationReport, EvidenceFile, LegalInstrument,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -589,7 +612,11 @@ def _rows() -> dict[str, int]:
 def test_it_refuses_a_person_without_the_capability(world, extra, service, index):
     refusal = CASES[service][index]
     function = services_taking_an_actor()[service]
-    actor = getattr(world.people, refusal.role)
+    actor = (
+        factories.UserFactory(username="stranger")
+        if refusal.role == "stranger"
+        else getattr(world.people, refusal.role)
+    )
     arguments = refusal.arguments(world, extra)
     before = _rows()
     with pytest.raises(refusal.error) as caught:
