@@ -13,9 +13,19 @@ them, withdrawing puts them back), so "issued" is read off the row itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
-from checklists.models import Conclusion, Recommendation, TeamMembership, Unit, User, Visit
+from checklists.models import (
+    ChecklistItem,
+    Conclusion,
+    Recommendation,
+    TeamMembership,
+    Unit,
+    User,
+    Visit,
+)
 from checklists.policies import Person, VisitAccess, coordinates_unit, visit_access
 from checklists.selectors import (
     units_in_scope,
@@ -55,6 +65,34 @@ def current_conclusion(visit: Visit) -> Conclusion | None:
         .select_related("visit__host_unit")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A checklist item's finding as the conclusion editor shows it beside its section."""
+
+    number: str  # "2.3"
+    finding: str
+
+
+def conclusion_findings(visit: Visit) -> dict[str, list[Finding]]:
+    """The visit's checklist findings by section number, in the checklist's order:
+    one query for every section (the editor shows them beside each section's
+    strengths and shortcomings). Only for those who may edit the draft, who see the
+    checklist anyway; items without a finding are left out."""
+    rows = (
+        ChecklistItem.objects.filter(visit_id=visit.pk)
+        .exclude(finding="")
+        .order_by("section_position", "position", "id")
+        .values_list("section_number", "number", "finding")
+    )
+    found: dict[str, list[Finding]] = {}
+    for section_number, number, finding in rows:
+        if text := finding.strip():
+            found.setdefault(section_number, []).append(
+                Finding(number=f"{section_number}.{number}", finding=text)
+            )
+    return found
 
 
 def addresses_unit_of(user: Person, visit: Visit) -> bool:

@@ -234,3 +234,35 @@ def test_it_keeps_a_waiting_report_waiting_across_a_withdrawal(issued):
     assert Recommendation.objects.get(pk=issued.kn02.pk).state == "reported"
     implementation_report_verdict(actor=None, report=report, verdict="accepted")
     assert Recommendation.objects.get(pk=issued.kn02.pk).state == "done"
+
+
+def test_it_gives_the_demo_conclusion_two_reported_recommendations(db):
+    """GIVEN the demo data WHEN it is loaded (twice) THEN Quảng Ninh's five
+    recommendations are: KN-01 overdue, KN-02 reported with a PNG, KN-04 reported
+    without files, the others open; nothing is added by the second run."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=io.StringIO())
+    rows = {
+        r.code: r
+        for r in Recommendation.objects.filter(visit__code="KT3-QN-2024").prefetch_related(
+            "reports__files"
+        )
+    }
+    assert sorted(rows) == ["KN-01", "KN-02", "KN-03", "KN-04", "KN-05"]
+    states = {code: r.state for code, r in rows.items()}
+    assert states == {
+        "KN-01": "open",
+        "KN-02": "reported",
+        "KN-03": "open",
+        "KN-04": "reported",
+        "KN-05": "open",
+    }
+    assert [c for c, r in rows.items() if r.overdue_on(timezone.localdate())] == ["KN-01"]
+    (evidence,) = rows["KN-02"].reports.get().files.all()
+    assert evidence.content_type == PNG and evidence.original_name.endswith(".png")
+    assert Image.open(evidence.file.open("rb")).size == (240, 320)
+    assert rows["KN-04"].reports.get().progress == 60
+    call_command("seed_demo", stdout=io.StringIO())
+    assert ImplementationReport.objects.count() == 2

@@ -38,6 +38,13 @@ def seed_demo_pages() -> list[DemoPage]:
     )
     conclusion_path = reverse("web:conclusion", kwargs={"visit_id": visit.pk})
     recommendations_path = reverse("web:recommendations")
+    # KN-01, overdue, with the host's report form; KN-02, reported with a PNG,
+    # with the team's verdict form.
+    codes = dict(visit.recommendations.values_list("code", "pk"))
+    open_path, reported_path = (
+        reverse("web:recommendation", kwargs={"recommendation_id": codes[code]})
+        for code in ("KN-01", "KN-02")
+    )
     # The demo's visit under way had its working session three days ago.
     session_day = timezone.localdate() - dt.timedelta(days=3)
     week = f"?view=timeGridWeek&date={session_day.isoformat()}"
@@ -53,6 +60,8 @@ def seed_demo_pages() -> list[DemoPage]:
         DemoPage("conclusion", "truongdoan", conclusion_path, DESKTOP),
         DemoPage("conclusion-host", "quangninh", conclusion_path, DESKTOP),
         DemoPage("recommendations", "dieuphoi", recommendations_path, DESKTOP),
+        DemoPage("recommendation", "truongdoan", reported_path, DESKTOP),
+        DemoPage("recommendation-host", "quangninh", open_path, DESKTOP),
         DemoPage("deadlines-phone", "thanhvien", reverse("web:deadlines"), PHONE),
         DemoPage("recommendations-phone", "thanhvien", recommendations_path, PHONE),
         DemoPage("visit-phone", "thanhvien", visit_path, PHONE),

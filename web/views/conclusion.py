@@ -39,6 +39,7 @@ from checklists.models import (
 )
 from checklists.policies import VisitAccess, visit_access
 from checklists.selectors.conclusions import (
+    conclusion_findings,
     conclusion_recommendations_for,
     conclusion_visits_visible_to,
     current_conclusion,
@@ -192,6 +193,8 @@ def _page(
     is_draft = conclusion.state == Conclusion.State.DRAFT
     if editor is None and is_draft and access.can_draft_conclusion:
         editor = editor_from_db(draft_parts(visit, conclusion))
+    if editor is not None:
+        editor.findings = conclusion_findings(visit)
     can_issue = is_draft and access.can_issue_conclusion
     can_withdraw = conclusion.state == Conclusion.State.ISSUED and access.can_withdraw_conclusion
     context = {

@@ -5,7 +5,7 @@ when a row is added or removed, and saved whole through the conclusion service
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -22,6 +22,7 @@ from checklists.models import (
     Unit,
     Visit,
 )
+from checklists.selectors.conclusions import Finding
 from checklists.services.conclusions import (
     SectionInput,
     conclusion_for,
@@ -46,6 +47,14 @@ class Editor:
     sections: list[tuple[ConclusionSection, SectionForm]]
     rows: list[RecommendationRowForm]
     message: str = ""
+    # The checklist's findings by section number, shown beside each section
+    # (read-only; filled by the page, web.views.conclusion._page).
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+
+    @property
+    def section_rows(self) -> list[tuple[ConclusionSection, SectionForm, list[Finding]]]:
+        """Each section with its form and its checklist findings, for the template."""
+        return [(s, form, self.findings.get(s.number, [])) for s, form in self.sections]
 
     def all_valid(self) -> bool:
         results = [self.draft.is_valid()]

@@ -202,6 +202,24 @@ def _demo_report(*, round_number: int, sections: list[tuple[str, str]]):
     return buffer
 
 
+def _demo_scan():
+    """A small PNG standing for a scanned page (lines of text, a red seal), made
+    with Pillow in memory."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 320), "white")
+    draw = ImageDraw.Draw(image)
+    for top in range(40, 240, 16):
+        draw.line((24, top, 216 - (top % 48), top), fill=(90, 90, 90), width=3)
+    draw.ellipse((140, 236, 210, 306), outline=(200, 30, 30), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    return buffer
+
+
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=HCM)
 
@@ -502,7 +520,42 @@ class Command(BaseCommand):
                 for text, kind, deadline in zip(texts, kinds, deadlines, strict=True)
             ],
         )
-        conclusion_issue(actor=lead, visit=visit, issued_on=dt.date(2024, 6, 20))
+        issued = conclusion_issue(actor=lead, visit=visit, issued_on=dt.date(2024, 6, 20))
+        self._implementation_reports(issued, people)
+
+    def _implementation_reports(self, conclusion, people: dict[str, User]) -> None:
+        """The host contact's reports on KN-02 (the regulation, with its signed
+        page as a PNG) and KN-04, through the same service as the report form."""
+        from checklists.services.implementation_reports import (
+            EvidenceUpload,
+            implementation_report_submit,
+        )
+
+        host = people["quangninh"]
+        by_code = {r.code: r for r in conclusion.recommendations.all()}
+        implementation_report_submit(
+            actor=host,
+            recommendation=by_code["KN-02"],
+            text=(
+                "Ban Thường vụ Tỉnh ủy đã ban hành Quy chế phối hợp giữa Ban Tổ chức, Ủy ban "
+                "Kiểm tra, Công an tỉnh và Bộ Chỉ huy Quân sự tỉnh; gửi kèm trang ký ban hành."
+            ),
+            progress=100,
+            files=[
+                EvidenceUpload(
+                    content=_demo_scan(), filename="Quy che phoi hop - trang ky ban hanh.png"
+                )
+            ],
+        )
+        implementation_report_submit(
+            actor=host,
+            recommendation=by_code["KN-04"],
+            text=(
+                "Đã rà soát 12 đảng bộ trực thuộc; 9 đảng bộ đã hoàn thành, 3 đảng bộ đang "
+                "bổ sung hồ sơ phát triển đảng viên."
+            ),
+            progress=60,
+        )
 
     def _print_logins(self) -> None:
         self.stdout.write("")
