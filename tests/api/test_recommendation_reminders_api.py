@@ -96,4 +96,7 @@ def test_notifications_carry_the_recommendation(reminded, client_for):
     filtered = client_for("addressee").get(
         f"/api/v1/notifications/?recommendation={reminded.kn2.pk}"
     )
-    assert len(filtered.json()["results"]) == len(rows)
+    # The reminders, and the notice of the issued conclusion that led the
+    # addressee (below the host) to this recommendation.
+    kinds = [row["kind"] for row in filtered.json()["results"]]
+    assert sorted(kinds) == sorted(["reminder"] * len(rows) + ["conclusion_issued"])
