@@ -37,6 +37,7 @@ BENCHMARKS = (
     "calendar",
     "reminders",
     "pages",
+    "recommendations",
     "comparison",
     "clashes",
     # Writes (committed PATCHes): last, after every read-only benchmark.

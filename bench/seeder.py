@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from bench.seed_conclusions import load_conclusions
 from bench.seed_data import (
     CITIES,
     GIVEN_NAMES,
@@ -43,13 +44,19 @@ from bench.seed_data import (
 )
 from bench.seed_loader import Loader, SeedError
 from bench.seed_options import check_options, default_options
+from bench.seed_outcomes import plan_conclusions
 from bench.seed_progress import SeededProgress
 from bench.seed_visits import ItemPart, NewSession, NewVisit, load_visits
 from checklists.models import (
     AnswerType,
     ChecklistItem,
+    Conclusion,
+    ConclusionSection,
+    ImplementationReport,
     Milestone,
+    OutgoingRegister,
     Outline,
+    Recommendation,
     TeamMembership,
     Unit,
     User,
@@ -152,6 +159,7 @@ class _Seeder:
             outline = self.seed_outline()
             plans = self.plan_visits(units, people)
             self.seed_visits(plans, outline)
+            self.seed_conclusions(plans, units, people)
             self.reset_sequences()
             committing = time.perf_counter()
         # PostgreSQL checks the (deferred) foreign keys of every copied row here.
@@ -263,9 +271,11 @@ class _Seeder:
                 for p in provinces
             },
         }
-        for kind in (Unit.Kind.PROVINCE, Unit.Kind.DISTRICT, Unit.Kind.GRASSROOTS):
-            for unit in units[kind]:
-                person("contact", host_unit=unit.id)
+        people["contacts"] = {
+            unit.id: person("contact", host_unit=unit.id)
+            for kind in (Unit.Kind.PROVINCE, Unit.Kind.DISTRICT, Unit.Kind.GRASSROOTS)
+            for unit in units[kind]
+        }
         self.loader.load("users", User, USER_COLUMNS, rows)
         return people
 
@@ -462,9 +472,23 @@ class _Seeder:
         met = due - dt.timedelta(days=rng.randint(0, 3)) if past else self.today
         return min(self.now, self._at(met, rng.randint(8, 17), rng.choice((0, 15, 30, 45))))
 
+    # --- conclusions --------------------------------------------------------------
+
+    def seed_conclusions(
+        self, plans: list[_VisitPlan], units: dict[str, list[_UnitRow]], people: dict
+    ) -> None:
+        """An issued conclusion for every concluded or closed visit (issuing is the
+        only way there), with its recommendations (bench.seed_outcomes), through the
+        bulk path of bench.seed_conclusions."""
+        conclusions = plan_conclusions(self, plans, units, people["contacts"])
+        load_conclusions(self.loader, conclusions, calendar=self.calendar)
+
     # --- after the load ---------------------------------------------------------
 
-    SEEDED = (Unit, User, Visit, WorkingSession, TeamMembership, Milestone, ChecklistItem)
+    SEEDED = (
+        Unit, User, Visit, WorkingSession, TeamMembership, Milestone, ChecklistItem,
+        Conclusion, ConclusionSection, Recommendation, ImplementationReport, OutgoingRegister,
+    )  # fmt: skip
 
     def reset_sequences(self) -> None:
         """Explicit ids leave the identity sequences behind; the next ordinary insert

@@ -9,9 +9,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from checklists.models import Conclusion, Unit, Visit
-from checklists.services.conclusions import SectionInput, conclusion_for, conclusion_update
-from checklists.services.recommendations import RecommendationInput
+from checklists.models import Conclusion, Notification, Recommendation, Unit, Visit
+from checklists.services.conclusions import (
+    SectionInput,
+    conclusion_for,
+    conclusion_issue,
+    conclusion_update,
+)
+from checklists.services.implementation_reports import (
+    implementation_report_submit,
+    implementation_report_verdict,
+)
+from checklists.services.recommendations import RecommendationInput, recommendation_cancel
 from checklists.services.visits import visit_transition
 from tests import factories
 
@@ -40,6 +49,38 @@ def rec(addressee: Unit, text: str = "Khắc phục hạn chế", **deadline) ->
     return RecommendationInput(
         text=text, addressee=addressee, section="I", **(deadline or {"offset_days": 30})
     )
+
+
+def issue(
+    visit: Visit, *recommendations: RecommendationInput, issued_on: dt.date
+) -> list[Recommendation]:
+    """The visit (planned) brought to reporting, drafted with `recommendations` and
+    issued on `issued_on` by the system: its recommendations, open, in code order."""
+    to_reporting(visit)
+    conclusion = draft(visit, *recommendations)
+    conclusion_issue(actor=None, visit=visit, issued_on=issued_on)
+    return list(conclusion.recommendations.order_by("position"))
+
+
+def move_to(recommendation: Recommendation, state: str, *, reporter) -> None:
+    """An open recommendation brought to `state` through the services: reported
+    (by `reporter`), done (reported, then accepted) or cancelled."""
+    if state == Recommendation.State.CANCELLED:
+        recommendation_cancel(actor=None, recommendation=recommendation, cancel_reason="Không còn")
+        return
+    report = implementation_report_submit(
+        actor=reporter, recommendation=recommendation, text="Đã thực hiện", progress=100
+    )
+    if state == Recommendation.State.DONE:
+        implementation_report_verdict(actor=None, report=report, verdict="accepted")
+
+
+def notices_in_app_only() -> None:
+    """The e-mails of the notices written so far (a conclusion issued, a report, a
+    verdict) are not sent: the tests counting deadline reminders at a mail server
+    see those alone (the notices' e-mails have tests of their own). Called in the
+    transaction that wrote them, before their sending tasks run."""
+    Notification.objects.filter(reminder__isnull=True).update(email_state=Notification.Email.NONE)
 
 
 @pytest.fixture

@@ -115,6 +115,41 @@ def test_it_attaches_milestones_and_items_to_existing_visits_and_their_teams():
     assert not outsiders.exists()
 
 
+def test_it_concludes_exactly_the_concluded_and_closed_visits_with_their_recommendations():
+    """One issued conclusion per concluded or closed visit, numbers unique per
+    register; a recommendation is reported exactly while one report waits for its
+    verdict, done with an accepted one; pending ones are planned for reminders, the
+    others not; addressees are the host unit or a unit under it."""
+    from checklists.models import Conclusion, ImplementationReport, Recommendation
+
+    seed()
+
+    finished = Visit.objects.filter(status__in=[Visit.Status.CONCLUDED, Visit.Status.CLOSED])
+    issued = Conclusion.objects.filter(state=Conclusion.State.ISSUED)
+    assert sorted(issued.values_list("visit_id", flat=True)) == sorted(
+        finished.values_list("pk", flat=True)
+    )
+    assert issued.exists()
+    rows = Recommendation.objects.select_related("visit__host_unit", "addressee")
+    assert rows.count() >= 3 * issued.count()
+    waiting = set(
+        ImplementationReport.objects.filter(verdict="pending").values_list(
+            "recommendation_id", flat=True
+        )
+    )
+    accepted = set(
+        ImplementationReport.objects.filter(verdict="accepted").values_list(
+            "recommendation_id", flat=True
+        )
+    )
+    for r in rows:
+        assert (r.pk in waiting) == (r.state == Recommendation.State.REPORTED), r
+        assert (r.pk in accepted) == (r.state == Recommendation.State.DONE), r
+        assert (r.next_reminder_at is not None) == (r.state in Recommendation.PENDING_STATES)
+        assert r.addressee.path.startswith(r.visit.host_unit.path), r
+        assert r.due_date is not None and r.due_date >= r.conclusion.issued_on
+
+
 def test_it_dates_milestones_from_the_first_session_like_visit_create():
     seed()
 

@@ -1,5 +1,7 @@
 """Each reminder sent once with two beats and two workers running at once (SPEC §8,
-issue 5), and with two cron passes (`send_due_reminders --send`) at once.
+issue 5), and with two cron passes (`send_due_reminders --send`) at once: the
+reminders of milestones and of recommendations' deadlines (SPEC §11, issue 13),
+both kinds in the same passes.
 
 No pass runs in this process: `celery beat` and `celery worker` run as deployed,
 as subprocesses on the test database and a real Redis, mailing an SMTP sink. So
@@ -20,16 +22,20 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from checklists.models import Notification, Reminder
+from checklists.models import Notification, Recommendation, Reminder, Unit
+from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.reminder_plan import ESCALATION
 from checklists.services.checklist import milestone_add
 from tests import factories
 from tests.checklists.test_reminders_dispatch import build_world
+from tests.conclusion_world import issue, move_to, notices_in_app_only, rec
 from tests.worker.conftest import ChildProcess, SmtpSink, WorkerProcess, stop_together
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -50,8 +56,11 @@ DUE_DAYS = (*range(-7, -1), *range(0, 7))
 NOT_YET_DUE_DAYS = tuple(range(20, 40))
 EXTRA_HOST_CONTACTS = 3
 
-# (milestone, recipient, escalation?): what must be recorded, and sent, once each.
-Expected = Counter[tuple[int, int, bool]]
+# (kind, milestone or recommendation, recipient, escalation?): what must be
+# recorded, and sent, once each.
+Expected = Counter[tuple[str, int, int, bool]]
+# The reminders plan_reminders() makes: 115 of milestones, 53 of recommendations.
+EXPECTED_TOTAL = 168
 
 
 def process_env() -> dict[str, str]:
@@ -71,9 +80,23 @@ def process_env() -> dict[str, str]:
     }
 
 
-def plan_reminders() -> Expected:
-    """Milestones of one visit dated around today, host and team ones, and as
-    many not due for weeks (planned by the passes, with nothing to send)."""
+@dataclass
+class World:
+    """build_world's visit, concluded, and who is reminded of what (see plan_reminders)."""
+
+    world: SimpleNamespace
+    people: dict[str, list]
+    escalated_to: list
+    expected: Expected
+    parked: list[int]
+
+
+@transaction.atomic
+def conclude() -> World:
+    """The visit of build_world with 3 more host contacts, concluded: its
+    recommendations issued (issue_recommendations), their reminders parked (no
+    `next_reminder_at`) until plan_reminders: issuing writes to the reminder
+    table, which the two-beats test holds locked while it plans."""
     world = build_world()
     world.milestone.delete()
     district = world.visit.host_unit
@@ -83,10 +106,27 @@ def plan_reminders() -> Expected:
         "team": [world.lead, world.member],
     }
     escalated_to = [world.coordinator, world.coordinator_all]
+    expected = issue_recommendations(world, people["host"], escalated_to)
+    pending = Recommendation.objects.filter(visit=world.visit, next_reminder_at__isnull=False)
+    parked = list(pending.values_list("pk", flat=True))
+    pending.update(next_reminder_at=None)
+    notices_in_app_only()
+    return World(world, people, escalated_to, expected, parked)
+
+
+@transaction.atomic
+def plan_reminders(concluded: World) -> Expected:
+    """Milestones of the concluded visit dated around today, host and team ones,
+    and as many not due for weeks (planned by the passes, with nothing to send);
+    and its recommendations, due on the same days, planned again as issuing left
+    them. One transaction: the passes see all of it at once."""
+    world, expected = concluded.world, Counter(concluded.expected)
+    Recommendation.objects.filter(pk__in=concluded.parked).update(
+        next_reminder_at=REMINDER_REPLAN_AT
+    )
     today = timezone.localdate()
-    expected: Expected = Counter()
     for n, days in enumerate(DUE_DAYS):
-        for side, recipients in people.items():
+        for side, recipients in concluded.people.items():
             milestone = milestone_add(
                 actor=None,
                 visit=world.visit,
@@ -95,9 +135,11 @@ def plan_reminders() -> Expected:
                 due_date=today + dt.timedelta(days=days),
                 responsible=side,
             )
-            expected.update((milestone.pk, user.pk, False) for user in recipients)
+            expected.update(("milestone", milestone.pk, user.pk, False) for user in recipients)
             if days <= -2:
-                expected.update((milestone.pk, user.pk, True) for user in escalated_to)
+                expected.update(
+                    ("milestone", milestone.pk, user.pk, True) for user in concluded.escalated_to
+                )
         # In among the due ones, so that the passes' batches mix both.
         milestone_add(
             actor=None,
@@ -107,6 +149,34 @@ def plan_reminders() -> Expected:
             due_date=today + dt.timedelta(days=NOT_YET_DUE_DAYS[n]),
             responsible="host",
         )
+    return expected
+
+
+def issue_recommendations(world, hosts: list, escalated_to: list) -> Expected:
+    """The visit concluded 10 days ago with a recommendation due on each of
+    DUE_DAYS, alternately to the host district (its contacts reminded) and to a
+    unit under it with a contact of its own (that contact alone), every fourth one
+    already reported (still reminded); and, not reminded, as many due in weeks and
+    one done, due today."""
+    grassroots = factories.UnitFactory(parent=world.visit.host_unit, kind=Unit.Kind.GRASSROOTS)
+    own_contact = factories.host_contact(grassroots)
+    today = timezone.localdate()
+    due = [
+        rec(world.visit.host_unit if n % 2 == 0 else grassroots, due_date=today + dt.timedelta(d))
+        for n, d in enumerate(DUE_DAYS)
+    ]
+    later = [rec(world.visit.host_unit, due_date=today + dt.timedelta(d)) for d in NOT_YET_DUE_DAYS]
+    done = rec(world.visit.host_unit, due_date=today)
+    issued = issue(world.visit, *due, *later, done, issued_on=today - dt.timedelta(days=10))
+    move_to(issued[-1], Recommendation.State.DONE, reporter=world.host1)
+    expected: Expected = Counter()
+    for n, (recommendation, days) in enumerate(zip(issued, DUE_DAYS, strict=False)):
+        if n % 4 == 1:
+            move_to(recommendation, Recommendation.State.REPORTED, reporter=own_contact)
+        recipients = hosts if n % 2 == 0 else [own_contact]
+        expected.update(("recommendation", recommendation.pk, u.pk, False) for u in recipients)
+        if days <= -2:
+            expected.update(("recommendation", recommendation.pk, u.pk, True) for u in escalated_to)
     return expected
 
 
@@ -174,6 +244,7 @@ def assert_each_recorded_and_sent_once(expected: Expected, smtp_sink: SmtpSink) 
         Reminder.objects.values(
             "id",
             "milestone_id",
+            "recommendation_id",
             "recipient_id",
             "offset",
             "state",
@@ -190,27 +261,39 @@ def assert_each_recorded_and_sent_once(expected: Expected, smtp_sink: SmtpSink) 
     assert all(addressed[r["message_id"]] == [r["recipient__email"]] for r in reminders)
 
     recorded = Counter(
-        (r["milestone_id"], r["recipient_id"], r["offset"] == ESCALATION) for r in reminders
+        (
+            "milestone" if r["milestone_id"] else "recommendation",
+            r["milestone_id"] or r["recommendation_id"],
+            r["recipient_id"],
+            r["offset"] == ESCALATION,
+        )
+        for r in reminders
     )
     assert recorded == expected
     assert {r["state"] for r in reminders} == {Reminder.State.SENT}
     # One claim each: no send task found a reminder claimed by another and took it over.
     assert {r["attempts"] for r in reminders} == {1}
-    notified = Counter(Notification.objects.values_list("reminder_id", flat=True))
+    notices = Notification.objects.filter(reminder__isnull=False)
+    notified = Counter(notices.values_list("reminder_id", flat=True))
     assert notified == Counter(r["id"] for r in reminders)
+    # A recommendation's reminder's notification points at it, not at a milestone.
+    assert not notices.filter(
+        reminder__recommendation__isnull=False, recommendation_id=None
+    ).exists()
 
 
 def test_it_sends_each_reminder_once_with_two_beats_and_two_workers(
     live_celery, workers, smtp_sink
 ):
-    """GIVEN milestones due now, in real time (115 reminders to 9 people), and two
-    workers running
+    """GIVEN milestones and recommendations due now, in real time (168 reminders
+    to 10 people), and two workers running
     WHEN two `celery beat` processes each start a pass every second, 8 each, the
     first two held at their first insert until both are under way
     THEN each reminder is recorded once, by one pass, claimed once and its e-mail
     accepted once, although both beats' passes ran, on both workers, and handed
     the workers several send tasks per reminder."""
     env = process_env()
+    concluded = conclude()
     pair = [workers(name, env=env, ready=False) for name in ("w-a", "w-b")]
     beats = [live_celery.start_beat(name=name, env=env) for name in ("beat-a", "beat-b")]
     for worker in pair:
@@ -218,9 +301,8 @@ def test_it_sends_each_reminder_once_with_two_beats_and_two_workers(
     with reminder_inserts_held() as passes_waiting:
         # All at once, and only now that both workers take passes (those the beats
         # started before expired in the queue, or found nothing due).
-        with transaction.atomic():
-            expected = plan_reminders()
-        assert expected.total() == 115
+        expected = plan_reminders(concluded)
+        assert expected.total() == EXPECTED_TOTAL
         fired_before = [passes_started(beat) for beat in beats]
         wait_for(lambda: passes_waiting() >= 2, "two passes under way", *beats, *pair)
 
@@ -251,13 +333,14 @@ def test_it_sends_each_reminder_once_with_two_beats_and_two_workers(
 
 
 def test_it_sends_each_reminder_once_with_two_cron_passes_at_once(live_celery, workers, smtp_sink):
-    """GIVEN milestones due now (115 reminders) and two workers running (to which
+    """GIVEN milestones and recommendations due now (168 reminders) and two
+    workers running (to which
     `--send` hands nothing: the command sends in its own process)
     WHEN two `manage.py send_due_reminders --send` start together, held at their
     first insert until both are under way
     THEN the two passes, running at once, each record a part of the reminders,
     and each reminder is recorded once and its e-mail sent once."""
-    expected = plan_reminders()
+    expected = plan_reminders(conclude())
     env = {**process_env(), **smtp_sink.worker_env()}
     pair = [workers(name, env=env, ready=False) for name in ("w-a", "w-b")]
     for worker in pair:
