@@ -569,6 +569,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "checklists.models.Notification.Kind",
         "RecommendationKindEnum": "checklists.models.Recommendation.Kind",
         "DayOffKindEnum": "checklists.models.DayOff.Kind",
+        # A unit's document style and a legal instrument's style are one choice set.
+        "DocumentStyleEnum": "checklists.models.Unit.DocumentStyle",
     },
 }
 
