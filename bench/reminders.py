@@ -7,7 +7,8 @@ Everything runs inside `rolled_back()`, so the seeded volume stays as it was:
    due date, a stand-in for a planned milestone); the rest none. If the bench
    database predates the column (its migration not generated yet), the column and
    its partial index are added for the run, in the same rolled-back transaction.
-2. "Nothing due": the pass at 09:00 local today, timed repeatedly.
+2. "Nothing due": the pass at 09:00 local today, timed repeatedly (the seeded
+   recommendations planned the same way as the milestones).
 3. "10,000 due": enough open milestones of active visits, dated within a week of
    today, are marked for planning that their responsible people (and, where
    overdue, the coordinators' escalation) make at least 10,000 reminders; one pass
@@ -31,7 +32,7 @@ from django.db import connection
 from django.db.models import Count
 
 from bench.common import BenchContext, count_queries, log, measure, rolled_back
-from checklists.models import Milestone, Notification, Reminder, Visit
+from checklists.models import Milestone, Notification, Recommendation, Reminder, Visit
 from checklists.models.visits import REMINDER_REPLAN_AT
 from checklists.reminder_plan import milestone_plan
 from checklists.services.reminder_dispatch import Recipients, reminder_dispatch_due
@@ -50,6 +51,17 @@ UPDATE checklists_milestone m
 SET next_reminder_at = CASE
     WHEN m.done_at IS NULL AND m.due_date >= %s
     THEN ((m.due_date + 1)::timestamp + make_interval(hours => %s)) AT TIME ZONE %s
+    END
+"""
+
+# The seeded recommendations the same way: open and reported ones planned for the
+# day after their due date (the seed leaves them "plan at the next pass", as
+# issuing does), so "nothing due" is nothing due for both kinds of obligation.
+PLAN_RECOMMENDATIONS = """
+UPDATE checklists_recommendation r
+SET next_reminder_at = CASE
+    WHEN r.state IN ('open', 'reported') AND r.due_date >= %s
+    THEN ((r.due_date + 1)::timestamp + make_interval(hours => %s)) AT TIME ZONE %s
     END
 """
 
@@ -144,9 +156,15 @@ def run(ctx: BenchContext) -> dict[str, Any]:
                 cursor.execute(ADD_COLUMN)
             result["column_added_for_run"] = True
         with connection.cursor() as cursor:
-            cursor.execute(PLAN_ALL, [today, settings.REMINDER_HOUR, settings.TIME_ZONE])
+            plan = [today, settings.REMINDER_HOUR, settings.TIME_ZONE]
+            cursor.execute(PLAN_ALL, plan)
+            cursor.execute(PLAN_RECOMMENDATIONS, plan)
             cursor.execute("ANALYZE checklists_milestone")
+            cursor.execute("ANALYZE checklists_recommendation")
         planned = Milestone.objects.filter(next_reminder_at__isnull=False).count()
+        planned_recommendations = Recommendation.objects.filter(
+            next_reminder_at__isnull=False
+        ).count()
 
         def nothing_due() -> None:
             outcome = reminder_dispatch_due(now=now, enqueue=lambda pk: None)
@@ -155,6 +173,7 @@ def run(ctx: BenchContext) -> dict[str, Any]:
         queries, _, sql = count_queries(nothing_due)
         result["nothing_due"] = {
             "milestones_planned": planned,
+            "recommendations_planned": planned_recommendations,
             "queries": queries,
             **measure(nothing_due, repeat=ctx.repeat, warmup=ctx.warmup),
             "sql": sql,
