@@ -12,45 +12,23 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from checklists.services.mail_outbox import OutboxSendError
 from checklists.services.notification_delivery import notification_digest_send as digest_service
 from checklists.services.notification_delivery import notification_email_pass as pass_service
 from checklists.services.notification_delivery import notification_send as send_service
+from worker.outbox_retries import OUTBOX_RETRIES
 
 __all__: list[str] = ["notification_digest_send", "notification_email_pass", "notification_send"]
 
-# As worker.reminder_send: no jitter, since the service holds the row's lease for
-# exactly this back-off, and a retry arriving earlier would find it still held.
 
-
-@shared_task(
-    name="worker.notification_send",
-    bind=True,
-    autoretry_for=(OutboxSendError,),
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=24 * 3600,
-    retry_jitter=False,
-    max_retries=settings.REMINDER_MAX_ATTEMPTS - 1,
-    ignore_result=True,
-)
+@shared_task(name="worker.notification_send", **OUTBOX_RETRIES)
 def notification_send(self, notification_id: int) -> str:
     """Send one notification's e-mail; a missing, sent or claimed one is a no-op."""
     return send_service(notification_id=notification_id)
 
 
-@shared_task(
-    name="worker.notification_digest_send",
-    bind=True,
-    autoretry_for=(OutboxSendError,),
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=24 * 3600,
-    retry_jitter=False,
-    max_retries=settings.REMINDER_MAX_ATTEMPTS - 1,
-    ignore_result=True,
-)
+@shared_task(name="worker.notification_digest_send", **OUTBOX_RETRIES)
 def notification_digest_send(self, digest_id: int) -> str:
     """Send one daily digest; a missing, sent or claimed one is a no-op."""
     return digest_service(digest_id=digest_id)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from checklists.services.reminder_delivery import ReminderSendError
 from checklists.services.reminder_delivery import reminder_send as reminder_send_service
 from checklists.services.reminder_dispatch import reminder_dispatch_due
+from worker.outbox_retries import OUTBOX_RETRIES
 
 __all__: list[str] = ["reminder_dispatch", "reminder_send"]
 
@@ -30,18 +29,8 @@ def reminder_dispatch(now: str | None = None) -> dict[str, int]:
     return {"recorded": result.recorded, "skipped": result.skipped, "requeued": result.requeued}
 
 
-@shared_task(
-    name="worker.reminder_send",
-    bind=True,
-    autoretry_for=(ReminderSendError,),
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=24 * 3600,
-    # No jitter: the service holds the reminder's lease for exactly this back-off,
-    # and a retry arriving earlier would find it still held.
-    retry_jitter=False,
-    max_retries=settings.REMINDER_MAX_ATTEMPTS - 1,
-    ignore_result=True,
-)
+# Retries on OutboxSendError, which ReminderSendError is.
+@shared_task(name="worker.reminder_send", **OUTBOX_RETRIES)
 def reminder_send(self, reminder_id: int) -> str:
     """Send one reminder; a missing, already sent or claimed reminder is a no-op."""
     return reminder_send_service(reminder_id=reminder_id)
