@@ -392,6 +392,12 @@ VISIT_MAX_DAYS = {
 # congress's term.
 REINSPECTION_YEARS = env_int("REINSPECTION_YEARS", 5, minimum=0, maximum=50)
 
+# Spreadsheet imports of units, people and programme entries (SPEC §5 "imports"):
+# at most this many data rows, and a file at most this large, refused before a
+# cell is read. A workbook's ZIP is bounded by the REPORT_ZIP_* limits below.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis
 # database of its own (not the broker's) so that they share the counts.
