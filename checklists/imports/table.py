@@ -40,6 +40,8 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_COLUMNS = 64
 # A formula that asks another program for data: `=cmd|' /C calc'!A0`.
 DDE_MARK = "|"
+# What makes Excel read a CSV cell as a formula (`+cmd|…` and `@SUM(…)` work too).
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def read_table(upload: Upload, columns: Sequence[Column]) -> Table:
@@ -177,7 +179,11 @@ def _csv_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = ""
-    if not text.strip() or "\x00" in text:
+    if text and not text.strip():
+        raise UploadInvalid(
+            _("The file is empty. Import an Excel workbook (.xlsx) or a CSV file."), code="empty"
+        )
+    if not text or "\x00" in text:
         raise UploadInvalid(
             _(
                 "This file is neither an Excel workbook (.xlsx) nor a CSV file in UTF-8. "
@@ -193,7 +199,10 @@ def _csv_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
         try:
             for values in reader:
                 cells = tuple(value or None for value in values[:MAX_COLUMNS])
-                if any(value and value.startswith("=") and DDE_MARK in value for value in cells):
+                if any(
+                    value and value.startswith(FORMULA_STARTS) and DDE_MARK in value
+                    for value in cells
+                ):
                     raise active_content("dde")
                 yield cells
         except csv.Error:

@@ -197,3 +197,15 @@ def test_a_missing_column_is_named_in_the_persons_language():
     with translation.override("vi"):
         error = refusal(lambda: read_table(xlsx([["code"], ["a"]]), COLUMNS))
     assert error.extra["rows"][0]["column"] == "Tên"
+
+
+@pytest.mark.parametrize("cell", ["+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"])
+def test_it_refuses_other_dde_spellings_in_a_csv(cell):
+    assert (
+        refusal(lambda: read_table(csv_bytes([["code", "name"], ["a", cell]]), COLUMNS)).code
+        == "dde"
+    )
+
+
+def test_a_csv_of_blank_lines_is_empty():
+    assert refusal(lambda: read_table(b"\r\n \r\n", COLUMNS)).code == "empty"
