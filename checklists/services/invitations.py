@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -58,18 +59,15 @@ def set_password_link(user: User) -> str:
 
 def invitation_email(user: User) -> EmailMessage:
     """The e-mail in the active language."""
-    body = _(
-        "Hello %(name)s,\n\n"
-        "An account with the user name “%(username)s” has been made for you in the "
-        "inspection tracker. Choose your password by opening this link (it works once, "
-        "for %(days)s days):\n\n%(link)s\n\n"
-        "If you did not expect this e-mail, ignore it."
-    ) % {
-        "name": user.full_name or user.username,
-        "username": user.username,
-        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        "link": set_password_link(user),
-    }
+    body = render_to_string(
+        "checklists/email/invitation.txt",
+        {
+            "greeting": _("Hello %(name)s,") % {"name": user.full_name or user.username},
+            "username": user.username,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "link": set_password_link(user),
+        },
+    )
     return EmailMessage(
         subject=_("Set your password for the inspection tracker"),
         body=body,

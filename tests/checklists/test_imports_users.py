@@ -55,6 +55,12 @@ def test_it_creates_people_with_their_roles_and_invites_each(
     assert not a.has_usable_password()
     assert sent == ["sent", "sent"]
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.vn", "b@example.vn"]
+    # Each in the person's own language, naming their user name and a link of their own.
+    to_b = next(m for m in mail.outbox if m.to == ["b@example.vn"])
+    to_a = next(m for m in mail.outbox if m.to == ["a@example.vn"])
+    assert to_b.body.startswith("Hello Trần Thị B,") and "“tran.b”" in to_b.body
+    assert not to_a.body.startswith("Hello") and "Nguyễn Văn A" in to_a.body
+    assert "/password/set/" in to_a.body and to_a.body.count("/password/set/") == 1
     assert AuditEvent.objects.filter(
         object_type="user", action="create", object_id=str(a.pk)
     ).exists()
