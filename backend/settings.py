@@ -486,6 +486,13 @@ CELERY_BEAT_SCHEDULE["notification-email-pass"] = {
     "schedule": float(REMINDER_DISPATCH_SECONDS),
     "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
 }
+# Imported people's set-password e-mails (checklists.services.invitations): the
+# pass that enqueues again what Redis lost, as often as the loop's e-mails.
+CELERY_BEAT_SCHEDULE["invitation-email-pass"] = {
+    "task": "worker.invitation_email_pass",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
+}
 # Django's file-based mail backend writes here (EMAIL_BACKEND=
 # django.core.mail.backends.filebased.EmailBackend), one of SPEC §2's EMAIL_* names.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

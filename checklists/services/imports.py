@@ -39,7 +39,7 @@ from checklists.imports.programme_entries import PROGRAMME_ENTRY_COLUMNS
 from checklists.imports.table import Upload
 from checklists.models import Unit, User
 from checklists.policies import Person, coordinates_unit, require_coordinator
-from checklists.services.invitations import invitations_after_commit
+from checklists.services.invitations import invitations_create
 from checklists.services.people import unit_create, unit_update, user_create
 
 UNIT_COLUMNS = (
@@ -243,7 +243,7 @@ def users_import(*, actor: Person | None, upload: Upload) -> ImportResult:
             except ValidationError as error:
                 table.errors.add_validation(row.number, error, headers, headers["username"])
         table.errors.raise_if_any()
-        invitations_after_commit(result.created)
+        invitations_create(result.created)
     return result
 
 

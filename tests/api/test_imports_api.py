@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from checklists.models import Unit, User
+from checklists.models import Invitation, Unit, User
 from tests.spreadsheets import upload, with_macros, xlsx
 
 UNITS = "/api/v1/units/import/"
@@ -88,7 +88,8 @@ def test_a_coordinator_imports_people(
         response = post(client_for("coordinator_in"), USERS, content)
     assert response.status_code == 201, response.content
     person = User.objects.get(username="pham.d")
-    assert response.json()["ids"] == [person.pk] and invited == [person.pk]
+    assert response.json()["ids"] == [person.pk]
+    assert invited == [Invitation.objects.get(user=person).pk]
 
 
 def test_out_of_scope_rows_are_row_errors(client_for, world):

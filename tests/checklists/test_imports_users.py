@@ -4,15 +4,17 @@ or none, the scope rules of user_create, and the one-time set-password e-mail.""
 from __future__ import annotations
 
 import re
+import smtplib
 
 import pytest
 from django.core import mail
 from django.test import Client
 
 from checklists.errors import Invalid, NotAllowed
-from checklists.models import AuditEvent, User
+from checklists.models import AuditEvent, Invitation, User
 from checklists.services.imports import users_import
-from checklists.services.invitations import invitation_send
+from checklists.services.invitations import invitation_email_pass, invitation_send
+from checklists.services.mail_outbox import OutboxSendError
 from tests.spreadsheets import csv_bytes, xlsx
 
 HEADER = ["username", "full_name", "email", "language", "host_unit", "coordinator_scope"]
@@ -26,7 +28,7 @@ def sent(monkeypatch):
     results: list[str] = []
     monkeypatch.setattr(
         "checklists.services.invitations._enqueue_invitation",
-        lambda pk: results.append(invitation_send(user_id=pk)),
+        lambda pk: results.append(invitation_send(invitation_id=pk)),
     )
     return results
 
@@ -87,8 +89,11 @@ def test_the_set_password_link_works_once(world, sent, django_capture_on_commit_
     again = Client().get(f"/{path}", follow=True)
     assert not again.context["validlink"]
     assert "used already" in again.content.decode()
-    # And the worker sends nothing to someone who has set a password meanwhile.
-    assert invitation_send(user_id=person.pk) == "skipped"
+    # A set-password e-mail still waiting is not sent to someone who has set one.
+    waiting = Invitation.objects.create(user=person)
+    assert invitation_send(invitation_id=waiting.pk) == "skipped"
+    waiting.refresh_from_db()
+    assert waiting.state == Invitation.State.SKIPPED
 
 
 def test_every_error_names_its_row_and_column_and_no_one_is_made_or_invited(
@@ -154,3 +159,35 @@ def test_a_coordinator_of_everything_may_make_one(world, sent, django_capture_on
 def test_people_who_are_no_coordinators_may_not_import_people(world, role):
     with pytest.raises(NotAllowed):
         users_import(actor=getattr(world.people, role), upload=b"")
+
+
+def test_the_e_mail_is_an_outbox_row_retried_after_a_passing_failure(world, monkeypatch, settings):
+    """GIVEN an imported person whose e-mail's task was lost with Redis
+    WHEN the pass runs, and the mail server first says "later"
+    THEN the row is enqueued again, held for the back-off, and sent once on the retry."""
+    enqueued: list[int] = []
+    monkeypatch.setattr("checklists.services.invitations._enqueue_invitation", enqueued.append)
+    users_import(
+        actor=world.people.coordinator_in,
+        upload=xlsx([HEADER, ["ngo.f", "Ngô F", "f@example.vn", "vi", "ha-long", ""]]),
+    )
+    (invitation,) = Invitation.objects.filter(user__username="ngo.f")
+    assert invitation.state == Invitation.State.PENDING and enqueued == []  # never committed
+    settings.REMINDER_REQUEUE_AFTER_SECONDS = 0
+    assert invitation_email_pass() == [invitation.pk]
+
+    def refuse(message):
+        raise smtplib.SMTPServerDisconnected("421 try later")
+
+    monkeypatch.setattr("checklists.services.invitations.send_checked", refuse)
+    with pytest.raises(OutboxSendError):
+        invitation_send(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.PENDING and invitation.attempts == 1
+    assert "421" in invitation.last_error
+    assert invitation_send(invitation_id=invitation.pk) == "not-claimed", "held until the retry"
+    monkeypatch.undo()
+    Invitation.objects.filter(pk=invitation.pk).update(lease_until=invitation.created_at)
+    assert invitation_send(invitation_id=invitation.pk) == "sent"
+    assert invitation_send(invitation_id=invitation.pk) == "not-claimed"
+    assert [m.to for m in mail.outbox] == [["f@example.vn"]]
