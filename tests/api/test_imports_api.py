@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from checklists.models import Invitation, Unit, User
+from tests.factories import UserFactory
 from tests.spreadsheets import upload, with_macros, xlsx
 
 UNITS = "/api/v1/units/import/"
@@ -148,3 +149,22 @@ def test_a_template_imports_back_once_filled_in(client_for, world):
     workbook.save(out)
     response = post(client, USERS, out.getvalue())
     assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("url", [UNITS, USERS])
+def test_a_stranger_signed_in_gets_403(api_client, world, url):
+    api_client.force_authenticate(UserFactory(username="stranger"))
+    assert post(api_client, url, xlsx([UNIT_HEADER])).status_code == 403
+    assert api_client.get(f"{url}template/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["coordinator_in", "coordinator_out", "coordinator_all"])
+def test_every_coordinator_downloads_the_templates(client_for, world, role):
+    for url in (UNITS, USERS):
+        assert client_for(role).get(f"{url}template/").status_code == 200
+
+
+def test_the_import_path_is_not_read_as_a_units_id(client_for, world):
+    client = client_for("coordinator_in")
+    assert client.get(UNITS).status_code == 405  # the import view, which only takes POST
+    assert client.get(f"/api/v1/units/{world.district.pk}/").status_code == 200
