@@ -5,11 +5,15 @@ issue item) saves what this returns."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.utils import translation
+from openpyxl import load_workbook
 
 from checklists.errors import Invalid, NotAllowed
 from checklists.imports.programme_entries import ProgrammeEntryRow, programme_entries_read
+from checklists.services.imports import import_template
 from tests.spreadsheets import csv_bytes, xlsx
 
 HEADER = ["host_unit", "lead", "deputy", "secretary", "members", "window_start", "window_end"]
@@ -130,3 +134,17 @@ def test_a_deactivated_person_is_not_found(world):
 def test_people_who_are_no_coordinators_may_not_read_entries(world, role):
     with pytest.raises(NotAllowed):
         programme_entries_read(b"", actor=getattr(world.people, role))
+
+
+@pytest.mark.parametrize(("language", "header"), [("vi", VI_HEADER), ("en", HEADER)])
+def test_its_template_reads_back_once_filled_in(world, language, header):
+    with translation.override(language):
+        content = import_template("programme_entries", actor=world.people.coordinator_in)
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.active
+    assert [cell.value for cell in sheet[1]] == header and sheet.freeze_panes == "A2"
+    sheet.append(["ha-long", "lead", None, None, "member", "01/06/2025", "20/06/2025"])
+    out = io.BytesIO()
+    workbook.save(out)
+    (entry,) = programme_entries_read(out.getvalue(), actor=world.people.coordinator_in)
+    assert entry.host_unit == world.district and entry.members == (world.people.member,)
