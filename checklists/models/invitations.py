@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .reminders import EmailOutboxRow
 
-class Invitation(models.Model):
+
+class Invitation(EmailOutboxRow):
     """The outbox row of one imported person's set-password e-mail
     (checklists.services.invitations), claimed with a lease like a reminder. It
     holds no token: the link's token is made when the e-mail is sent."""
@@ -29,12 +30,6 @@ class Invitation(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    # Not null: `lease_until < now` never matches NULL.
-    lease_until = models.DateTimeField(_("lease until"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("set-password e-mail")
