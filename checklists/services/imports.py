@@ -101,8 +101,7 @@ def units_import(*, actor: Person | None, upload: Upload) -> ImportResult:
     codes = {row.code for row in rows} | {row.parent for row in rows}
     saved = {unit.code: unit for unit in Unit.objects.filter(code__in=codes - {""})}
     order = _parents_first(table, rows, saved)
-    headers = {name: table.header(name) for name in ("code", "name", "kind", "parent")}
-    headers["document_symbol"] = table.header("document_symbol")
+    headers = {column.key: table.header(column.key) for column in UNIT_COLUMNS}
     result = ImportResult()
     units = dict(saved)
     with transaction.atomic():
