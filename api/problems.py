@@ -99,7 +99,7 @@ def problem_response(
     )
 
 
-def _validation_problem(errors: dict[str, list[str]]) -> Response:
+def _validation_problem(errors: dict[str, list[str]], **extra: Any) -> Response:
     fields = ", ".join(sorted(name or _("(request)") for name in errors))
     return problem_response(
         status_code=400,
@@ -108,6 +108,7 @@ def _validation_problem(errors: dict[str, list[str]]) -> Response:
         % {"fields": fields},
         slug="validation-error",
         errors=errors,
+        **extra,
     )
 
 
@@ -136,7 +137,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             }
         else:
             errors = {"": [str(m) for m in exc.messages]}
-        response = _validation_problem(errors)
+        # An Invalid may carry problem members of its own (an import's `rows`).
+        response = _validation_problem(errors, **getattr(exc, "extra", {}))
     elif isinstance(exc, exceptions.ValidationError):
         response = _validation_problem(flatten_errors(exc.detail))
     elif isinstance(exc, RequestDataTooBig):

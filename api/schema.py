@@ -28,6 +28,12 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class ProblemRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row as the spreadsheet shows it (header: 1).")
+    column = serializers.CharField(help_text="The column's header as the file gives it.")
+    message = serializers.CharField()
+
+
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as api.problems writes them."""
 
@@ -47,6 +53,11 @@ class ProblemSerializer(serializers.Serializer):
         required=False,
         help_text="For invalid input: the messages per field path (`sessions[0].end`); "
         "the key '' holds those about the request as a whole.",
+    )
+    rows = ProblemRowSerializer(
+        many=True,
+        required=False,
+        help_text="For a refused spreadsheet import: each bad cell, by row and column.",
     )
 
 

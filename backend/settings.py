@@ -392,6 +392,12 @@ VISIT_MAX_DAYS = {
 # congress's term.
 REINSPECTION_YEARS = env_int("REINSPECTION_YEARS", 5, minimum=0, maximum=50)
 
+# Spreadsheet imports of units, people and programme entries (SPEC §5 "imports"):
+# at most this many data rows, and a file at most this large, refused before a
+# cell is read. A workbook's ZIP is bounded by the REPORT_ZIP_* limits below.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis
 # database of its own (not the broker's) so that they share the counts.
@@ -477,6 +483,13 @@ REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500, minimum=1)
 # REMINDER_HOUR and enqueues again the e-mails whose task was lost.
 CELERY_BEAT_SCHEDULE["notification-email-pass"] = {
     "task": "worker.notification_email_pass",
+    "schedule": float(REMINDER_DISPATCH_SECONDS),
+    "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
+}
+# Imported people's set-password e-mails (checklists.services.invitations): the
+# pass that enqueues again what Redis lost, as often as the loop's e-mails.
+CELERY_BEAT_SCHEDULE["invitation-email-pass"] = {
+    "task": "worker.invitation_email_pass",
     "schedule": float(REMINDER_DISPATCH_SECONDS),
     "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
 }

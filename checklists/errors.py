@@ -116,7 +116,13 @@ class Invalid(ValidationError):
     """Invalid input, with field paths (`{"sessions[0].end": [...]}`) as keys.
 
     A subclass of Django's ValidationError, so forms, `full_clean()` and the admin
-    treat it as theirs; the doors map both to 400."""
+    treat it as theirs; the doors map both to 400. `extra` holds machine-readable
+    details a door may add to its answer (problem members), as DomainError's do:
+    a spreadsheet import's `rows` (checklists.imports)."""
+
+    def __init__(self, message: Any, code: str | None = None, params: Any = None, **extra: Any):
+        super().__init__(message, code, params)
+        self.extra = extra
 
 
 def refusal_messages(exc: Exception) -> list[str]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 VISIT_PAGE = "/visits/{visit}/"
 REVISION_PAGE = "/visits/{visit}/reports/{revision}/"
 RECOMMENDATION_PAGE = "/recommendations/{recommendation}/"
+# A person's one-time link to set their password (imported people, SPEC §13).
+SET_PASSWORD_PAGE = "/password/set/{uidb64}/{token}/"
 
 
 def visit_page(visit_id: int) -> str:
@@ -19,3 +21,7 @@ def revision_page(visit_id: int, revision_id: int) -> str:
 
 def recommendation_page(recommendation_id: int) -> str:
     return RECOMMENDATION_PAGE.format(recommendation=recommendation_id)
+
+
+def set_password_page(uidb64: str, token: str) -> str:
+    return SET_PASSWORD_PAGE.format(uidb64=uidb64, token=token)

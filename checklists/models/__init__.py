@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
 from .implementation_reports import EvidenceFile, ImplementationReport
+from .invitations import Invitation
 from .legal import LegalInstrument
 from .outlines import (
     AnswerType,
@@ -33,6 +34,7 @@ __all__ = [
     "DayOff",
     "EvidenceFile",
     "ImplementationReport",
+    "Invitation",
     "LegalInstrument",
     "Milestone",
     "Notification",

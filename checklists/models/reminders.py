@@ -112,7 +112,23 @@ class Reminder(models.Model):
         return self.obligation.visit_id
 
 
-class NotificationDigest(models.Model):
+class EmailOutboxRow(models.Model):
+    """The columns of a row that is its own e-mail's outbox, under the names
+    checklists.services.mail_outbox.Outbox expects by default; the model adds
+    its `state` (pending, sent, failed and any end of its own)."""
+
+    # Not null: `lease_until < now` never matches NULL.
+    lease_until = models.DateTimeField(_("lease until"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class NotificationDigest(EmailOutboxRow):
     """One person's daily e-mail gathering the draft-report loop's notifications
     (for people whose `notify` is "digest"). One per (recipient, local day),
     guaranteed by the database; the row is the outbox of its e-mail, claimed with
@@ -133,12 +149,6 @@ class NotificationDigest(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
-    # Not null: `lease_until < now` never matches NULL.
-    lease_until = models.DateTimeField(_("lease until"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notification digest")

@@ -132,6 +132,22 @@ def sniff_evidence(stream: IO[bytes], *, max_bytes: int | None = None) -> Sniffe
     return _sniff(stream, max_bytes=max_bytes, evidence=True)
 
 
+def check_workbook(stream: IO[bytes], size: int) -> None:
+    """An uploaded spreadsheet to import (checklists.imports): a whole ZIP within
+    the archive limits that is an Excel workbook, with no macros, links to other
+    workbooks, data connections, DDE, OLE or ActiveX: the evidence checks, before
+    a cell is read. Leaves the stream at its start."""
+    stream.seek(0)
+    try:
+        kind = _check_zip(stream, size, ArchiveLimits.from_settings(), evidence=True)
+    finally:
+        stream.seek(0)
+    if kind != XLSX:
+        raise UploadInvalid(
+            _("This Office file is not an Excel workbook (.xlsx)."), code="unsupported_type"
+        )
+
+
 def _sniff(stream: IO[bytes], *, max_bytes: int | None, evidence: bool) -> SniffedFile:
     max_bytes = settings.REPORT_MAX_BYTES if max_bytes is None else max_bytes
     stream.seek(0)

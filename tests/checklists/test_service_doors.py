@@ -62,6 +62,7 @@ from checklists.services.visits import SessionInput, TeamInput, visit_transition
 from tests import factories
 from tests.checklists.test_reports_uploads import docx_bytes
 from tests.conftest import local
+from tests.spreadsheets import xlsx
 
 # Services that take an `actor` only to record who acted, for steps whose own act was
 # checked by the service that calls them.
@@ -310,6 +311,23 @@ CASES: dict[str, list[Refusal]] = {
         Refusal("lead", NotAllowed, lambda w, x: {"unit": x.empty_unit}),
         Refusal("coordinator_out", NotAllowed, lambda w, x: {"unit": x.empty_unit}),
     ],
+    "units_import": [
+        Refusal(
+            "host_in",
+            NotAllowed,
+            lambda w, x: {"upload": xlsx([["code", "name", "kind"], ["moi", "Mới", "district"]])},
+        ),
+    ],
+    "users_import": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {
+                "upload": xlsx([["username", "full_name", "email"], ["moi", "Mới", "m@example.vn"]])
+            },
+        ),
+    ],
+    "import_template": [Refusal("member", NotAllowed, lambda w, x: {"kind": "units"})],
     "user_create": [
         Refusal(
             "lead",
