@@ -142,8 +142,8 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
             "pk", "window_end", "outline__code"
         )
     }
-    counts = {
-        row["addressee_id"]: row
+    counts: dict[int, tuple[int, int]] = {
+        row["addressee_id"]: (row["open"], row["late"])
         for row in Recommendation.objects.filter(
             state__in=Recommendation.PENDING_STATES, addressee_id__in=[u.pk for u in units]
         )
@@ -159,7 +159,7 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
     for unit in units:
         visit_id = getattr(unit, "last_visit_id", None)
         end, outline = visits.get(visit_id, (None, None)) if visit_id else (None, None)
-        count = counts.get(unit.pk, {})
+        open_count, late_count = counts.get(unit.pk, (0, 0))
         entries.append(
             CoverageEntry(
                 unit=unit,
@@ -169,8 +169,8 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
                 else None,
                 last_visit=visit_id if end else None,
                 outline=outline,
-                open_recommendations=count.get("open", 0),
-                late_recommendations=count.get("late", 0),
+                open_recommendations=open_count,
+                late_recommendations=late_count,
                 due_again=end is None or end <= cutoff,
             )
         )
