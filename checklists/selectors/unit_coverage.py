@@ -177,10 +177,18 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
     return entries
 
 
+def coverage_within_choices(user: User) -> QuerySet[Unit]:
+    """The units a coordinator may narrow their coverage to: those of their scope
+    with units under them (a leaf's coverage is its own line), in tree order."""
+    children = Unit.objects.filter(parent_id=OuterRef("pk"))
+    return units_in_scope(user).filter(Exists(children)).only("id", "name", "path").order_by("path")
+
+
 __all__ = [
     "CoverageEntry",
     "CoverageScope",
     "coverage_entries",
     "coverage_units",
+    "coverage_within_choices",
     "unit_coverage_scope",
 ]
