@@ -19,10 +19,10 @@ What the figures mean:
   §11), and counting each recommendation at one unit only lets a tree's counts
   add up. Late ones are those of them Recommendation.overdue_condition holds for.
 
-Three queries whatever the number of units (coverage_units, then
-coverage_entries' two): the units with their last visit's id (a correlated
-subquery per unit, served by the visits' host-unit index), those visits with
-their outline code, and the recommendation counts grouped by addressee.
+Two queries whatever the number of units (coverage_units, then
+coverage_entries'): the units with their last visit (correlated subqueries per
+unit, served by the visits' host-unit index), and the recommendation counts
+grouped by addressee.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Length, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,16 +115,57 @@ def _inspections(scope: CoverageScope) -> QuerySet[Visit]:
     )
 
 
-def coverage_units(scope: CoverageScope, *, due_again: bool | None = None) -> QuerySet[Unit]:
-    """The subtree's units in tree order (by path), each with `last_visit_id`; one
-    query. `due_again` keeps only the units due again (True) or not (False)."""
-    units = (
-        Unit.objects.all()
-        if scope.root is None
-        else Unit.objects.filter(path__startswith=scope.root.path)
+def _subtree(scope: CoverageScope) -> QuerySet[Unit]:
+    if scope.root is None:
+        return Unit.objects.all()
+    return Unit.objects.filter(path__startswith=scope.root.path)
+
+
+def path_depth(path: str) -> int:
+    """How far below a root of the tree a unit lies (0 for a root): its path
+    "/1/5/9/" has two slashes more than that."""
+    return path.count("/") - 2
+
+
+def _with_depth(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """path_depth as the annotation `depth`, in SQL that SQLite speaks too."""
+    slashes = Length("path") - Length(Replace("path", Value("/"), Value("")))
+    return units.annotate(depth=slashes - 2)
+
+
+def coverage_level_sizes(scope: CoverageScope) -> list[int]:
+    """How many units the subtree has at each level, its top first: one query. A
+    page showing a subtree of thousands (a coordinator of everything) stops at the
+    level where they would become too many."""
+    rows = (
+        _with_depth(_subtree(scope))
+        .order_by()
+        # An annotation of _with_depth, which the mypy plugin cannot see.
+        .values("depth")  # type: ignore[misc]
+        .annotate(n=Count("pk"))
+        .order_by("depth")
     )
-    last = _inspections(scope).order_by("-window_end", "-id").values("pk")[:1]
-    units = units.annotate(last_visit_id=Subquery(last)).order_by("path")
+    return [row["n"] for row in rows]
+
+
+def coverage_units(
+    scope: CoverageScope, *, due_again: bool | None = None, levels: int | None = None
+) -> QuerySet[Unit]:
+    """The subtree's units in tree order (by path), each with its last inspection's
+    `last_visit_id`, `last_visit_end` and `last_outline`; one query. `due_again` keeps only the units due again (True) or not (False);
+    `levels`, only the top `levels` levels of the subtree."""
+    units = _subtree(scope)
+    if levels is not None:
+        top = path_depth(scope.root.path) if scope.root is not None else 0
+        units = _with_depth(units).filter(depth__lt=top + levels)  # type: ignore[misc]
+    # Three correlated subqueries of one shape, each a lookup in the visits' host
+    # unit index (a unit has a few visits): cheaper than a second round trip.
+    last = _inspections(scope).order_by("-window_end", "-id")
+    units = units.annotate(
+        last_visit_id=Subquery(last.values("pk")[:1]),
+        last_visit_end=Subquery(last.values("window_end")[:1]),
+        last_outline=Subquery(last.values("outline__code")[:1]),
+    ).order_by("path")
     if due_again is not None:
         # "Inspected within `years`" as EXISTS, so the filter runs before the page is
         # cut; the entries then say the same from the last visit's date.
@@ -134,14 +176,7 @@ def coverage_units(scope: CoverageScope, *, due_again: bool | None = None) -> Qu
 
 def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[CoverageEntry]:
     """The entries of these units (from coverage_units, e.g. one page of them),
-    in their order: two queries, whatever their number."""
-    visit_ids = [pk for unit in units if (pk := getattr(unit, "last_visit_id", None))]
-    visits = {
-        pk: (end, code)
-        for pk, end, code in Visit.objects.filter(pk__in=visit_ids).values_list(
-            "pk", "window_end", "outline__code"
-        )
-    }
+    in their order: one query, whatever their number."""
     counts: dict[int, tuple[int, int]] = {
         row["addressee_id"]: (row["open"], row["late"])
         for row in Recommendation.objects.filter(
@@ -157,8 +192,7 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
     cutoff = scope.cutoff
     entries = []
     for unit in units:
-        visit_id = getattr(unit, "last_visit_id", None)
-        end, outline = visits.get(visit_id, (None, None)) if visit_id else (None, None)
+        end = getattr(unit, "last_visit_end", None)
         open_count, late_count = counts.get(unit.pk, (0, 0))
         entries.append(
             CoverageEntry(
@@ -167,8 +201,8 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
                 last_inspection=timezone.localdate(end - dt.timedelta(microseconds=1))
                 if end
                 else None,
-                last_visit=visit_id if end else None,
-                outline=outline,
+                last_visit=getattr(unit, "last_visit_id", None) if end else None,
+                outline=getattr(unit, "last_outline", None) if end else None,
                 open_recommendations=open_count,
                 late_recommendations=late_count,
                 due_again=end is None or end <= cutoff,
@@ -188,7 +222,9 @@ __all__ = [
     "CoverageEntry",
     "CoverageScope",
     "coverage_entries",
+    "coverage_level_sizes",
     "coverage_units",
     "coverage_within_choices",
+    "path_depth",
     "unit_coverage_scope",
 ]

@@ -129,3 +129,35 @@ def test_it_runs_a_constant_number_of_queries(world, web_client_for, role):
     after, shown_after = count()
     assert shown_after == shown + 5
     assert after == before
+
+
+def test_a_subtree_too_big_to_show_stops_at_a_level_and_links_below(
+    world, web_client_for, monkeypatch
+):
+    # Central, its two provinces (3 units) fit; the district below does not.
+    monkeypatch.setattr("web.views.coverage.MAX_UNITS_SHOWN", 3)
+    html = web_client_for("coordinator_all").get(URL, {"years": 4}).content.decode()
+    assert units_shown(html) == [
+        str(world.central.pk),
+        str(world.province_in.pk),
+        str(world.province_out.pk),
+    ]
+    assert "Showing the top 2 levels: 3 of 4 units." in html
+    assert f'href="?years=4&amp;within={world.province_in.pk}"' in html
+    assert "Show the units under Quảng Ninh" in html
+    assert "Show the units under Vĩnh Phúc" not in html
+    followed = web_client_for("coordinator_all").get(
+        URL, {"years": 4, "within": world.province_in.pk}
+    )
+    assert units_shown(followed.content.decode()) == [
+        str(world.province_in.pk),
+        str(world.district.pk),
+    ]
+
+
+def test_it_escapes_what_people_typed(world, web_client_for):
+    world.district.name = 'Hạ Long <script>alert("x")</script> & co'
+    world.district.save()
+    html = web_client_for("coordinator_in").get(URL).content.decode()
+    assert "<script>alert" not in html
+    assert "Hạ Long &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
