@@ -4,17 +4,12 @@ tested on the selector (tests/checklists/test_unit_coverage.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from checklists.models import Unit
-from checklists.services.visits import SessionInput, visit_create, visit_transition
-from tests import factories
-from tests.conclusion_world import issue, rec
-from tests.conftest import ROLES, local
+from tests.conftest import ROLES
+from tests.coverage_world import grow_inspected_units
 
 URL = "/api/v1/units/coverage/"
 FIELDS = {
@@ -148,24 +143,6 @@ def test_a_non_coordinator_is_not_told_about_bad_input_either(world, client_for)
     assert client.get(URL, {"within": "abc", "years": 0}).status_code == 404
 
 
-def _grow(world, n: int) -> None:
-    """More units, each inspected, with recommendations addressed to it."""
-    for i in range(n):
-        unit = factories.UnitFactory(parent=world.district, kind=Unit.Kind.GRASSROOTS)
-        start = local(2024, 7, 1 + i, 8)
-        visit = visit_create(
-            actor=None,
-            outline=world.outline,
-            host_unit=unit,
-            title=f"Kiểm tra {i}",
-            sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=2))],
-        )
-        if i % 2:
-            issue(visit, rec(unit, due_date=dt.date(2025, 1, 31)), issued_on=dt.date(2024, 8, 1))
-        else:
-            visit_transition(actor=None, visit=visit, to="cancelled")
-
-
 def _count(client) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"page_size": 500})
@@ -177,7 +154,7 @@ def _count(client) -> tuple[int, int]:
 def test_it_runs_a_constant_number_of_queries(world, client_for, role):
     client = client_for(role)
     before, rows_before = _count(client)
-    _grow(world, 6)
+    grow_inspected_units(world, 6)
     after, rows_after = _count(client)
     assert rows_after == rows_before + 6
     assert after == before

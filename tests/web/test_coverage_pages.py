@@ -11,11 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from checklists.models import Unit
-from checklists.services.visits import SessionInput, visit_create
-from tests import factories
 from tests.conclusion_world import issue, rec
-from tests.conftest import ROLES, local
+from tests.conftest import ROLES
+from tests.coverage_world import grow_inspected_units
 
 pytestmark = pytest.mark.django_db
 
@@ -100,20 +98,6 @@ def test_it_counts_open_and_late_recommendations(world, web_client_for):
     assert "2 open recommendations" in html and "1 late" in html
 
 
-def _grow(world, n: int) -> None:
-    for i in range(n):
-        unit = factories.UnitFactory(parent=world.district, kind=Unit.Kind.GRASSROOTS)
-        start = local(2024, 7, 1 + i, 8)
-        visit = visit_create(
-            actor=None,
-            outline=world.outline,
-            host_unit=unit,
-            title=f"Kiểm tra {i}",
-            sessions=[SessionInput(start=start, end=start + dt.timedelta(hours=2))],
-        )
-        issue(visit, rec(unit, due_date=dt.date(2025, 1, 31)), issued_on=dt.date(2024, 8, 1))
-
-
 @pytest.mark.parametrize("role", ["coordinator_in", "coordinator_all"])
 def test_it_runs_a_constant_number_of_queries(world, web_client_for, role):
     client = web_client_for(role)
@@ -125,7 +109,7 @@ def test_it_runs_a_constant_number_of_queries(world, web_client_for, role):
         return len(queries), len(units_shown(response.content.decode()))
 
     before, shown = count()
-    _grow(world, 5)
+    grow_inspected_units(world, 5)
     after, shown_after = count()
     assert shown_after == shown + 5
     assert after == before
