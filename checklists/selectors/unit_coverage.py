@@ -12,8 +12,9 @@ What the figures mean:
   clash check's `recently_inspected` asks about one outline.
 - `due_again`: never inspected, or the last inspection ended `years` or more
   before now. The same date arithmetic as `recently_inspected`
-  (checklists.clashes.types.years_before): a unit that warning would flag today
-  is not due again, and the other way round.
+  (checklists.clashes.types.years_before): a unit the warning would flag for a
+  visit starting now, under its last inspection's outline, is not due again, and
+  the other way round.
 - Open recommendations are the open and reported ones addressed to the unit
   itself, whichever visit made them: the addressee is who reports on one (SPEC
   §11), and counting each recommendation at one unit only lets a tree's counts
