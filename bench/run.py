@@ -38,6 +38,7 @@ BENCHMARKS = (
     "reminders",
     "pages",
     "recommendations",
+    "unit_coverage",
     "comparison",
     "clashes",
     # Writes (committed PATCHes): last, after every read-only benchmark.

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 # Registers the `id` path converter (at most 18 digits): an id too long for a
 # bigint answers 404 instead of overflowing in the database.
 import backend.converters  # noqa: F401
-from web.views import calendar, dashboard, recommendations
+from web.views import calendar, coverage, dashboard, recommendations
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:deadlines"), name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/preference/", dashboard.notify_preference, name="notify_preference"),
     path("visits/", dashboard.overview, name="overview"),
     path("recommendations/", recommendations.recommendations, name="recommendations"),
+    path("coverage/", coverage.coverage, name="coverage"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/feeds/", calendar.feed_create, name="calendar_feed_create"),
     path(

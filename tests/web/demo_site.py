@@ -60,6 +60,7 @@ def seed_demo_pages() -> list[DemoPage]:
         DemoPage("conclusion", "truongdoan", conclusion_path, DESKTOP),
         DemoPage("conclusion-host", "quangninh", conclusion_path, DESKTOP),
         DemoPage("recommendations", "dieuphoi", recommendations_path, DESKTOP),
+        DemoPage("coverage", "dieuphoi", reverse("web:coverage"), DESKTOP),
         DemoPage("recommendation", "truongdoan", reported_path, DESKTOP),
         DemoPage("recommendation-host", "quangninh", open_path, DESKTOP),
         DemoPage("deadlines-phone", "thanhvien", reverse("web:deadlines"), PHONE),

@@ -5,6 +5,7 @@ web.errors.DomainErrorMiddleware."""
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -32,3 +33,10 @@ def signed_in(request: HttpRequest) -> User:
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def filter_problems(form: forms.Form) -> str:
+    """The labels of the filters whose values were not understood (and left out)."""
+    if not form.is_bound:
+        return ""
+    return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)

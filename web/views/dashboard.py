@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -37,7 +36,7 @@ from checklists.services.notifications import notification_mark_read
 from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
-from web.views.base import is_htmx, signed_in
+from web.views.base import filter_problems, is_htmx, signed_in
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
@@ -77,13 +76,6 @@ class OverviewRow:
 
     visit: Visit
     progress: float
-
-
-def _filter_problems(form: forms.Form) -> str:
-    """The labels of the filters whose values were not understood (and left out)."""
-    if not form.is_bound:
-        return ""
-    return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
 
 
 def _group_deadlines(
@@ -137,7 +129,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         {
             "title": _("My deadlines"),
             "form": form,
-            "filter_problems": _filter_problems(form),
+            "filter_problems": filter_problems(form),
             "page": page,
             "groups": groups,
             "totals": totals,
@@ -203,7 +195,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "rows": [OverviewRow(visit=visit, progress=visit_progress(visit)) for visit in page],
         "title": _("Overview of visits") if is_coordinator(user) else _("My visits"),
         "form": form,
-        "filter_problems": _filter_problems(form),
+        "filter_problems": filter_problems(form),
         "page": page,
         "query": _query_without_page(request),
         "sort_query": _query_without(request, "page", "sort"),

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -34,7 +33,7 @@ from web.forms_conclusions import (
     RecommendationExtendForm,
     RecommendationFilterForm,
 )
-from web.views.base import signed_in
+from web.views.base import filter_problems, signed_in
 
 RECOMMENDATIONS_PER_PAGE = 50
 # The units with the most pending recommendations, shown above the list.
@@ -92,12 +91,6 @@ def recommendation_row(
     )
 
 
-def _filter_problems(form: forms.Form) -> str:
-    if not form.is_bound:
-        return ""
-    return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
-
-
 @require_GET
 @login_required
 def recommendations(request: HttpRequest) -> HttpResponse:
@@ -125,7 +118,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "title": _("Recommendations"),
         "form": form,
-        "filter_problems": _filter_problems(form),
+        "filter_problems": filter_problems(form),
         "page": page,
         "rows": [recommendation_row(r, today) for r in page],
         "unit_counts": unit_counts,

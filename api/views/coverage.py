@@ -1,0 +1,90 @@
+"""The coverage of units (`units/coverage/`, SPEC §13): coordinators only; to anyone
+else it does not exist (404). Who may read which subtree, and what the figures
+mean, is checklists.selectors.unit_coverage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.authentication import signed_in
+from api.filters import BooleanFilter, FilterSet, IdFilter, IntegerFilter
+from api.serializers_coverage import CoverageEntrySerializer
+from checklists.models import Unit
+from checklists.selectors.unit_coverage import (
+    CoverageScope,
+    coverage_entries,
+    coverage_units,
+    unit_coverage_scope,
+)
+
+# Beyond this, `years` before today leaves the calendar (and nothing is that old).
+MAX_YEARS = 100
+DUE_AGAIN = _("only units due again (or not)")
+
+
+class CoverageFilter(FilterSet):
+    """`kind` filters the units; `within`, `years` and `due_again` shape the coverage
+    itself and are applied by the view (their methods leave the rows as they are)."""
+
+    within = IdFilter(method="applied_by_view", label=_("a unit of your scope: its subtree only"))
+    years = IntegerFilter(
+        method="applied_by_view",
+        min_value=1,
+        max_value=MAX_YEARS,
+        label=_("years after which a unit is due again (default REINSPECTION_YEARS)"),
+    )
+    # Documented as a boolean, as api.filters.IntegerFilter documents its bounds.
+    due_again = extend_schema_field({"type": "boolean", "description": str(DUE_AGAIN)})(
+        BooleanFilter(method="applied_by_view", label=DUE_AGAIN)
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "within", "years", "due_again"]
+
+    def applied_by_view(self, queryset: QuerySet[Unit], name: str, value: Any) -> QuerySet[Unit]:
+        return queryset
+
+
+class UnitCoverageView(generics.ListAPIView):
+    """Every unit of your subtree (or of `within`'s) in tree order, with its last
+    inspection, its open and late recommendations, and whether it is due again."""
+
+    serializer_class = CoverageEntrySerializer
+    filterset_class = CoverageFilter
+    ordering_fields = ["name", "code", "kind", "id"]
+    ordering = ["path"]
+    search_fields = ["name", "name_en", "code"]
+    scope: CoverageScope  # set by get_queryset, read by list
+
+    def coverage_scope(self) -> tuple[CoverageScope, bool | None]:
+        query = CoverageFilter(self.request.query_params, queryset=Unit.objects.none())
+        user = signed_in(self.request)
+        if not query.is_valid():
+            # To anyone but a coordinator coverage does not exist: 404 before any 400.
+            unit_coverage_scope(user)
+            raise ValidationError(query.errors)
+        data = query.form.cleaned_data
+        scope = unit_coverage_scope(user, within=data.get("within"), years=data.get("years"))
+        return scope, data.get("due_again")
+
+    def get_queryset(self) -> QuerySet[Unit]:
+        if getattr(self, "swagger_fake_view", False):
+            return Unit.objects.none()
+        self.scope, due_again = self.coverage_scope()
+        return coverage_units(self.scope, due_again=due_again)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        units = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(units)
+        assert page is not None  # every list is paginated (api.pagination)
+        entries = coverage_entries(self.scope, page)
+        return self.get_paginated_response(self.get_serializer(entries, many=True).data)

@@ -1,0 +1,231 @@
+"""Coverage of units (SPEC §13): for a coordinator's subtree, every unit with its
+last inspection, its open and late recommendations, and whether it is due again.
+(Not checklists.coverage, which is a draft report's coverage of its outline.)
+
+What the figures mean:
+
+- An inspection is a visit that is not cancelled and whose working sessions are
+  over (its window ended by now): a planned visit has not inspected anything yet.
+  The last inspection is the one whose last session ended last (the highest id
+  on a tie); `last_inspection` is that session's end as a day in Vietnam time.
+  Any outline counts: coverage asks whether a unit was inspected at all, where the
+  clash check's `recently_inspected` asks about one outline.
+- `due_again`: never inspected, or the last inspection ended `years` or more
+  before now. The same date arithmetic as `recently_inspected`
+  (checklists.clashes.types.years_before): a unit the warning would flag for a
+  visit starting now, under its last inspection's outline, is not due again, and
+  the other way round.
+- Open recommendations are the open and reported ones addressed to the unit
+  itself, whichever visit made them: the addressee is who reports on one (SPEC
+  §11), and counting each recommendation at one unit only lets a tree's counts
+  add up. Late ones are those of them Recommendation.overdue_condition holds for.
+
+Two queries whatever the number of units (coverage_units, then
+coverage_entries'): the units with their last visit (correlated subqueries per
+unit, served by the visits' host-unit index), and the recommendation counts
+grouped by addressee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Length, Replace
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checklists import policies
+from checklists.clashes.types import years_before
+from checklists.errors import Invalid, NotFound
+from checklists.models import Recommendation, Unit, User, Visit
+from checklists.policies import Person
+from checklists.selectors import units_in_scope
+
+
+@dataclass(frozen=True)
+class CoverageScope:
+    """Whose coverage, of which subtree, measured when: `root` is the subtree's top
+    unit (None: every unit), `years` the re-inspection period, `now` the moment
+    "last" and "due again" are judged at."""
+
+    root: Unit | None
+    years: int
+    now: dt.datetime
+
+    @property
+    def cutoff(self) -> dt.datetime:
+        """An inspection that ended at or before this is `years` old."""
+        return years_before(self.now, self.years)
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localdate(self.now)
+
+
+@dataclass(frozen=True)
+class CoverageEntry:
+    """One unit's line (SPEC §5 "coverage entry"), with the unit for the page's tree."""
+
+    unit: Unit
+    last_inspection: dt.date | None
+    last_visit: int | None
+    outline: str | None
+    open_recommendations: int
+    late_recommendations: int
+    due_again: bool
+
+    @property
+    def never_inspected(self) -> bool:
+        return self.last_visit is None
+
+
+def unit_coverage_scope(
+    user: Person,
+    *,
+    within: int | None = None,
+    years: int | None = None,
+    now: dt.datetime | None = None,
+) -> CoverageScope:
+    """The coverage a person may read: coordinators only, of their own scope or of
+    the unit `within` it. Anyone else, and a `within` outside the scope (or no
+    unit at all), is refused with NotFound: coverage does not exist for them
+    (SPEC §4). `years` defaults to settings.REINSPECTION_YEARS."""
+    if not policies.is_coordinator(user) or not isinstance(user, User):
+        raise NotFound(_("There is no coverage of units here."))
+    if years is None:
+        years = settings.REINSPECTION_YEARS
+    elif years < 1:
+        raise Invalid({"years": _("Give a whole number of years, 1 or more.")})
+    if within is not None:
+        root = units_in_scope(user).filter(pk=within).first()
+        if root is None:
+            raise NotFound(_("There is no such unit."))
+    else:
+        root = None if user.coordinates_everything else user.coordinator_scope
+    return CoverageScope(root=root, years=years, now=now or timezone.now())
+
+
+def _inspections(scope: CoverageScope) -> QuerySet[Visit]:
+    """The visits of an OuterRef unit that count as inspections (module docstring)."""
+    return Visit.objects.filter(host_unit_id=OuterRef("pk"), window_end__lte=scope.now).exclude(
+        status=Visit.Status.CANCELLED
+    )
+
+
+def _subtree(scope: CoverageScope) -> QuerySet[Unit]:
+    if scope.root is None:
+        return Unit.objects.all()
+    return Unit.objects.filter(path__startswith=scope.root.path)
+
+
+def path_depth(path: str) -> int:
+    """How far below a root of the tree a unit lies (0 for a root): its path
+    "/1/5/9/" has two slashes more than that."""
+    return path.count("/") - 2
+
+
+def _with_depth(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """path_depth as the annotation `depth`, in SQL that SQLite speaks too."""
+    slashes = Length("path") - Length(Replace("path", Value("/"), Value("")))
+    return units.annotate(depth=slashes - 2)
+
+
+def coverage_level_sizes(scope: CoverageScope) -> list[int]:
+    """How many units the subtree has at each level, its top first: one query. A
+    page showing a subtree of thousands (a coordinator of everything) stops at the
+    level where they would become too many."""
+    rows = (
+        _with_depth(_subtree(scope))
+        .order_by()
+        # An annotation of _with_depth, which the mypy plugin cannot see.
+        .values("depth")  # type: ignore[misc]
+        .annotate(n=Count("pk"))
+        .order_by("depth")
+    )
+    return [row["n"] for row in rows]
+
+
+def coverage_units(
+    scope: CoverageScope, *, due_again: bool | None = None, levels: int | None = None
+) -> QuerySet[Unit]:
+    """The subtree's units in tree order (by path), each with its last inspection's
+    `last_visit_id`, `last_visit_end` and `last_outline`; one query. `due_again` keeps only the units due again (True) or not (False);
+    `levels`, only the top `levels` levels of the subtree."""
+    units = _subtree(scope)
+    if levels is not None:
+        top = path_depth(scope.root.path) if scope.root is not None else 0
+        units = _with_depth(units).filter(depth__lt=top + levels)  # type: ignore[misc]
+    # Three correlated subqueries of one shape, each a lookup in the visits' host
+    # unit index (a unit has a few visits): cheaper than a second round trip.
+    last = _inspections(scope).order_by("-window_end", "-id")
+    units = units.annotate(
+        last_visit_id=Subquery(last.values("pk")[:1]),
+        last_visit_end=Subquery(last.values("window_end")[:1]),
+        last_outline=Subquery(last.values("outline__code")[:1]),
+    ).order_by("path")
+    if due_again is not None:
+        # "Inspected within `years`" as EXISTS, so the filter runs before the page is
+        # cut; the entries then say the same from the last visit's date.
+        recent = Exists(_inspections(scope).filter(window_end__gt=scope.cutoff))
+        units = units.filter(~recent if due_again else recent)
+    return units
+
+
+def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[CoverageEntry]:
+    """The entries of these units (from coverage_units, e.g. one page of them),
+    in their order: one query, whatever their number."""
+    counts: dict[int, tuple[int, int]] = {
+        row["addressee_id"]: (row["open"], row["late"])
+        for row in Recommendation.objects.filter(
+            state__in=Recommendation.PENDING_STATES, addressee_id__in=[u.pk for u in units]
+        )
+        .order_by()
+        .values("addressee_id")
+        .annotate(
+            open=Count("pk"),
+            late=Count("pk", filter=Recommendation.overdue_condition(scope.today)),
+        )
+    }
+    cutoff = scope.cutoff
+    entries = []
+    for unit in units:
+        end = getattr(unit, "last_visit_end", None)
+        open_count, late_count = counts.get(unit.pk, (0, 0))
+        entries.append(
+            CoverageEntry(
+                unit=unit,
+                # The window is half-open: a session ending at midnight ended the day before.
+                last_inspection=timezone.localdate(end - dt.timedelta(microseconds=1))
+                if end
+                else None,
+                last_visit=getattr(unit, "last_visit_id", None) if end else None,
+                outline=getattr(unit, "last_outline", None) if end else None,
+                open_recommendations=open_count,
+                late_recommendations=late_count,
+                due_again=end is None or end <= cutoff,
+            )
+        )
+    return entries
+
+
+def coverage_within_choices(user: User) -> QuerySet[Unit]:
+    """The units a coordinator may narrow their coverage to: those of their scope
+    with units under them (a leaf's coverage is its own line), in tree order."""
+    children = Unit.objects.filter(parent_id=OuterRef("pk"))
+    return units_in_scope(user).filter(Exists(children)).only("id", "name", "path").order_by("path")
+
+
+__all__ = [
+    "CoverageEntry",
+    "CoverageScope",
+    "coverage_entries",
+    "coverage_level_sizes",
+    "coverage_units",
+    "coverage_within_choices",
+    "path_depth",
+    "unit_coverage_scope",
+]

@@ -1,0 +1,226 @@
+"""The coverage of units (/coverage/, SPEC §13) for coordinators: their subtree as
+a tree of nested lists, each unit with colour and words for "never inspected",
+"due again" or "inspected on …" (a link to the visit) and its open and late
+recommendations. Who may see it and what the figures mean is
+checklists.selectors.unit_coverage, exactly as for the API's units/coverage/.
+
+The tree is written by coverage_tree_html rather than by template tags: a
+province's few hundred units through `{% for %}`, `{% blocktranslate %}` and
+`{% url %}` cost most of the page's time (make bench, unit_coverage), as the
+overview's unit filter did before web.widgets.LongSelect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape as esc
+from itertools import accumulate
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from checklists.models import Unit
+from checklists.selectors.unit_coverage import (
+    CoverageEntry,
+    CoverageScope,
+    coverage_entries,
+    coverage_level_sizes,
+    coverage_units,
+    coverage_within_choices,
+    path_depth,
+    unit_coverage_scope,
+)
+from checklists.wording import localised
+from web.forms_coverage import CoverageFilterForm
+from web.views.base import filter_problems, signed_in
+
+NEVER, DUE, INSPECTED = "never", "due", "inspected"
+# Levels of the tree shown opened at first (the top one: a province and its districts).
+OPEN_LEVELS = 1
+# A subtree of more units than this (a coordinator of everything: ~5,000) is shown
+# down to the deepest level that keeps within it; a unit there links to its own.
+MAX_UNITS_SHOWN = 500
+# reverse() needs an id; each row's replaces it.
+_PLACEHOLDER = "987654321"
+
+
+@dataclass
+class CoverageNode:
+    """One unit of the tree in document order: `closes` is how many lists of units
+    under others end after it (the tree is written as a flat run of nodes)."""
+
+    entry: CoverageEntry
+    name: str
+    level: int
+    below: int = 0  # units under it, shown
+    below_due: int = 0  # of those, never inspected or due again
+    closes: int = 0
+    more_below: bool = False  # units under it that are not shown (beyond the levels)
+
+    @property
+    def status(self) -> str:
+        if self.entry.never_inspected:
+            return NEVER
+        return DUE if self.entry.due_again else INSPECTED
+
+
+def coverage_tree(entries: list[CoverageEntry]) -> list[CoverageNode]:
+    """The entries (in path order, a whole subtree) as nodes with what the nested
+    lists need: each one's level under the top, how many units lie under it (and
+    how many of them are due), and how many lists close after it."""
+    if not entries:
+        return []
+    top = min(path_depth(e.unit.path) for e in entries)
+    nodes = [
+        CoverageNode(
+            entry=e,
+            name=localised(e.unit.name, e.unit.name_en),
+            level=path_depth(e.unit.path) - top,
+        )
+        for e in entries
+    ]
+    open_parents: list[CoverageNode] = []
+    for index, node in enumerate(nodes):
+        while open_parents and open_parents[-1].level >= node.level:
+            open_parents.pop()
+        for parent in open_parents:
+            parent.below += 1
+            parent.below_due += node.status != INSPECTED
+        open_parents.append(node)
+        following = nodes[index + 1].level if index + 1 < len(nodes) else 0
+        node.closes = max(node.level - following, 0)
+    return nodes
+
+
+def _status_html(node: CoverageNode, visit_url: str) -> str:
+    entry = node.entry
+    if node.status == NEVER:
+        return f'<span class="badge badge-overdue">{esc(_("Never inspected"))}</span>'
+    assert entry.last_visit is not None and entry.last_inspection is not None
+    due = (
+        f'<span class="badge badge-due_soon">{esc(_("Due again"))}</span> '
+        if node.status == DUE
+        else ""
+    )
+    day = date_format(entry.last_inspection, "SHORT_DATE_FORMAT")
+    outline = f' <span class="muted">({esc(entry.outline)})</span>' if entry.outline else ""
+    url = visit_url.replace(_PLACEHOLDER, str(entry.last_visit))
+    words = _("inspected on %(day)s") % {"day": day}
+    return f'{due}<a class="coverage-visit" href="{esc(url)}">{esc(words)}</a>{outline}'
+
+
+def _recommendations_html(entry: CoverageEntry) -> str:
+    if not entry.open_recommendations:
+        return ""
+    pending = ngettext(
+        "%(counter)s open recommendation",
+        "%(counter)s open recommendations",
+        entry.open_recommendations,
+    ) % {"counter": entry.open_recommendations}
+    late = ""
+    if entry.late_recommendations:
+        words = ngettext("%(counter)s late", "%(counter)s late", entry.late_recommendations) % {
+            "counter": entry.late_recommendations
+        }
+        late = f', <span class="badge badge-overdue">{esc(words)}</span>'
+    return f' <span class="coverage-recommendations">{esc(pending)}{late}</span>'
+
+
+def _below_html(node: CoverageNode, query: dict[str, int]) -> str:
+    if node.below:
+        summary = ngettext(
+            "%(counter)s unit under %(name)s",
+            "%(counter)s units under %(name)s",
+            node.below,
+        ) % {"counter": node.below, "name": node.name}
+        if node.below_due:
+            summary += " · " + ngettext("%(counter)s due", "%(counter)s due", node.below_due) % {
+                "counter": node.below_due
+            }
+        opened = " open" if node.level < OPEN_LEVELS else ""
+        return f"<details{opened}><summary>{esc(summary)}</summary><ul>"
+    more = ""
+    if node.more_below:
+        href = "?" + urlencode({**query, "within": node.entry.unit.pk})
+        words = _("Show the units under %(name)s") % {"name": node.name}
+        more = f'<p class="coverage-more"><a href="{esc(href)}">{esc(words)}</a></p>'
+    return more + "</li>" + "</ul></details></li>" * node.closes
+
+
+def coverage_tree_html(nodes: list[CoverageNode], query: dict[str, int]) -> SafeString:
+    """The nested lists of the tree. Plain f-strings with every value escaped
+    (html.escape, quotes included): format_html's lazy-string checks cost as much
+    as the rest of the page for a few hundred units."""
+    visit_url = reverse("web:visit", kwargs={"visit_id": _PLACEHOLDER})
+    parts = [
+        f'<li id="unit-{node.entry.unit.pk}"><div class="coverage-unit coverage-{node.status}">'
+        f'<strong class="coverage-name">{esc(node.name)}</strong> '
+        f'<span class="muted">{esc(node.entry.unit.code)}</span> '
+        f"{_status_html(node, visit_url)}{_recommendations_html(node.entry)}</div>"
+        f"{_below_html(node, query)}"
+        for node in nodes
+    ]
+    # Every value above went through esc().
+    return mark_safe("".join(parts))
+
+
+def _levels_shown(scope: CoverageScope) -> tuple[int | None, int]:
+    """How many levels of the subtree to show (None: all of them), and its units."""
+    sizes = coverage_level_sizes(scope)
+    shown = [n for n in accumulate(sizes) if n <= MAX_UNITS_SHOWN]
+    total = sum(sizes)
+    if len(shown) == len(sizes):
+        return None, total
+    return max(len(shown), 1), total
+
+
+def _with_units_below(nodes: list[CoverageNode], levels: int) -> None:
+    """Mark the nodes of the last level shown that have units under them."""
+    last = [node for node in nodes if node.level == levels - 1]
+    parents = set(
+        Unit.objects.filter(parent_id__in=[node.entry.unit.pk for node in last]).values_list(
+            "parent_id", flat=True
+        )
+    )
+    for node in last:
+        node.more_below = node.entry.unit.pk in parents
+
+
+@require_GET
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    # Refuses anyone but a coordinator (404) before anything is read for them.
+    default = unit_coverage_scope(user)
+    form = CoverageFilterForm(
+        request.GET or None, units=coverage_within_choices(user), default_years=default.years
+    )
+    within = form.value("within")
+    years = form.value("years")
+    scope = unit_coverage_scope(user, within=within.pk if within else None, years=years)
+    levels, total = _levels_shown(scope)
+    nodes = coverage_tree(coverage_entries(scope, list(coverage_units(scope, levels=levels))))
+    if levels is not None:
+        _with_units_below(nodes, levels)
+    counts = {NEVER: 0, DUE: 0, INSPECTED: 0}
+    for node in nodes:
+        counts[node.status] += 1
+    context = {
+        "title": _("Coverage of units"),
+        "form": form,
+        "filter_problems": filter_problems(form),
+        "scope": scope,
+        "tree": coverage_tree_html(nodes, {"years": years} if years else {}),
+        "shown": len(nodes),
+        "total": total,
+        "levels": levels,
+        "counts": counts,
+    }
+    return render(request, "web/coverage.html", context)
