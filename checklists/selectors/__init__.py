@@ -283,6 +283,13 @@ class ChecklistProgress:
     def percent(self) -> int:
         return round(self.fraction * 100)
 
+    @classmethod
+    def of(cls, items: Iterable[ChecklistItem]) -> ChecklistProgress:
+        """Counted from items already fetched (all of one visit's), as
+        visit_checklist_progress counts them in SQL: no query of its own."""
+        statuses = [item.status for item in items]
+        return cls(settled=sum(status in SETTLED for status in statuses), total=len(statuses))
+
 
 def visit_checklist_progress(visit_id: int) -> ChecklistProgress:
     """(done + not applicable) and all items of one visit, in one query, counted by
@@ -298,11 +305,38 @@ def visit_checklist_progress(visit_id: int) -> ChecklistProgress:
     )
 
 
-def visit_checklist(visit_id: int) -> QuerySet[ChecklistItem]:
-    """A visit's checklist in outline order, with each assignee (one query)."""
+# What the visit page shows of each item and its assignee: a 300-item checklist
+# otherwise also brings every assignee's password hash and profile along.
+CHECKLIST_ROW_FIELDS = (
+    "visit_id",
+    "origin",
+    "section_number",
+    "section_title",
+    "section_title_en",
+    "section_position",
+    "number",
+    "position",
+    "text",
+    "text_en",
+    "answer_type",
+    "answer",
+    "status",
+    "due_date",
+    "finding",
+    "row_version",
+    "assignee__username",
+    "assignee__full_name",
+)
+
+
+def visit_checklist(visit_id: int, *, internal_notes: bool = False) -> QuerySet[ChecklistItem]:
+    """A visit's checklist in outline order, with each assignee's name (one query);
+    the internal notes only when asked for (who sees them: VisitAccess)."""
+    fields = CHECKLIST_ROW_FIELDS + (("internal_note",) if internal_notes else ())
     return (
         ChecklistItem.objects.filter(visit_id=visit_id)
         .select_related("assignee")
+        .only(*fields)
         .order_by("section_position", "position", "id")
     )
 
