@@ -34,13 +34,17 @@ from checklists.policies import VisitAccess
 from checklists.wording import localised
 from web.forms import answer_as_text
 
+# A row of checklists.selectors.visit_checklist_rows: a named tuple of
+# CHECKLIST_ROW_FIELDS (id, number, text, status, answer, assignee_name, note, …).
+ChecklistRowData = Any
+
 
 @dataclass
 class ItemRow:
     """One checklist item as its row shows it: the stored values, or what the
     person sent when it was refused, with the errors beside the fields."""
 
-    item: ChecklistItem
+    item: ChecklistRowData
     status: str
     answer: str
     row_version: int
@@ -49,7 +53,7 @@ class ItemRow:
     saved: bool = False
 
     @classmethod
-    def of(cls, item: ChecklistItem, **extra: Any) -> ItemRow:
+    def of(cls, item: ChecklistRowData, **extra: Any) -> ItemRow:
         return cls(
             item=item,
             status=item.status,
@@ -164,14 +168,14 @@ def _lines(text: str) -> str:
     return escape(text).replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def _heading(item: ChecklistItem, words: RowWords) -> str:
+def _heading(item: ChecklistRowData, words: RowWords) -> str:
     text = item.text_en if words.english and item.text_en else item.text
     parts = [f"<p><b>{escape(item.number)}.</b> {escape(text)} "]
     if item.origin == ChecklistItem.Origin.VISIT:
         parts.append(f'<span class="badge">{words.visit_own}</span>')
     facts = []
-    if item.assignee_id is not None:
-        facts.append(f"{words.assignee}: {escape(str(item.assignee))}")
+    if item.assignee_name is not None:
+        facts.append(f"{words.assignee}: {escape(item.assignee_name)}")
     if item.due_date is not None:
         facts.append(f"{words.due}: {formats.date_format(item.due_date, 'SHORT_DATE_FORMAT')}")
     if facts:
@@ -185,7 +189,7 @@ def _invalid(row: ItemRow, name: str) -> tuple[str, str]:
     errors = row.errors.get(name)
     if not errors:
         return "", ""
-    error_id = f"item-{row.item.pk}-{name}-error"
+    error_id = f"item-{row.item.id}-{name}-error"
     return (
         f' aria-invalid="true" aria-describedby="{error_id}"',
         f'<small id="{error_id}" class="field-error">{escape(" ".join(errors))}</small>',
@@ -194,7 +198,7 @@ def _invalid(row: ItemRow, name: str) -> tuple[str, str]:
 
 def _answer_control(row: ItemRow, words: RowWords, aria: str) -> str:
     item = row.item
-    control_id = f"item-{item.pk}-answer"
+    control_id = f"item-{item.id}-answer"
     if item.answer_type == AnswerType.YES_NO:
         options = words.yes_no_options.get(row.answer, words.yes_no_options[""])
         return f'<select id="{control_id}" name="answer"{aria}>{options}</select>'
@@ -209,7 +213,7 @@ def _answer_control(row: ItemRow, words: RowWords, aria: str) -> str:
 
 def _form(row: ItemRow, words: RowWords) -> str:
     item = row.item
-    url = f"{words.item_url_prefix}{item.pk}/"
+    url = f"{words.item_url_prefix}{item.id}/"
     number = f"<span> {escape(item.section_number)}.{escape(item.number)}</span>"
     status_aria, status_error = _invalid(row, "status")
     answer_aria, answer_error = _invalid(row, "answer")
@@ -219,7 +223,7 @@ def _form(row: ItemRow, words: RowWords) -> str:
         # No hx-post: web/static/web/checklist.js sends the form through htmx.
         f'<form method="post" action="{url}">{words.csrf_input}',
         f'<input type="hidden" name="row_version" value="{row.row_version}">',
-        f'<label>{words.status_label}{number}<select id="item-{item.pk}-status" name="status"'
+        f'<label>{words.status_label}{number}<select id="item-{item.id}-status" name="status"'
         f"{status_aria}>{status_options}</select></label>",
         f"<label>{words.answer_label}{number}{hint}{_answer_control(row, words, answer_aria)}"
         "</label>",
@@ -242,7 +246,7 @@ def _form(row: ItemRow, words: RowWords) -> str:
     return "".join(parts)
 
 
-def _readonly(item: ChecklistItem, words: RowWords) -> str:
+def _readonly(item: ChecklistRowData, words: RowWords) -> str:
     if item.answer is None:
         answer = f'<span class="muted">{words.not_answered}</span>'
     elif item.answer_type == AnswerType.YES_NO:
@@ -262,7 +266,7 @@ def row_html(row: ItemRow, words: RowWords) -> SafeString:
     and, for the team, its internal note. Every value from the row is escaped."""
     item = row.item
     parts = [
-        f'<li id="item-{item.pk}" class="status-{escape(row.status)}">',
+        f'<li id="item-{item.id}" class="status-{escape(row.status)}">',
         _heading(item, words),
         _form(row, words) if words.editable else _readonly(item, words),
     ]
@@ -270,32 +274,25 @@ def row_html(row: ItemRow, words: RowWords) -> SafeString:
         parts.append(
             f'<p class="item-finding"><strong>{words.finding}:</strong> {_lines(item.finding)}</p>'
         )
-    if words.sees_internal_notes and item.internal_note:
+    # `note` is empty for those who may not see it (the selector leaves it out).
+    if words.sees_internal_notes and item.note:
         parts.append(
             f'<p class="internal-note"><strong>{words.internal_note}:</strong> '
-            f"{_lines(item.internal_note)}</p>"
+            f"{_lines(item.note)}</p>"
         )
     parts.append("</li>")
     # Every value from the row was escaped above.
     return mark_safe("".join(parts))
 
 
-def checklist_sections(
-    items: list[ChecklistItem], words: RowWords, override: ItemRow | None = None
-) -> list[Section]:
-    """The items grouped by outline section, each row as HTML; `override` (a row
-    refused, with what the person sent) replaces its item's stored values."""
+def checklist_sections(items: list[ChecklistRowData], words: RowWords) -> list[Section]:
+    """The items grouped by outline section, each row as HTML."""
     sections = []
     for (_position, number), grouped in itertools.groupby(
         items, key=lambda item: (item.section_position, item.section_number)
     ):
         group = list(grouped)
-        rows = [
-            row_html(
-                override if override and override.item.pk == item.pk else ItemRow.of(item), words
-            )
-            for item in group
-        ]
+        rows = [row_html(ItemRow.of(item), words) for item in group]
         first = group[0]
         sections.append(
             Section(

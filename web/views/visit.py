@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +28,8 @@ from checklists.models import ChecklistItem, Milestone, Visit
 from checklists.policies import VisitAccess
 from checklists.selectors import (
     ChecklistProgress,
-    visit_checklist,
     visit_checklist_progress,
+    visit_checklist_rows,
     visit_host_contacts,
     visit_team,
 )
@@ -37,7 +37,13 @@ from checklists.services.checklist import checklist_item_update, milestone_mark_
 from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
 from web.views.base import is_htmx, signed_in, visible_visit
-from web.views.checklist_rows import ItemRow, RowWords, checklist_sections, row_html
+from web.views.checklist_rows import (
+    ChecklistRowData,
+    ItemRow,
+    RowWords,
+    checklist_sections,
+    row_html,
+)
 from web.views.conclusion import conclusion_block
 from web.views.report_section import reports_context
 
@@ -84,7 +90,7 @@ def visit_page_context(
     access: VisitAccess,
     **reports: Any,
 ) -> dict[str, Any]:
-    items = list(visit_checklist(visit.pk, internal_notes=access.sees_internal_notes))
+    items = list(visit_checklist_rows(visit.pk, internal_notes=access.sees_internal_notes))
     words = RowWords.for_page(request, visit.pk, access)
     return {
         # The browser's tab and history carry the mark too (SPEC §14).
@@ -125,11 +131,10 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
     CSRF token, see web.views.checklist_rows.RowWords), and the form that saves
     them from there."""
     visit, access = visible_visit(request, visit_id)
-    item = get_object_or_404(
-        ChecklistItem.objects.select_related("assignee"), pk=item_id, visit_id=visit.pk
-    )
     if request.method == "GET":
-        return _item_page(request, visit, access, _row_sent(item, request.GET), status=200)
+        shown = _item_row_data(visit, access, item_id)
+        return _item_page(request, visit, access, _row_sent(shown, request.GET), status=200)
+    item = get_object_or_404(ChecklistItem, pk=item_id, visit_id=visit.pk)
     # The visit as loaded (with the person's team role): the service's check of
     # who may edit the checklist then costs no query.
     item.visit = visit
@@ -143,21 +148,28 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
                 **form.changes(),
             )
         except StaleObjectError as stale:
-            current = ChecklistItem.objects.select_related("assignee").get(pk=item.pk)
-            row = ItemRow.of(current, message=str(stale))
+            row = ItemRow.of(_item_row_data(visit, access, item.pk), message=str(stale))
             return _item_answer(request, visit, access, row, status=409)
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
-            row = ItemRow.of(
-                ChecklistItem.objects.select_related("assignee").get(pk=item.pk), saved=True
-            )
+            row = ItemRow.of(_item_row_data(visit, access, item.pk), saved=True)
             return _item_answer(request, visit, access, row, status=200)
-    row = _row_sent(item, request.POST, row_version=item.row_version, errors=_row_errors(form))
+    stored = _item_row_data(visit, access, item.pk)
+    row = _row_sent(stored, request.POST, row_version=stored.row_version, errors=_row_errors(form))
     return _item_answer(request, visit, access, row, status=422)
 
 
-def _row_sent(item: ChecklistItem, data: QueryDict, **extra: Any) -> ItemRow:
+def _item_row_data(visit: Visit, access: VisitAccess, item_id: int) -> ChecklistRowData:
+    """The item as its row shows it (visit_checklist_rows), or 404."""
+    rows = visit_checklist_rows(visit.pk, internal_notes=access.sees_internal_notes)
+    found = rows.filter(pk=item_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _row_sent(item: ChecklistRowData, data: QueryDict, **extra: Any) -> ItemRow:
     """The row with the values the person sent in place of the stored ones; the
     version they saw, when it is one (else the stored one)."""
     version = data.get("row_version", "")
@@ -193,7 +205,7 @@ def _item_answer(
             context["progress_oob"] = True
         return render(request, "web/visit/_item_answer.html", context, status=status)
     if status == 200:
-        return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#item-{row.item.pk}")
+        return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#item-{row.item.id}")
     return _item_page(request, visit, access, row, status=status)
 
 
