@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -53,18 +53,32 @@ from web.views.report_section import reports_context
 @dataclass(frozen=True)
 class MilestoneRow:
     """One deadline as its row shows it: its state today (Milestone.state_on, as
-    the API's serializer says it) and its title in the person's language."""
+    the API's serializer says it), its title in the person's language and its
+    dates as the language writes them. The dates are written here, once, rather
+    than by the row's template filters: the page lists every deadline of the
+    visit and the template engine costs per node (issue 16)."""
 
     milestone: Milestone
     state: str
+    due: str
+    rolled_from: str
+    done_at: str
     # The person may mark it done or reopen it (its responsible side, SPEC §4).
     can_mark: bool = False
 
     @classmethod
     def of(cls, milestone: Milestone, today: dt.date, access: VisitAccess) -> MilestoneRow:
+        rolled_from, done_at = milestone.rolled_from, milestone.done_at
         return cls(
             milestone=milestone,
             state=milestone.state_on(today),
+            due=formats.date_format(milestone.due_date, "DATE_FORMAT"),
+            rolled_from=formats.date_format(rolled_from, "SHORT_DATE_FORMAT")
+            if rolled_from
+            else "",
+            done_at=formats.date_format(timezone.localtime(done_at), "SHORT_DATETIME_FORMAT")
+            if done_at
+            else "",
             can_mark=access.may_mark(milestone.responsible),
         )
 
