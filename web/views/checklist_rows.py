@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from html import escape
+from types import SimpleNamespace
 from typing import Any
 
 from django.middleware.csrf import get_token
@@ -28,6 +29,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from checklists.models import AnswerType, ChecklistItem
 from checklists.policies import VisitAccess
@@ -81,6 +83,24 @@ def _options(choices: list[tuple[str, str]], selected: str) -> str:
     )
 
 
+# The words of a row, translated once per page (RowWords.label).
+ROW_LABELS = {
+    "status": gettext_noop("Status"),
+    "answer": gettext_noop("Answer"),
+    "a_number": gettext_noop("a number"),
+    "visit_own": gettext_noop("Visit's own"),
+    "assignee": gettext_noop("Assignee"),
+    "due": gettext_noop("Due"),
+    "not_answered": gettext_noop("Not answered"),
+    "yes": gettext_noop("Yes"),
+    "no": gettext_noop("No"),
+    "finding": gettext_noop("Finding"),
+    "internal_note": gettext_noop("Internal note (team only)"),
+    "saved": gettext_noop("Saved"),
+    "current_values": gettext_noop("The current values are shown."),
+}
+
+
 @dataclass(frozen=True)
 class RowWords:
     """Everything the rows of one page share, worked out once: the labels in the
@@ -93,19 +113,8 @@ class RowWords:
     csrf_input: str
     save_button: str
     item_url_prefix: str
-    status_label: str
-    answer_label: str
-    a_number: str
-    visit_own: str
-    assignee: str
-    due: str
-    not_answered: str
-    yes: str
-    no: str
-    finding: str
-    internal_note: str
-    saved: str
-    current_values: str
+    # ROW_LABELS in the person's language, escaped: `label.status`, …
+    label: SimpleNamespace
     status_options: dict[str, str]
     yes_no_options: dict[str, str]
     status_names: dict[str, str]
@@ -122,7 +131,7 @@ class RowWords:
         Save button therefore asks for the item page with the values chosen (GET,
         nothing changes), whose form has the token and saves them."""
         statuses = [(value, str(label)) for value, label in ChecklistItem.Status.choices]
-        yes_no = [("", _("Not answered")), ("yes", _("Yes")), ("no", _("No"))]
+        yes_no = [("", _(ROW_LABELS["not_answered"])), ("yes", _("Yes")), ("no", _("No"))]
         # reverse() once with a stand-in id: every item's URL is this with its id.
         stand_in = reverse("web:checklist_item", kwargs={"visit_id": visit_id, "item_id": 0})
         editable = access.can_edit_checklist
@@ -141,19 +150,7 @@ class RowWords:
             csrf_input=csrf_input,
             save_button=save_button,
             item_url_prefix=stand_in.removesuffix("0/"),
-            status_label=escape(_("Status")),
-            answer_label=escape(_("Answer")),
-            a_number=escape(_("a number")),
-            visit_own=escape(_("Visit's own")),
-            assignee=escape(_("Assignee")),
-            due=escape(_("Due")),
-            not_answered=escape(_("Not answered")),
-            yes=escape(_("Yes")),
-            no=escape(_("No")),
-            finding=escape(_("Finding")),
-            internal_note=escape(_("Internal note (team only)")),
-            saved=escape(_("Saved")),
-            current_values=escape(_("The current values are shown.")),
+            label=SimpleNamespace(**{key: escape(_(text)) for key, text in ROW_LABELS.items()}),
             status_options={value: _options(statuses, value) for value, _label in statuses},
             yes_no_options={value: _options(yes_no, value) for value, _label in yes_no},
             status_names={value: escape(label) for value, label in statuses},
@@ -172,12 +169,14 @@ def _heading(item: ChecklistRowData, words: RowWords) -> str:
     text = item.text_en if words.english and item.text_en else item.text
     parts = [f"<p><b>{escape(item.number)}.</b> {escape(text)} "]
     if item.origin == ChecklistItem.Origin.VISIT:
-        parts.append(f'<span class="badge">{words.visit_own}</span>')
+        parts.append(f'<span class="badge">{words.label.visit_own}</span>')
     facts = []
     if item.assignee_name is not None:
-        facts.append(f"{words.assignee}: {escape(item.assignee_name)}")
+        facts.append(f"{words.label.assignee}: {escape(item.assignee_name)}")
     if item.due_date is not None:
-        facts.append(f"{words.due}: {formats.date_format(item.due_date, 'SHORT_DATE_FORMAT')}")
+        facts.append(
+            f"{words.label.due}: {formats.date_format(item.due_date, 'SHORT_DATE_FORMAT')}"
+        )
     if facts:
         parts.append(f"<small>{' · '.join(facts)}</small>")
     parts.append("</p>")
@@ -218,14 +217,16 @@ def _form(row: ItemRow, words: RowWords) -> str:
     status_aria, status_error = _invalid(row, "status")
     answer_aria, answer_error = _invalid(row, "answer")
     status_options = words.status_options.get(row.status, words.status_options["open"])
-    hint = f" <small>({words.a_number})</small>" if item.answer_type == AnswerType.NUMBER else ""
+    hint = (
+        f" <small>({words.label.a_number})</small>" if item.answer_type == AnswerType.NUMBER else ""
+    )
     parts = [
         # No hx-post: web/static/web/checklist.js sends the form through htmx.
         f'<form method="post" action="{url}">{words.csrf_input}',
         f'<input type="hidden" name="row_version" value="{row.row_version}">',
-        f'<label>{words.status_label}{number}<select id="item-{item.id}-status" name="status"'
+        f'<label>{words.label.status}{number}<select id="item-{item.id}-status" name="status"'
         f"{status_aria}>{status_options}</select></label>",
-        f"<label>{words.answer_label}{number}{hint}{_answer_control(row, words, answer_aria)}"
+        f"<label>{words.label.answer}{number}{hint}{_answer_control(row, words, answer_aria)}"
         "</label>",
         words.save_button,
         status_error,
@@ -238,26 +239,26 @@ def _form(row: ItemRow, words: RowWords) -> str:
     if row.message:
         parts.append(
             f'<p class="message message-warning" role="alert">{escape(row.message)} '
-            f"{words.current_values}</p>"
+            f"{words.label.current_values}</p>"
         )
     if row.saved:
-        parts.append(f'<small class="saved">{words.saved}</small>')
+        parts.append(f'<small class="saved">{words.label.saved}</small>')
     parts.append("</form>")
     return "".join(parts)
 
 
 def _readonly(item: ChecklistRowData, words: RowWords) -> str:
     if item.answer is None:
-        answer = f'<span class="muted">{words.not_answered}</span>'
+        answer = f'<span class="muted">{words.label.not_answered}</span>'
     elif item.answer_type == AnswerType.YES_NO:
-        answer = words.yes if item.answer else words.no
+        answer = words.label.yes if item.answer else words.label.no
     else:
         answer = _lines(answer_as_text(item.answer_type, item.answer))
     status = words.status_names.get(item.status, escape(item.status))
     return (
-        f"<dl><div><dt>{words.status_label}</dt><dd>"
+        f"<dl><div><dt>{words.label.status}</dt><dd>"
         f'<span class="badge badge-{item.status}">{status}</span></dd></div>'
-        f"<div><dt>{words.answer_label}</dt><dd>{answer}</dd></div></dl>"
+        f"<div><dt>{words.label.answer}</dt><dd>{answer}</dd></div></dl>"
     )
 
 
@@ -272,12 +273,12 @@ def row_html(row: ItemRow, words: RowWords) -> SafeString:
     ]
     if item.finding:
         parts.append(
-            f'<p class="item-finding"><strong>{words.finding}:</strong> {_lines(item.finding)}</p>'
+            f'<p class="item-finding"><strong>{words.label.finding}:</strong> {_lines(item.finding)}</p>'
         )
     # `note` is empty for those who may not see it (the selector leaves it out).
     if words.sees_internal_notes and item.note:
         parts.append(
-            f'<p class="internal-note"><strong>{words.internal_note}:</strong> '
+            f'<p class="internal-note"><strong>{words.label.internal_note}:</strong> '
             f"{_lines(item.note)}</p>"
         )
     parts.append("</li>")
