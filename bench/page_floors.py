@@ -16,6 +16,7 @@ from bench.common import sql_dicts, to_json
 from checklists.models import User
 from checklists.selectors import FINISHED_VISIT_STATUSES, SETTLED, TEAM_ROLE_ORDER
 from web.forms_dashboard import DeadlineFilterForm
+from web.views.conclusion import EARLIER_SHOWN
 from web.views.dashboard import (
     DEADLINE_VISITS_PER_PAGE,
     LATEST_NOTIFICATIONS,
@@ -332,20 +333,72 @@ WHERE r.visit_id = %(visit)s ORDER BY r.number DESC
 """
 
 
+# The conclusion block: the visit's current conclusion (with its issuer's symbol,
+# its number's), and the earlier visits' open recommendations to the unit or a
+# unit under it that the person sees (the first EARLIER_SHOWN, and one more to
+# know whether there are more).
+VISIT_CONCLUSION = """
+SELECT c.id, c.state, c.register_year, c.number, c.issued_on, iu.document_symbol
+FROM checklists_conclusion c LEFT JOIN checklists_unit iu ON iu.id = c.issuer_id
+WHERE c.visit_id = %(visit)s AND c.state IN ('draft', 'issued') LIMIT 1
+"""
+VISIT_EARLIER_RECOMMENDATIONS = """
+SELECT r.id, r.code, r.text, r.due_date, r.state, r.visit_id, a.name AS addressee_name,
+       v.code AS visit_code, v.title AS visit_title
+FROM checklists_recommendation r
+JOIN checklists_unit a ON a.id = r.addressee_id
+JOIN checklists_visit v ON v.id = r.visit_id
+WHERE r.state IN ('open', 'reported') AND a.path LIKE %(unit_prefix)s
+  AND r.visit_id <> %(visit)s AND ({visible})
+ORDER BY r.due_date, r.id LIMIT %(earlier)s
+"""
+
+
+def recommendations_visible_where(user: User) -> str:
+    """checklists.selectors.conclusions.recommendations_visible_to as a condition
+    on `r` joined to its visit `v`: the visits the person sees as a member or a
+    coordinator; as a host contact, the issued ones of the unit or to it."""
+    if user.coordinates_everything:
+        return "TRUE"
+    parts = [
+        "r.visit_id IN (SELECT t.visit_id FROM checklists_teammembership t "
+        "WHERE t.user_id = %(user)s)"
+    ]
+    if user.is_coordinator and user.coordinator_scope_id is not None:
+        parts.append(
+            "v.host_unit_id IN (SELECT s.id FROM checklists_unit s WHERE s.path LIKE %(prefix)s)"
+        )
+    if user.host_unit_id is not None:
+        parts.append(
+            "(r.state <> 'draft' AND (v.host_unit_id = %(my_unit)s "
+            "OR r.addressee_id = %(my_unit)s))"
+        )
+    return " OR ".join(parts)
+
+
 def visit_floor(user: User, visit_id: int) -> Callable[[], str]:
     """Everything the visit page shows, one statement per list (the visit with its
     unit, outline and the person's role; sessions; team; host contacts; deadlines;
-    checklist; revisions); the progress figure is counted from the items fetched."""
+    checklist; revisions; the conclusion and the earlier visits' open
+    recommendations); the progress figure is counted from the items fetched."""
     visit_sql = VISIT_FLOOR.format(visible=visible_where(user))
+    earlier_sql = VISIT_EARLIER_RECOMMENDATIONS.format(visible=recommendations_visible_where(user))
     params = {
         **visibility_params(user),
         "visit": visit_id,
         "roles": [str(role) for role in TEAM_ROLE_ORDER],
+        "earlier": EARLIER_SHOWN + 1,
+        # (`host_unit` is the visit's below; the person's own unit is this.)
+        "my_unit": user.host_unit_id,
     }
 
     def floor() -> str:
         visit = sql_dicts(visit_sql, params)[0]
-        own = {**params, "host_unit": visit["host_unit_id"]}
+        own = {
+            **params,
+            "host_unit": visit["host_unit_id"],
+            "unit_prefix": visit["host_unit_path"] + "%",
+        }
         items = sql_dicts(VISIT_ITEMS, own)
         for item in items:
             # Django loads jsonb as text and leaves decoding to JSONField; so does the floor.
@@ -362,6 +415,8 @@ def visit_floor(user: User, visit_id: int) -> Callable[[], str]:
                 "items": items,
                 "progress": {"settled": settled, "total": len(items)},
                 "revisions": sql_dicts(VISIT_REVISIONS, own),
+                "conclusion": sql_dicts(VISIT_CONCLUSION, own),
+                "earlier_recommendations": sql_dicts(earlier_sql, own),
             }
         )
 

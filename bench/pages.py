@@ -270,9 +270,10 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             member,
             f"/visits/{visit_id}/",
             floor=visit_floor(member, visit_id),
-            floor_is="7 statements (visit with unit, outline and role; sessions; team; "
-            "host contacts; deadlines; checklist with assignees; revisions), progress "
-            "counted from the items; as JSON",
+            floor_is="9 statements (visit with unit, outline and role; sessions; team; "
+            "host contacts; deadlines; checklist with assignees; revisions; the "
+            "conclusion; the earlier visits' open recommendations), progress counted "
+            "from the items; as JSON",
             page_ids=visit_ids,
             floor_ids=visit_floor_ids,
         ),

@@ -183,6 +183,11 @@ def earlier_open_recommendations(user: Person, visit: Visit) -> QuerySet[Recomme
     return (
         unit_open_recommendations(user, visit.host_unit)
         .exclude(visit_id=visit.pk)
+        # The visit page shows each one's visit and addressee only: without the
+        # conclusion's and the host unit's joins PostgreSQL plans the statement in
+        # a quarter of the time, and runs it in a hundredth (issue 16).
+        .select_related(None)
+        .select_related("visit", "addressee")
         .order_by("due_date", "id")
     )
 

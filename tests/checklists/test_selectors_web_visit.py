@@ -8,8 +8,8 @@ import pytest
 
 from checklists.models import TeamMembership
 from checklists.selectors import (
-    visit_checklist,
     visit_checklist_progress,
+    visit_checklist_rows,
     visit_host_contacts,
     visit_progress,
     visit_team,
@@ -63,12 +63,31 @@ def test_it_lists_the_checklist_in_outline_order_in_one_query(world, django_asse
     checklist_item_add(actor=None, visit=world.visit, text="Bổ sung", assignee=world.people.member)
 
     with django_assert_num_queries(1):
-        items = list(visit_checklist(world.visit.pk))
-        assignees = [item.assignee for item in items]
+        items = list(visit_checklist_rows(world.visit.pk, internal_notes=False))
 
     assert [i.section_number for i in items][:2] == ["I", "I"]
     assert items[-1].section_number == "BS"
-    assert assignees[-1] == world.people.member
+    assert items[-1].assignee_name == str(world.people.member)
+    assert items[0].assignee_name is None
+
+
+def test_it_names_an_assignee_as_a_person_is_named(world):
+    member = world.people.member
+    member.full_name = ""
+    member.save(update_fields=["full_name"])
+    checklist_item_add(actor=None, visit=world.visit, text="Bổ sung", assignee=member)
+
+    items = list(visit_checklist_rows(world.visit.pk, internal_notes=False))
+
+    assert items[-1].assignee_name == member.username == str(member)
+
+
+def test_it_gives_the_internal_notes_only_when_asked(world):
+    hidden = visit_checklist_rows(world.visit.pk, internal_notes=False).get(pk=world.item.pk)
+    shown = visit_checklist_rows(world.visit.pk, internal_notes=True).get(pk=world.item.pk)
+
+    assert hidden.note == ""
+    assert shown.note == "Ghi chú nội bộ của Đoàn"
 
 
 def test_it_puts_the_lead_first_in_the_team(world):

@@ -10,26 +10,26 @@ through the same service as the API, which refuses what the person may not do
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklists.classification import marked
 from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone, Visit
 from checklists.policies import VisitAccess
 from checklists.selectors import (
-    visit_checklist,
+    ChecklistProgress,
     visit_checklist_progress,
+    visit_checklist_rows,
     visit_host_contacts,
     visit_team,
 )
@@ -37,85 +37,48 @@ from checklists.services.checklist import checklist_item_update, milestone_mark_
 from checklists.wording import localised
 from web.forms import ChecklistItemForm, answer_as_text
 from web.views.base import is_htmx, signed_in, visible_visit
+from web.views.checklist_rows import (
+    ChecklistRowData,
+    ItemRow,
+    RowWords,
+    checklist_sections,
+    row_html,
+)
 from web.views.conclusion import conclusion_block
 from web.views.report_section import reports_context
 
 # --- what the templates get -------------------------------------------------------------
 
 
-@dataclass
-class ItemRow:
-    """One checklist item as its row shows it: the stored values, or what the
-    person sent when it was refused, with the errors beside the fields."""
-
-    item: ChecklistItem
-    status: str
-    answer: str
-    row_version: int
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    message: str = ""
-    saved: bool = False
-
-    @classmethod
-    def of(cls, item: ChecklistItem, **extra: Any) -> ItemRow:
-        return cls(
-            item=item,
-            status=item.status,
-            answer=answer_as_text(item.answer_type, item.answer),
-            row_version=item.row_version,
-            **extra,
-        )
-
-    @property
-    def text(self) -> str:
-        return localised(self.item.text, self.item.text_en)
-
-
-@dataclass
-class Section:
-    number: str
-    title: str
-    rows: list[ItemRow]
-
-
-def checklist_sections(
-    items: list[ChecklistItem], override: ItemRow | None = None
-) -> list[Section]:
-    sections = []
-    for (_position, number), grouped in itertools.groupby(
-        items, key=lambda item: (item.section_position, item.section_number)
-    ):
-        group = list(grouped)
-        rows = [
-            override if override is not None and override.item.pk == item.pk else ItemRow.of(item)
-            for item in group
-        ]
-        first = group[0]
-        sections.append(
-            Section(
-                number=number,
-                title=localised(first.section_title, first.section_title_en),
-                rows=rows,
-            )
-        )
-    return sections
-
-
 @dataclass(frozen=True)
 class MilestoneRow:
     """One deadline as its row shows it: its state today (Milestone.state_on, as
-    the API's serializer says it) and its title in the person's language."""
+    the API's serializer says it), its title in the person's language and its
+    dates as the language writes them. The dates are written here, once, rather
+    than by the row's template filters: the page lists every deadline of the
+    visit and the template engine costs per node (issue 16)."""
 
     milestone: Milestone
     state: str
+    due: str
+    rolled_from: str
+    done_at: str
     # The person may mark it done or reopen it (its responsible side, SPEC §4).
     can_mark: bool = False
 
     @classmethod
     def of(cls, milestone: Milestone, today: dt.date, access: VisitAccess) -> MilestoneRow:
+        rolled_from, done_at = milestone.rolled_from, milestone.done_at
         return cls(
             milestone=milestone,
             state=milestone.state_on(today),
+            due=formats.date_format(milestone.due_date, "DATE_FORMAT"),
+            rolled_from=formats.date_format(rolled_from, "SHORT_DATE_FORMAT")
+            if rolled_from
+            else "",
+            done_at=formats.date_format(timezone.localtime(done_at), "SHORT_DATETIME_FORMAT")
+            if done_at
+            else "",
             can_mark=access.may_mark(milestone.responsible),
         )
 
@@ -139,11 +102,10 @@ def visit_page_context(
     request: HttpRequest,
     visit: Visit,
     access: VisitAccess,
-    *,
-    item_row: ItemRow | None = None,
     **reports: Any,
 ) -> dict[str, Any]:
-    items = list(visit_checklist(visit.pk))
+    items = list(visit_checklist_rows(visit.pk, internal_notes=access.sees_internal_notes))
+    words = RowWords.for_page(request, visit.pk, access)
     return {
         # The browser's tab and history carry the mark too (SPEC §14).
         "title": marked(visit.classification, visit.title),
@@ -154,8 +116,9 @@ def visit_page_context(
         "team": list(visit_team(visit.pk)),
         "host_contacts": list(visit_host_contacts(visit)),
         "milestones": milestone_rows(visit, access),
-        "sections": checklist_sections(items, item_row),
-        "progress": visit_checklist_progress(visit.pk),
+        "sections": checklist_sections(items, words),
+        # Counted from the items just fetched, as visit_checklist_progress counts them.
+        "progress": ChecklistProgress.of(items),
         "conclusion_block": conclusion_block(signed_in(request), visit, access),
         **reports_context(request, visit, access, **reports),
     }
@@ -172,14 +135,20 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> HttpResponse:
     """Status and answer of one item; the version the person saw guards against
-    overwriting someone else's change (409, with the current values)."""
+    overwriting someone else's change (409, with the current values).
+
+    GET shows the item on a page of its own, with the values in the query if any:
+    where a row of the visit page is saved without JavaScript (its form carries no
+    CSRF token, see web.views.checklist_rows.RowWords), and the form that saves
+    them from there."""
     visit, access = visible_visit(request, visit_id)
-    item = get_object_or_404(
-        ChecklistItem.objects.select_related("assignee"), pk=item_id, visit_id=visit.pk
-    )
+    if request.method == "GET":
+        shown = _item_row_data(visit, access, item_id)
+        return _item_page(request, visit, access, _row_sent(shown, request.GET), status=200)
+    item = get_object_or_404(ChecklistItem, pk=item_id, visit_id=visit.pk)
     # The visit as loaded (with the person's team role): the service's check of
     # who may edit the checklist then costs no query.
     item.visit = visit
@@ -193,24 +162,37 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
                 **form.changes(),
             )
         except StaleObjectError as stale:
-            current = ChecklistItem.objects.select_related("assignee").get(pk=item.pk)
-            row = ItemRow.of(current, message=str(stale))
+            row = ItemRow.of(_item_row_data(visit, access, item.pk), message=str(stale))
             return _item_answer(request, visit, access, row, status=409)
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
-            row = ItemRow.of(
-                ChecklistItem.objects.select_related("assignee").get(pk=item.pk), saved=True
-            )
+            row = ItemRow.of(_item_row_data(visit, access, item.pk), saved=True)
             return _item_answer(request, visit, access, row, status=200)
-    row = ItemRow(
-        item=item,
-        status=request.POST.get("status", item.status),
-        answer=request.POST.get("answer", answer_as_text(item.answer_type, item.answer)),
-        row_version=item.row_version,
-        errors=_row_errors(form),
-    )
+    stored = _item_row_data(visit, access, item.pk)
+    row = _row_sent(stored, request.POST, row_version=stored.row_version, errors=_row_errors(form))
     return _item_answer(request, visit, access, row, status=422)
+
+
+def _item_row_data(visit: Visit, access: VisitAccess, item_id: int) -> ChecklistRowData:
+    """The item as its row shows it (visit_checklist_rows), or 404."""
+    rows = visit_checklist_rows(visit.pk, internal_notes=access.sees_internal_notes)
+    found = rows.filter(pk=item_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _row_sent(item: ChecklistRowData, data: QueryDict, **extra: Any) -> ItemRow:
+    """The row with the values the person sent in place of the stored ones; the
+    version they saw, when it is one (else the stored one)."""
+    version = data.get("row_version", "")
+    fields: dict[str, Any] = {
+        "status": data.get("status", item.status),
+        "answer": data.get("answer", answer_as_text(item.answer_type, item.answer)),
+        "row_version": int(version) if version.isdigit() else item.row_version,
+    }
+    return ItemRow(item=item, **(fields | extra))
 
 
 def _row_errors(form: ChecklistItemForm) -> dict[str, list[str]]:
@@ -229,16 +211,30 @@ def _item_answer(
     request: HttpRequest, visit: Visit, access: VisitAccess, row: ItemRow, *, status: int
 ) -> HttpResponse:
     if is_htmx(request):
-        context = {"visit": visit, "access": access, "row": row}
+        words = RowWords.for_page(request, visit.pk, access)
+        context = {"visit": visit, "row": row, "row_html": row_html(row, words)}
         if status == 200:
             # The progress bar further up the page follows the change (hx-swap-oob).
             context["progress"] = visit_checklist_progress(visit.pk)
             context["progress_oob"] = True
         return render(request, "web/visit/_item_answer.html", context, status=status)
     if status == 200:
-        return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#item-{row.item.pk}")
-    context = visit_page_context(request, visit, access, item_row=row)
-    return render(request, "web/visit/page.html", context, status=status)
+        return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#item-{row.item.id}")
+    return _item_page(request, visit, access, row, status=status)
+
+
+def _item_page(
+    request: HttpRequest, visit: Visit, access: VisitAccess, row: ItemRow, *, status: int
+) -> HttpResponse:
+    """One item on a page of its own, its form with a CSRF token (a plain form post)."""
+    words = RowWords.for_page(request, visit.pk, access, standalone=True)
+    context = {
+        "title": marked(visit.classification, visit.title),
+        "visit": visit,
+        "row": row,
+        "row_html": row_html(row, words),
+    }
+    return render(request, "web/visit/item.html", context, status=status)
 
 
 @login_required
