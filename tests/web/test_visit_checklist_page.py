@@ -123,7 +123,8 @@ def test_the_rows_carry_no_csrf_token_and_save_without_javascript_through_a_get(
     row = page.split(f'<li id="item-{world.item.pk}"')[1].split("</li>")[0]
     assert "csrfmiddlewaretoken" not in row
     assert f'action="/visits/{world.visit.pk}/checklist/{world.item.pk}/"' in row
-    assert '<noscript><button formmethod="get">' in row
+    # Without JavaScript the row leads to the item's own page, carrying no values.
+    assert f'<noscript><a href="/visits/{world.visit.pk}/checklist/{world.item.pk}/">' in row
     # The list gives every row its htmx target (web/static/web/checklist.js sends them).
     assert '<ol class="checklist" hx-target="closest li" hx-swap="outerHTML">' in page
 
@@ -136,10 +137,10 @@ def item_url(item) -> str:
 
 
 def test_it_saves_a_row_without_javascript_through_the_items_page(world):
-    """GIVEN a member without JavaScript who picked "done" in a row WHEN its Save
-    asks for the item's page (GET, the row's fields in the query) THEN that page
-    shows the choice with a CSRF token, and its Save (a real, CSRF-checked post)
-    stores it."""
+    """GIVEN a member without JavaScript WHEN they follow a row's link to the item's
+    page THEN that page shows the stored values (never values from the query: an
+    answer in a URL would reach access logs) with a CSRF token, and its Save (a
+    real, CSRF-checked post) stores the choice."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.people.member)
 
@@ -149,8 +150,8 @@ def test_it_saves_a_row_without_javascript_through_the_items_page(world):
 
     page = shown.content.decode()
     assert shown.status_code == 200
-    assert '<option value="done" selected>' in page
-    assert "Đã rà soát</textarea>" in page
+    assert '<option value="open" selected>' in page
+    assert "Đã rà soát" not in page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     world.item.refresh_from_db()
     assert world.item.status == "open"  # showing it changed nothing
@@ -187,16 +188,18 @@ def test_a_post_without_the_token_is_refused(world):
 
 
 def test_the_items_page_keeps_the_version_that_was_seen(world, web_client_for):
-    """A stale Save from the item's page is refused like any other (409)."""
+    """A Save from the item's page after someone else changed the item is refused
+    like any other (409), with the current version."""
     client = web_client_for("member")
     ChecklistItem.objects.filter(pk=world.item.pk).update(row_version=5)
 
-    page = client.get(item_url(world.item), {"row_version": "3"}).content.decode()
-    refused = client.post(item_url(world.item), {"row_version": "3", "status": "done"})
+    page = client.get(item_url(world.item)).content.decode()
+    ChecklistItem.objects.filter(pk=world.item.pk).update(row_version=6)
+    refused = client.post(item_url(world.item), {"row_version": "5", "status": "done"})
 
-    assert 'name="row_version" value="3"' in page
+    assert 'name="row_version" value="5"' in page
     assert refused.status_code == 409
-    assert 'name="row_version" value="5"' in refused.content.decode()
+    assert 'name="row_version" value="6"' in refused.content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -98,6 +98,7 @@ ROW_LABELS = {
     "internal_note": gettext_noop("Internal note (team only)"),
     "saved": gettext_noop("Saved"),
     "current_values": gettext_noop("The current values are shown."),
+    "edit_alone": gettext_noop("Edit on its own page"),
 }
 
 
@@ -127,9 +128,10 @@ class RowWords:
         (`standalone`: the item page, web.views.visit.checklist_item_change).
 
         In the list, htmx sends the CSRF token as a header (base.html), so the rows
-        carry none: it would be 64 bytes × every row. Without JavaScript a row's
-        Save button therefore asks for the item page with the values chosen (GET,
-        nothing changes), whose form has the token and saves them."""
+        carry none: it would be 64 bytes × every row. Without JavaScript a row
+        therefore links to the item's own page, whose form has the token. The link
+        carries no values: an answer in a query string would land in access logs
+        (the records are kept under the secret regime) and past a proxy's URL limit."""
         statuses = [(value, str(label)) for value, label in ChecklistItem.Status.choices]
         yes_no = [("", _(ROW_LABELS["not_answered"])), ("yes", _("Yes")), ("no", _("No"))]
         # reverse() once with a stand-in id: every item's URL is this with its id.
@@ -142,7 +144,7 @@ class RowWords:
             save_button = f"<button>{save}</button>"
         else:
             csrf_input = ""
-            save_button = f'<noscript><button formmethod="get">{save}</button></noscript>'
+            save_button = ""
         return cls(
             editable=editable,
             sees_internal_notes=access.sees_internal_notes,
@@ -228,7 +230,7 @@ def _form(row: ItemRow, words: RowWords) -> str:
         f"{status_aria}>{status_options}</select></label>",
         f"<label>{words.label.answer}{number}{hint}{_answer_control(row, words, answer_aria)}"
         "</label>",
-        words.save_button,
+        words.save_button or _edit_alone(url, words),
         status_error,
         answer_error,
     ]
@@ -245,6 +247,11 @@ def _form(row: ItemRow, words: RowWords) -> str:
         parts.append(f'<small class="saved">{words.label.saved}</small>')
     parts.append("</form>")
     return "".join(parts)
+
+
+def _edit_alone(url: str, words: RowWords) -> str:
+    """Without JavaScript, the way to the item's page that saves it."""
+    return f'<noscript><a href="{url}">{words.label.edit_alone}</a></noscript>'
 
 
 def _readonly(item: ChecklistRowData, words: RowWords) -> str:

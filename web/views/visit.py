@@ -140,14 +140,13 @@ def checklist_item_change(request: HttpRequest, visit_id: int, item_id: int) -> 
     """Status and answer of one item; the version the person saw guards against
     overwriting someone else's change (409, with the current values).
 
-    GET shows the item on a page of its own, with the values in the query if any:
-    where a row of the visit page is saved without JavaScript (its form carries no
-    CSRF token, see web.views.checklist_rows.RowWords), and the form that saves
-    them from there."""
+    GET shows the item on a page of its own with a form that saves it: where a row
+    of the visit page leads without JavaScript (its form carries no CSRF token,
+    see web.views.checklist_rows.RowWords)."""
     visit, access = visible_visit(request, visit_id)
     if request.method == "GET":
         shown = _item_row_data(visit, access, item_id)
-        return _item_page(request, visit, access, _row_sent(shown, request.GET), status=200)
+        return _item_page(request, visit, access, ItemRow.of(shown), status=200)
     item = get_object_or_404(ChecklistItem, pk=item_id, visit_id=visit.pk)
     # The visit as loaded (with the person's team role): the service's check of
     # who may edit the checklist then costs no query.
