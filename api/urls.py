@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("api.urls_conclusions")),
     path("", include("api.urls_implementation_reports")),
     path("", include("api.urls_legal")),
+    path("", include("api.urls_programmes")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own, so the
     # page needs no inline script under the Content-Security-Policy.

@@ -12,6 +12,7 @@ from .outlines import (
     Responsible,
 )
 from .people import Unit, User
+from .programmes import Programme, ProgrammeEntry
 from .reminders import Notification, NotificationDigest, Reminder
 from .reports import ReportRevision, Review, ReviewComment, RevisionComparison
 from .visits import (
@@ -42,6 +43,8 @@ __all__ = [
     "OutlineItem",
     "OutlineMilestone",
     "OutlineSection",
+    "Programme",
+    "ProgrammeEntry",
     "Recommendation",
     "Reminder",
     "ReportRevision",
