@@ -26,13 +26,12 @@ from api.serializers_programmes import (
 from api.views.base import ETagMixin, actor_of, expected_version, versioned_response
 from checklists.models import Programme
 from checklists.selectors.programmes import programmes_visible_to, programmes_with_entries
+from checklists.services.programme_visits import programme_clashes, programme_create_visits
 from checklists.services.programmes import (
     ProgrammeEntryInput,
     programme_approve,
-    programme_clashes,
     programme_close,
     programme_create,
-    programme_create_visits,
     programme_delete,
     programme_update,
 )

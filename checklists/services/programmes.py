@@ -1,5 +1,6 @@
-"""Programmes (SPEC §13): plan many visits together, check them for clashes as a
-batch, and create them in one step once approved.
+"""Programmes (SPEC §13): plan many visits together as a draft with one entry per
+host unit, approve it, close it. Its clash check and the creation of its visits
+are checklists.services.programme_visits.
 
 Who may: coordinators whose subtree holds the programme's issuer read it; those
 whose subtree also holds every entry's host unit manage it (checklists.policies
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,9 +22,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklists.clashes import Candidate, Clash, clash_errors, clashes_find
-from checklists.errors import ClashesFound, Conflict, Invalid, NotAllowed, StaleObjectError
-from checklists.limits import MAX_PROGRAMME_ENTRIES, MAX_TEAM, MAX_TITLE
+from checklists.errors import Conflict, Invalid, NotAllowed, StaleObjectError
+from checklists.limits import MAX_PROGRAMME_ENTRIES, MAX_TEAM
 from checklists.models import (
     LegalInstrument,
     Outline,
@@ -32,20 +32,13 @@ from checklists.models import (
     TeamMembership,
     Unit,
     User,
-    Visit,
 )
 from checklists.policies import Person, authorize_programme, coordinates_unit, is_coordinator
 from checklists.services.audit import audit_record, field_changes
 from checklists.services.legal_instruments import decision_link
-from checklists.services.visits import SessionInput, TeamInput, visit_create
 
 Status = Programme.Status
 Role = TeamMembership.Role
-
-# SPEC §5: a programme's visit starts with one working session on `window_start`,
-# 08:00–11:30 local time, at the host unit; people move it later.
-SESSION_START = dt.time(8, 0)
-SESSION_END = dt.time(11, 30)
 
 PROGRAMME_EDITABLE_FIELDS = ("code", "title", "issuer", "year", "outline", "decision_ref")
 # Model instances in a change are recorded by their text (a unit's name, an outline's).
@@ -81,28 +74,6 @@ def entry_team(
     return people + [(member, Role.MEMBER) for member in members]
 
 
-@dataclass(frozen=True)
-class EntryClashes:
-    """One entry's clashes (warnings and errors, errors first)."""
-
-    entry: ProgrammeEntry
-    clashes: list[Clash]
-
-    @property
-    def errors(self) -> list[Clash]:
-        return clash_errors(self.clashes)
-
-
-@dataclass
-class VisitsCreated:
-    """What programme_create_visits did: the visits it made (each with the
-    warnings visit_create let pass on `visit.clashes`), and the entries it left
-    because they clash (errors)."""
-
-    created: list[Visit] = field(default_factory=list)
-    skipped: list[EntryClashes] = field(default_factory=list)
-
-
 # --- checks --------------------------------------------------------------------------
 
 
@@ -110,7 +81,7 @@ def _host_units(programme: Programme) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=programme.entries.values("host_unit_id")))
 
 
-def _authorize(actor: Person | None, programme: Programme, *, manage: bool = True) -> None:
+def programme_authorize(actor: Person | None, programme: Programme, *, manage: bool = True) -> None:
     authorize_programme(
         actor,
         issuer=programme.issuer,
@@ -119,7 +90,7 @@ def _authorize(actor: Person | None, programme: Programme, *, manage: bool = Tru
     )
 
 
-def _locked(programme: Programme, expected_version: int | None = None) -> Programme:
+def programme_lock(programme: Programme, expected_version: int | None = None) -> Programme:
     """The programme's row, locked for the rest of the transaction: two people
     approving, editing or creating its visits at once act one after the other,
     each seeing what the other did."""
@@ -132,14 +103,14 @@ def _locked(programme: Programme, expected_version: int | None = None) -> Progra
     return locked
 
 
-def _require_status(programme: Programme, status: str, message: str) -> None:
+def programme_require_status(programme: Programme, status: str, message: str) -> None:
     if programme.status != status:
         raise Conflict(
             message % {"status": Status(programme.status).label}, code="programme_status"
         )
 
 
-def _bump_version(programme: Programme) -> None:
+def programme_bump_version(programme: Programme) -> None:
     Programme.objects.filter(pk=programme.pk).update(
         row_version=F("row_version") + 1, updated_at=timezone.now()
     )
@@ -336,12 +307,12 @@ def programme_update(
 ) -> Programme:
     """Change a draft programme: its header fields, its legal basis, its entries
     (replaced as a whole), all or nothing."""
-    _authorize(actor, programme)
+    programme_authorize(actor, programme)
     unknown = set(changes) - set(PROGRAMME_EDITABLE_FIELDS)
     if unknown:
         raise Invalid({name: _("This field cannot be changed here.") for name in unknown})
-    locked = _locked(programme, expected_version)
-    _require_status(
+    locked = programme_lock(programme, expected_version)
+    programme_require_status(
         locked, Status.DRAFT, _("Only a draft programme changes; this one is %(status)s.")
     )
     before = {name: getattr(locked, name) for name in changes}
@@ -368,7 +339,7 @@ def programme_update(
         _write_entries(locked, entries)
         audited["entries"] = _entry_summary(entries)
     if audited:
-        _bump_version(locked)
+        programme_bump_version(locked)
         audit_record(actor=actor, action="update", obj=locked, changes=audited)
     return locked
 
@@ -399,11 +370,11 @@ def _move(
     refusal: str,
     expected_version: int | None,
 ) -> Programme:
-    _authorize(actor, programme)
-    locked = _locked(programme, expected_version)
-    _require_status(locked, source, refusal)
+    programme_authorize(actor, programme)
+    locked = programme_lock(programme, expected_version)
+    programme_require_status(locked, source, refusal)
     Programme.objects.filter(pk=locked.pk).update(status=target)
-    _bump_version(locked)
+    programme_bump_version(locked)
     audit_record(
         actor=actor,
         action=f"transition:{target}",
@@ -418,7 +389,7 @@ def programme_approve(
     *, actor: User | None, programme: Programme, expected_version: int | None = None
 ) -> Programme:
     """draft → approved: its entries are fixed, and it may create its visits."""
-    _authorize(actor, programme)
+    programme_authorize(actor, programme)
     if not programme.entries.exists():
         raise Conflict(
             _("A programme without entries cannot be approved: add its host units first."),
@@ -454,9 +425,9 @@ def programme_delete(
     *, actor: User | None, programme: Programme, expected_version: int | None = None
 ) -> None:
     """Delete a draft programme with its entries (an approved one is closed instead)."""
-    _authorize(actor, programme)
-    locked = _locked(programme, expected_version)
-    _require_status(
+    programme_authorize(actor, programme)
+    locked = programme_lock(programme, expected_version)
+    programme_require_status(
         locked,
         Status.DRAFT,
         _("Only a draft programme can be deleted; close this one, which is %(status)s."),
@@ -470,165 +441,17 @@ def programme_delete(
     locked.delete()
 
 
-# --- clashes and visits --------------------------------------------------------------
-
-
-def _session(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        timezone.make_aware(dt.datetime.combine(day, SESSION_START)),
-        timezone.make_aware(dt.datetime.combine(day, SESSION_END)),
-    )
-
-
-def _entries_for_check(programme: Programme) -> list[ProgrammeEntry]:
-    return list(
-        programme.entries.select_related("host_unit", "lead", "deputy", "secretary")
-        .prefetch_related("members")
-        .order_by("position", "id")
-    )
-
-
-def _entry_people(entry: ProgrammeEntry) -> list[int]:
-    people = [entry.lead_id, entry.deputy_id, entry.secretary_id]
-    people += [member.pk for member in entry.members.all()]
-    return [pk for pk in people if pk is not None]
-
-
-def _batch_clashes(programme: Programme, entries: Sequence[ProgrammeEntry]) -> list[EntryClashes]:
-    """Every entry's clashes, against the stored visits and the other entries, in
-    one batch (checklists.clashes: a constant number of queries)."""
-    outline_code = Outline.objects.filter(pk=programme.outline_id).values_list("code", flat=True)[0]
-    candidates = [
-        Candidate.for_window(
-            host_unit_id=entry.host_unit_id,
-            window_start=entry.window_start,
-            window_end=entry.window_end,
-            people=_entry_people(entry),
-            sessions=[_session(entry.window_start)],
-            outline_code=outline_code,
-            # An entry whose visit exists must not clash with its own visit.
-            visit_id=entry.visit_id,
-            label=_("the entry for %(unit)s") % {"unit": entry.host_unit.name},
-        )
-        for entry in entries
-    ]
-    found = clashes_find(candidates)
-    return [EntryClashes(entry, clashes) for entry, clashes in zip(entries, found, strict=True)]
-
-
-def programme_clashes(*, actor: Person | None, programme: Programme) -> list[EntryClashes]:
-    """The clashes of every entry of the programme (`programmes/{id}/clashes/`),
-    for those who read it; entries without any are left out."""
-    _authorize(actor, programme, manage=False)
-    return [
-        found for found in _batch_clashes(programme, _entries_for_check(programme)) if found.clashes
-    ]
-
-
-def _clash_from_problem(index: int, data: dict[str, Any]) -> Clash:
-    return Clash(
-        kind=data["kind"],
-        message=data["message"],
-        candidate=index,
-        visits=tuple(data["visits"]),
-        people=tuple(data["people"]),
-        units=tuple(data["units"]),
-        dates=tuple(dt.date.fromisoformat(day) for day in data["dates"]),
-    )
-
-
-def _visit_title(programme: Programme, unit: Unit) -> str:
-    suffix = f" – {unit.name}"
-    return programme.title[: MAX_TITLE - len(suffix)] + suffix
-
-
-def _create_visit(actor: User | None, programme: Programme, entry: ProgrammeEntry) -> Visit:
-    """The entry's visit, as SPEC §5 says: the programme's title and the unit's
-    name, its decision, one working session on the window's first day at the host
-    unit, the entry's people as the team, the programme's issuer."""
-    start, end = _session(entry.window_start)
-    team = [
-        TeamInput(person, role)
-        for person, role in entry_team(
-            entry.lead, entry.deputy, entry.secretary, entry.members.all()
-        )
-    ]
-    return visit_create(
-        actor=actor,
-        outline=programme.outline,
-        host_unit=entry.host_unit,
-        title=_visit_title(programme, entry.host_unit),
-        sessions=[SessionInput(start=start, end=end, location=entry.host_unit.name)],
-        team=team,
-        decision_ref=programme.decision_ref,
-        programme=programme,
-    )
-
-
-@transaction.atomic
-def programme_create_visits(*, actor: User | None, programme: Programme) -> VisitsCreated:
-    """Create the visit of every entry that has none yet (approved programmes only).
-
-    1. Locks the programme's row: two calls at once run one after the other, and
-       the second finds every visit made already (idempotent: nothing twice).
-    2. Checks the entries still without a visit as one batch; those with an error
-       clash (a person or a host unit in two overlapping windows) are skipped and
-       listed with their clashes. No override here: a coordinator resolves the
-       clash (moves the window, changes the team) and runs this again.
-    3. Creates each other entry's visit through visit_create, so that checklist,
-       milestones and reminders come with it, and links it to the entry.
-    """
-    _authorize(actor, programme)
-    locked = _locked(programme)
-    _require_status(
-        locked,
-        Status.APPROVED,
-        _("Only an approved programme creates its visits; this one is %(status)s."),
-    )
-    pending = [entry for entry in _entries_for_check(locked) if entry.visit_id is None]
-    result = VisitsCreated()
-    for index, found in enumerate(_batch_clashes(locked, pending)):
-        entry = found.entry
-        if found.errors:
-            result.skipped.append(found)
-            continue
-        try:
-            visit = _create_visit(actor, locked, entry)
-        except ClashesFound as refusal:
-            # The batch compared whole days; the visit's own check its session. What
-            # it finds is what the batch found, but should they ever differ, the
-            # entry is skipped like the others, not the whole run refused.
-            clashes = [_clash_from_problem(index, data) for data in refusal.extra["clashes"]]
-            result.skipped.append(EntryClashes(entry, clashes))
-            continue
-        ProgrammeEntry.objects.filter(pk=entry.pk).update(visit=visit)
-        entry.visit = visit
-        result.created.append(visit)
-    if result.created:
-        _bump_version(locked)
-        audit_record(
-            actor=actor,
-            action="create_visits",
-            obj=locked,
-            changes={
-                "created": [visit.pk for visit in result.created],
-                "skipped": [found.entry.pk for found in result.skipped],
-            },
-        )
-    programme.row_version = locked.row_version
-    return result
-
-
 __all__ = [
-    "EntryClashes",
     "ProgrammeEntryInput",
-    "VisitsCreated",
+    "entry_team",
     "programme_approve",
-    "programme_clashes",
+    "programme_authorize",
+    "programme_bump_version",
     "programme_close",
     "programme_create",
-    "programme_create_visits",
     "programme_delete",
     "programme_entries_replace",
+    "programme_lock",
+    "programme_require_status",
     "programme_update",
 ]

@@ -8,11 +8,8 @@ import pytest
 from django.db import connection
 
 from checklists.models import Programme, ProgrammeEntry, Visit
-from checklists.services.programmes import (
-    VisitsCreated,
-    programme_approve,
-    programme_create_visits,
-)
+from checklists.services.programme_visits import VisitsCreated, programme_create_visits
+from checklists.services.programmes import programme_approve
 from tests.checklists.test_conclusion_races import _race
 
 pytestmark = [

@@ -7,16 +7,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from checklists.clashes import PERSON_DOUBLE_BOOKED, UNIT_DOUBLE_BOOKED
 from checklists.errors import Conflict, NotFound
 from checklists.models import AuditEvent, Milestone, ProgrammeEntry, TeamMembership, Visit
+from checklists.services.programme_visits import (
+    programme_clashes,
+    programme_create_visits,
+    programme_entry_link_visit,
+)
 from checklists.services.programmes import (
     programme_approve,
-    programme_clashes,
     programme_close,
     programme_create,
-    programme_create_visits,
     programme_entries_replace,
 )
 from checklists.services.visits import SessionInput, visit_create
@@ -238,3 +242,38 @@ def test_it_marks_the_entry_windows_as_whole_days(plan):
     assert [(f.entry.host_unit, [c.kind for c in f.errors]) for f in found if f.errors] == [
         (plan.district2, [UNIT_DOUBLE_BOOKED])
     ]
+
+
+def test_it_adopts_a_visit_planned_before_the_programme(plan):
+    """The world's Hạ Long visit (May 2024) becomes the visit of the Hạ Long entry;
+    create-visits then makes only the other one."""
+    coordinator = plan.world.people.coordinator_in
+    hl_entry = ProgrammeEntry.objects.get(host_unit=plan.world.district)
+    programme_entry_link_visit(actor=coordinator, entry=hl_entry, visit=plan.world.visit)
+    plan.world.visit.refresh_from_db()
+    assert plan.world.visit.programme == plan.programme
+    assert AuditEvent.objects.filter(action="link_visit", visit_id=plan.world.visit.pk).exists()
+    _approve(plan)
+    result = programme_create_visits(actor=coordinator, programme=plan.programme)
+    assert [visit.host_unit for visit in result.created] == [plan.district2]
+
+
+def test_it_refuses_to_adopt_a_visit_at_another_unit_or_twice(plan):
+    coordinator = plan.world.people.coordinator_in
+    cp_entry = ProgrammeEntry.objects.get(host_unit=plan.district2)
+    with pytest.raises(ValidationError):
+        programme_entry_link_visit(actor=coordinator, entry=cp_entry, visit=plan.world.visit)
+    hl_entry = ProgrammeEntry.objects.get(host_unit=plan.world.district)
+    programme_entry_link_visit(actor=coordinator, entry=hl_entry, visit=plan.world.visit)
+    with pytest.raises(Conflict):
+        programme_entry_link_visit(actor=coordinator, entry=hl_entry, visit=plan.world.visit)
+
+
+@pytest.mark.parametrize("role", ["coordinator_out", "lead", "host_in"])
+def test_it_hides_adopting_a_visit_from_everyone_but_its_coordinators(plan, role):
+    hl_entry = ProgrammeEntry.objects.get(host_unit=plan.world.district)
+    with pytest.raises(NotFound):
+        programme_entry_link_visit(
+            actor=getattr(plan.world.people, role), entry=hl_entry, visit=plan.world.visit
+        )
+    assert ProgrammeEntry.objects.get(pk=hl_entry.pk).visit is None

@@ -12,9 +12,9 @@ from checklists.errors import Conflict, NotAllowed, NotFound, StaleObjectError
 from checklists.models import AuditEvent, LegalInstrument, Programme, ProgrammeEntry
 from checklists.selectors.programmes import programmes_visible_to
 from checklists.services.legal_instruments import legal_instrument_add
+from checklists.services.programme_visits import programme_clashes
 from checklists.services.programmes import (
     programme_approve,
-    programme_clashes,
     programme_close,
     programme_create,
     programme_delete,
