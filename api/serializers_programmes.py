@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CharField, DateField, IntegerField
-from api.serializers import ClashSerializer, IdField, ModelSerializer
+from api.serializers import ClashSerializer, IdField, ModelSerializer, _require_in_partial
 from checklists.limits import MAX_PROGRAMME_ENTRIES, MAX_TITLE
 from checklists.models import LegalInstrument, Outline, Programme, ProgrammeEntry, Unit, User
 
@@ -44,6 +44,10 @@ class ProgrammeEntrySerializer(ModelSerializer):
             "window_end",
             "visit",
         ]
+
+    def validate(self, attrs):
+        _require_in_partial(attrs, "host_unit", "lead", "window_start", "window_end")
+        return attrs
 
 
 class ProgrammeSerializer(ModelSerializer):

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from api.filters import FilterSet, IdFilter
+from api.filters import FilterSet, IdFilter, IntegerFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers_programmes import (
     EntryClashesSerializer,
@@ -39,6 +39,7 @@ from checklists.services.programmes import (
 
 class ProgrammeFilter(FilterSet):
     issuer = IdFilter(field_name="issuer_id")
+    year = IntegerFilter(min_value=1900, max_value=2200)
 
     class Meta:
         model = Programme

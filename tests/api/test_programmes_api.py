@@ -292,3 +292,11 @@ def test_it_lists_programmes_in_queries_constant_in_their_entries(plan, client_f
     ]
     programme_entries_replace(actor=None, programme=plan.programme, entries=[*plan.entries, *more])
     assert _list_queries(client) == before
+
+
+def test_it_names_a_field_missing_from_an_entry_of_a_patch(plan, client_for):
+    body = {"entries": [{"host_unit": plan.world.district.pk, "window_start": "2025-04-07"}]}
+    response = client_for("coordinator_in").patch(_url(plan), body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"entries[0].lead", "entries[0].window_end"}
+    assert Programme.objects.get().entries.count() == 2
