@@ -3,6 +3,7 @@ what, and the validation of entries keyed `entries.<index>.<field>`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -69,7 +70,7 @@ def test_it_keeps_the_legal_basis(plan):
 )
 def test_it_names_the_entry_and_field_of_a_bad_entry(plan, change, key):
     bad = entry(plan.world.district, plan.people.lead_a, start=MARCH_3)
-    bad = type(bad)(**{**bad.__dict__, **change})
+    bad = dataclasses.replace(bad, **change)
     with pytest.raises(ValidationError) as excinfo:
         programme_entries_replace(
             actor=plan.world.people.coordinator_in, programme=plan.programme, entries=[bad]
@@ -151,7 +152,7 @@ def test_it_refuses_a_duplicate_code(plan):
 def test_it_refuses_a_draft_outline(world):
     draft = factories.plan10_outline(
         published=False,
-        data=factories.PLAN10_DATA.__class__(**{**factories.PLAN10_DATA.__dict__, "version": 2}),
+        data=dataclasses.replace(factories.PLAN10_DATA, version=2),
     )
     with pytest.raises(ValidationError) as excinfo:
         programme_create(
