@@ -306,8 +306,8 @@ class VisitSerializer(ModelSerializer):
     issuer = IdField(
         read_only=True,
         help_text=_(
-            "The unit that issues the visit's documents: the creating coordinator's "
-            "scope, else the host unit's parent."
+            "The unit that issues the visit's documents: the programme's issuer, else "
+            "the creating coordinator's scope, else the host unit's parent."
         ),
     )
     clashes = serializers.SerializerMethodField(
@@ -330,6 +330,11 @@ class VisitSerializer(ModelSerializer):
     decision_replaced = serializers.SerializerMethodField(
         help_text=_("True when the instrument the decision cites has been replaced.")
     )
+    programme = IdField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The programme (programmes/) this visit was created from, or null."),
+    )
 
     class Meta:
         model = Visit
@@ -340,6 +345,7 @@ class VisitSerializer(ModelSerializer):
             "outline",
             "host_unit",
             "issuer",
+            "programme",
             "status",
             "decision_ref",
             "decision_instrument",

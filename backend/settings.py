@@ -575,6 +575,7 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "checklists.models.Visit.Status",
         "ChecklistItemStatusEnum": "checklists.models.ChecklistItem.Status",
         "OutlineStatusEnum": "checklists.models.Outline.Status",
+        "ProgrammeStatusEnum": "checklists.models.Programme.Status",
         "AnswerTypeEnum": "checklists.models.AnswerType",
         "MilestoneStateEnum": "checklists.models.Milestone.State",
         # Several models have a `kind`: each gets its own enum name.

@@ -58,3 +58,6 @@ MAX_EVIDENCE_IMAGE_PIXELS = 50_000_000
 # A pasted citation of a legal instrument (checklists.legal_citations): a whole
 # paragraph pasted by mistake is refused, not scanned.
 MAX_CITATION = 2_000
+# A programme's entries (SPEC §13): one per host unit; as many as an import may
+# bring (SPEC §5, imports: up to 20,000 rows).
+MAX_PROGRAMME_ENTRIES = 20_000

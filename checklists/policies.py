@@ -10,6 +10,7 @@ Which rows a person may see at all is decided by the selectors
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -355,3 +356,36 @@ def require_legal_instruments(actor: Person | None, *, edit: bool) -> None:
         raise NotAllowed(LEGAL_EDIT_REFUSAL)
     if not edit and not is_coordinator(actor):
         raise NotAllowed(LEGAL_ADD_REFUSAL)
+
+
+# --- Programmes (SPEC §4: "programmes, imports, templates, coverage": coordinators in
+# scope manage and read; anyone else is not told they exist) ---------------------------
+#
+# Scope: a coordinator sees a programme whose issuer lies in their subtree; they manage
+# it (change it, approve, close, delete it, create its visits) when every entry's host
+# unit lies there too, since its visits are planned in those units. A province's
+# coordinator therefore reads the programme their province issues even when a
+# coordinator of everything added an entry elsewhere, but changes it no more.
+
+PROGRAMME_MANAGE_REFUSAL = _(
+    "Only a coordinator of the programme's issuer and of every host unit in it may do this."
+)
+
+
+def sees_programme(user: Person, issuer: Unit) -> bool:
+    """True when the person may read a programme of this issuer."""
+    return coordinates_unit(user, issuer)
+
+
+def authorize_programme(
+    actor: Person | None, *, issuer: Unit, host_units: Iterable[Unit] = (), manage: bool = True
+) -> None:
+    """Refuse who may not read (`manage` False) or manage a programme: NotFound for
+    those who may not see it (its existence must not leak), NotAllowed for a
+    coordinator of the issuer with a host unit outside their subtree."""
+    if actor is None:
+        return
+    if not sees_programme(actor, issuer):
+        raise NotFound(_("There is no such programme."))
+    if manage and not all(coordinates_unit(actor, unit) for unit in host_units):
+        raise NotAllowed(PROGRAMME_MANAGE_REFUSAL)

@@ -17,8 +17,8 @@ from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests import factories
 
 # Fixtures of their own modules, for every test directory (`outcome`: a visit with a
-# draft conclusion, tests/conclusion_world.py).
-pytest_plugins = ("tests.conclusion_world",)
+# draft conclusion, tests/conclusion_world.py; `plan`: a draft programme, tests/programme_world.py).
+pytest_plugins = ("tests.conclusion_world", "tests.programme_world")
 
 # The Plan 10 outline file the product ships for its demo data: the suite needs nothing
 # outside the repository (someone cloning it has no ../shared).

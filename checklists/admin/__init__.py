@@ -12,6 +12,24 @@ the same deadlines and leaves the same audit trail as the API.
 Importing the modules registers their ModelAdmins with the admin site.
 """
 
-from checklists.admin import activity, checklist, legal, outlines, people, records, visits
+from checklists.admin import (
+    activity,
+    checklist,
+    legal,
+    outlines,
+    people,
+    programmes,
+    records,
+    visits,
+)
 
-__all__ = ["activity", "checklist", "legal", "outlines", "people", "records", "visits"]
+__all__ = [
+    "activity",
+    "checklist",
+    "legal",
+    "outlines",
+    "people",
+    "programmes",
+    "records",
+    "visits",
+]

@@ -13,6 +13,7 @@ from .outlines import (
     Responsible,
 )
 from .people import Unit, User
+from .programmes import Programme, ProgrammeEntry
 from .reminders import Notification, NotificationDigest, Reminder
 from .reports import ReportRevision, Review, ReviewComment, RevisionComparison
 from .visits import (
@@ -44,6 +45,8 @@ __all__ = [
     "OutlineItem",
     "OutlineMilestone",
     "OutlineSection",
+    "Programme",
+    "ProgrammeEntry",
     "Recommendation",
     "Reminder",
     "ReportRevision",

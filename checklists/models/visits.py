@@ -58,6 +58,17 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_visits",
     )
+    # The programme whose entry this visit was made from (SPEC §13), if any: set by
+    # checklists.services.programmes.programme_create_visits, never changed after.
+    programme = models.ForeignKey(
+        "checklists.Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from checklists.errors import Conflict, Invalid
 from checklists.legal_citations import DOCUMENT_TYPES, Citation, CitationError, parse_citation
-from checklists.models import LegalInstrument, Visit
+from checklists.models import LegalInstrument, Programme, Visit
 from checklists.policies import Person, is_coordinator, require_legal_instruments
 from checklists.services.audit import acting_user, audit_record, field_changes
 
@@ -284,18 +284,24 @@ def legal_instrument_for_reference(*, actor: Person | None, text: str) -> LegalI
         return None
 
 
-def visit_decision_link(*, actor: Person | None, visit: Visit) -> None:
-    """Point the visit's `decision_instrument` at what its `decision_ref` cites
-    (None when it cites nothing readable). Called by the visit services when the
-    reference is set or changed; part of their act, which they checked."""
-    instrument = legal_instrument_for_reference(actor=actor, text=visit.decision_ref)
+def decision_link(*, actor: Person | None, obj: Visit | Programme) -> None:
+    """Point a visit's or a programme's `decision_instrument` at what its
+    `decision_ref` cites (None when it cites nothing readable). Called by their
+    services when the reference is set or changed; part of their act, which they
+    checked."""
+    instrument = legal_instrument_for_reference(actor=actor, text=obj.decision_ref)
     new_id = instrument.pk if instrument is not None else None
-    if new_id != visit.decision_instrument_id:
-        Visit.objects.filter(pk=visit.pk).update(decision_instrument_id=new_id)
-    visit.decision_instrument = instrument
+    if new_id != obj.decision_instrument_id:
+        type(obj)._default_manager.filter(pk=obj.pk).update(decision_instrument_id=new_id)
+    obj.decision_instrument = instrument
+
+
+def visit_decision_link(*, actor: Person | None, visit: Visit) -> None:
+    decision_link(actor=actor, obj=visit)
 
 
 __all__ = [
+    "decision_link",
     "legal_instrument_add",
     "legal_instrument_find",
     "legal_instrument_for_reference",

@@ -19,6 +19,7 @@ from checklists.errors import NotAllowed, StaleObjectError, TransitionNotAllowed
 from checklists.limits import MAX_SESSIONS, MAX_TEAM
 from checklists.models import (
     Outline,
+    Programme,
     TeamMembership,
     Unit,
     User,
@@ -130,11 +131,15 @@ def _validate_team(team: Sequence[TeamInput]) -> None:
         raise ValidationError({"team": errors})
 
 
-def visit_issuer(*, creator: User | None, host_unit: Unit) -> Unit:
-    """The unit that issues a visit's documents (SPEC §5, visit `issuer`): the unit
-    of the creating coordinator's scope, else the host unit's parent (the level
-    above inspects the level below), else the host unit itself (a root). A
-    programme's issuer, when programmes exist, comes first."""
+def visit_issuer(
+    *, creator: User | None, host_unit: Unit, programme: Programme | None = None
+) -> Unit:
+    """The unit that issues a visit's documents (SPEC §5, visit `issuer`): the
+    issuer of the programme the visit comes from, else the unit of the creating
+    coordinator's scope, else the host unit's parent (the level above inspects the
+    level below), else the host unit itself (a root)."""
+    if programme is not None:
+        return programme.issuer
     if creator is not None and creator.is_coordinator and creator.coordinator_scope is not None:
         return creator.coordinator_scope
     return host_unit.parent or host_unit
@@ -153,8 +158,10 @@ def visit_create(
     code: str = "",
     classification: str = Visit.Classification.NONE,
     override: bool = False,
+    programme: Programme | None = None,
 ) -> Visit:
-    """Create a visit from a published outline version.
+    """Create a visit from a published outline version (for one of `programme`'s
+    entries, checklists.services.programmes.programme_create_visits, when given).
 
     1. Refuses anyone but a coordinator of the host unit (who may also classify it).
     2. Refuses a plan that clashes (SPEC §13) unless the coordinator overrides it.
@@ -185,7 +192,8 @@ def visit_create(
     visit = Visit(
         outline=outline,
         host_unit=host_unit,
-        issuer=visit_issuer(creator=actor, host_unit=host_unit),
+        issuer=visit_issuer(creator=actor, host_unit=host_unit, programme=programme),
+        programme=programme,
         title=title,
         decision_ref=decision_ref,
         code=code,
@@ -216,6 +224,7 @@ def visit_create(
             "outline": str(outline),
             "host_unit": host_unit.code,
             "issuer": visit.issuer.code if visit.issuer is not None else None,
+            **({"programme": programme.code} if programme is not None else {}),
             "sessions": [[s.start.isoformat(), s.end.isoformat(), s.location] for s in sessions],
             "team": [[m.user.get_username(), m.role] for m in team],
         },

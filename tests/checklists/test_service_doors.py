@@ -39,6 +39,8 @@ from checklists.models import (
     Notification,
     OutgoingRegister,
     Outline,
+    Programme,
+    ProgrammeEntry,
     Recommendation,
     Reminder,
     ReportRevision,
@@ -55,6 +57,7 @@ from checklists.services.feeds import calendar_feed_create
 from checklists.services.implementation_reports import EvidenceUpload, implementation_report_submit
 from checklists.services.legal_instruments import legal_instrument_add
 from checklists.services.outlines import outline_new_version
+from checklists.services.programmes import ProgrammeEntryInput, programme_create
 from checklists.services.recommendations import RecommendationInput
 from checklists.services.report_reviews import CommentInput, report_revision_review
 from checklists.services.reports import report_revision_upload
@@ -78,6 +81,10 @@ EXEMPT = {
         "registers only for a coordinator, never refuses"
     ),
     "visit_decision_link": "part of visit_create / visit_update, which checked the act",
+    "decision_link": (
+        "part of visit_create / visit_update / programme_create / programme_update, "
+        "which checked the act"
+    ),
 }
 
 
@@ -110,6 +117,52 @@ def _session(world: SimpleNamespace) -> list[SessionInput]:
 
 def _milestone(world: SimpleNamespace) -> Milestone:
     return world.visit.milestones.order_by("id").first()
+
+
+def _programme_refusals(arguments: Callable[[Any, Any], dict[str, Any]]) -> list[Refusal]:
+    """SPEC §4's programme row: coordinators in scope manage it; a coordinator of
+    its issuer with a host unit outside their scope sees it (403); anyone else,
+    another province's coordinator and the visit's team included, 404."""
+    return [
+        Refusal("coordinator_out", NotFound, lambda w, x: arguments(w, x.programme)),
+        Refusal("lead", NotFound, lambda w, x: arguments(w, x.programme)),
+        Refusal("host_in", NotFound, lambda w, x: arguments(w, x.programme)),
+        Refusal("coordinator_in", NotAllowed, lambda w, x: arguments(w, x.wide_programme)),
+    ]
+
+
+def _programme_entry(world: SimpleNamespace, programme: Programme) -> ProgrammeEntry:
+    return programme.entries.get(host_unit=world.district)
+
+
+PROGRAMME_CASES: dict[str, list[Refusal]] = {
+    "programme_create": [
+        Refusal(
+            role,
+            NotAllowed,
+            lambda w, x: {
+                "code": "KH-X",
+                "title": "X",
+                "issuer": w.district,
+                "year": 2025,
+                "outline": w.outline,
+            },
+        )
+        for role in ("lead", "host_in")
+    ],
+    "programme_update": _programme_refusals(lambda w, p: {"programme": p, "title": "X"}),
+    "programme_entries_replace": _programme_refusals(lambda w, p: {"programme": p, "entries": []}),
+    "programme_approve": _programme_refusals(lambda w, p: {"programme": p}),
+    "programme_close": _programme_refusals(lambda w, p: {"programme": p}),
+    "programme_delete": _programme_refusals(lambda w, p: {"programme": p}),
+    "programme_authorize": _programme_refusals(lambda w, p: {"programme": p}),
+    "programme_create_visits": _programme_refusals(lambda w, p: {"programme": p}),
+    "programme_entry_link_visit": _programme_refusals(
+        lambda w, p: {"entry": _programme_entry(w, p), "visit": w.visit}
+    ),
+    # Reading: the coordinator of the issuer reads even the wide programme.
+    "programme_clashes": _programme_refusals(lambda w, p: {"programme": p})[:3],
+}
 
 
 # Each service, refused twice where both meanings exist: to someone who cannot see
@@ -517,6 +570,7 @@ CASES: dict[str, list[Refusal]] = {
         Refusal("member", NotAllowed, lambda w, x: {"instrument": x.instrument, "title": "X"}),
         Refusal("stranger", NotFound, lambda w, x: {"instrument": x.instrument, "title": "X"}),
     ],
+    **PROGRAMME_CASES,
 }
 
 
@@ -581,6 +635,29 @@ def extra(world) -> SimpleNamespace:
         upload=lambda: io.BytesIO(docx_bytes("Báo cáo", "Nội dung.")),
         recommendation=conclusion.recommendations.get(),
         instrument=legal_instrument_add(actor=None, citation="Quy định số 126-QĐ/TW")[0],
+        programme=_programme(world, "KH-IN", world.district),
+        wide_programme=_programme(world, "KH-WIDE", world.district, world.province_out),
+    )
+
+
+def _programme(world: SimpleNamespace, code: str, *units: Unit) -> Programme:
+    """A draft of the "in" province (by the system), one entry per unit given."""
+    return programme_create(
+        actor=None,
+        code=code,
+        title="Kế hoạch",
+        issuer=world.province_in,
+        year=2025,
+        outline=world.outline,
+        entries=[
+            ProgrammeEntryInput(
+                host_unit=unit,
+                lead=world.people.lead,
+                window_start=dt.date(2025, 3, 3 + 7 * index),
+                window_end=dt.date(2025, 3, 5 + 7 * index),
+            )
+            for index, unit in enumerate(units)
+        ],
     )
 
 
@@ -618,7 +695,8 @@ def _rows() -> dict[str, int]:
     models = (
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
         TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
-        OutgoingRegister, ImplementationReport, EvidenceFile, LegalInstrument,
+        OutgoingRegister, ImplementationReport, EvidenceFile, LegalInstrument, Programme,
+        ProgrammeEntry,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 

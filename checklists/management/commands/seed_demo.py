@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from checklists.demo.programme import seed_plan10_programme
 from checklists.models import Outline, TeamMembership, Unit, User, Visit
 from checklists.services.checklist import (
     checklist_item_add,
@@ -225,7 +226,10 @@ def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (Plan 10 outline, units, Team No. 3, visits) and print the logins."
+    help = (
+        "Load the demo data (Plan 10 outline and programme, units, Team No. 3, visits) "
+        "and print the logins."
+    )
 
     def handle(self, *args, **options) -> None:
         # `make run` loads the demo before the broker starts (the embedded Redis runs
@@ -241,6 +245,16 @@ class Command(BaseCommand):
                 people = self._people(units)
                 outline = self._outline(people["dieuphoi"])
                 created = self._visits(outline, units, people)
+                # Plan 10 as a programme (checklists.demo.programme), also for a
+                # database seeded before programmes existed.
+                created = (
+                    bool(
+                        seed_plan10_programme(
+                            actor=people["dieuphoi"], outline=outline, units=units, people=people
+                        )
+                    )
+                    or created
+                )
         finally:
             celery_conf.task_always_eager = eager
         self.stdout.write(
