@@ -30,7 +30,7 @@ from checklists.limits import (
 )
 from checklists.models import ConclusionSection, Recommendation, Unit, User
 from checklists.services.recommendations import RecommendationInput
-from web.widgets import LongSelect
+from web.forms_units import UnitFilterForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -230,8 +230,11 @@ class RecommendationCancelForm(forms.Form):
     )
 
 
-class RecommendationFilterForm(forms.Form):
+class RecommendationFilterForm(UnitFilterForm):
     """The recommendations list's filters and order (a GET form)."""
+
+    unit_filter_of = "recommendations"
+    unit_field_label = _("Addressed to (with the units below it)")
 
     SORTS = {
         "unit": ("addressee__path", "due_date", "id"),
@@ -257,13 +260,6 @@ class RecommendationFilterForm(forms.Form):
             *Recommendation.State.choices,
         ],
     )
-    unit = forms.ModelChoiceField(
-        label=_("Addressed to (with the units below it)"),
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("Any unit"),
-        widget=LongSelect,
-    )
     sort = forms.ChoiceField(
         label=_("Order by"),
         required=False,
@@ -278,11 +274,6 @@ class RecommendationFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue recommendations"), required=False)
     # Set by the links of a visit's page; shown as a filter that can be cleared.
     visit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        unit = cast(forms.ModelChoiceField, self.fields["unit"])
-        unit.queryset = units.only("id", "name", "path").order_by("path")
 
     def filter(self, rows: QuerySet[Recommendation], today: Any) -> QuerySet[Recommendation]:
         data = getattr(self, "cleaned_data", {})

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.policies import Person
 from checklists.selectors import involvement_q, units_visible_to, visits_visible_to
+from checklists.selectors.units import unit_suggestions, units_named
 from checklists.tokens import token_digest
 
 
@@ -87,25 +88,15 @@ def feed_unit_suggestions(user: User, text: str, *, limit: int) -> list[Unit]:
     in tree order; with no text, their own unit and the host units of the visits
     they are on the team of."""
     units = units_visible_to(user)
-    text = text.strip()
-    if text:
-        units = units.filter(
-            Q(code__icontains=text) | Q(name__icontains=text) | Q(name_en__icontains=text)
-        )
-    else:
+    if not text.strip():
         own = Q(pk__in=visits_visible_to(user).filter(involvement_q(user)).values("host_unit_id"))
         if user.host_unit_id is not None:
             own |= Q(pk=user.host_unit_id)
         units = units.filter(own)
-    return list(units.only("id", "code", "name", "name_en", "path").order_by("path")[: limit + 1])
+    return unit_suggestions(units, text, limit=limit)
 
 
 def feed_units_named(user: User, text: str) -> list[Unit]:
     """The units the person sees that `text` names: the one whose code it is, else
     those whose name contains it (at most two), as feed_visits_named."""
-    text = text.strip()
-    visible = units_visible_to(user)
-    exact = list(visible.filter(code__iexact=text)[:1])
-    if exact:
-        return exact
-    return list(visible.filter(Q(name__icontains=text) | Q(name_en__icontains=text))[:2])
+    return units_named(units_visible_to(user), text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -37,11 +38,23 @@ from checklists.services.notifications import notification_mark_read
 from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
-from web.views.base import is_htmx, signed_in
+from web.views.base import is_htmx, signed_in, url_of_id
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
 LATEST_NOTIFICATIONS = 5
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its count, already known from another query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 @dataclass
@@ -73,10 +86,15 @@ class VisitDeadlines:
 
 @dataclass(frozen=True)
 class OverviewRow:
-    """One visit of the overview, with its checklist progress (0 to 1)."""
+    """One visit of the overview, with its checklist progress (0 to 1) and link."""
 
     visit: Visit
     progress: float
+    url: str
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
 
 
 def _filter_problems(form: forms.Form) -> str:
@@ -122,14 +140,16 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
     form.is_valid()
     milestones = milestones_open_for(user, mine=form.mine, until=form.until(today))
-    page = Paginator(visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    groups = _group_deadlines(milestones, [row["visit_id"] for row in page], today)
+    # The totals and the number of visits (the pager's) in one pass over the deadlines.
     totals = milestones.aggregate(
         overdue=Count("pk", filter=milestone_state_q([Milestone.State.OVERDUE], today)),
         due_soon=Count("pk", filter=milestone_state_q([Milestone.State.DUE_SOON], today)),
+        visits=Count("visit_id", distinct=True),
     )
+    page = CountedPaginator(
+        visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE, count=totals["visits"]
+    ).get_page(request.GET.get("page"))
+    groups = _group_deadlines(milestones, [row["visit_id"] for row in page], today)
     unread_count, notifications = _unread_notifications(user)
     return render(
         request,
@@ -199,8 +219,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     visits = form.filter(visits)
     visits = visits_with_progress(visits).select_related("host_unit").order_by(*form.ordering())
     page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    visit_url = url_of_id("web:visit", "visit_id")
     context = {
-        "rows": [OverviewRow(visit=visit, progress=visit_progress(visit)) for visit in page],
+        "rows": [
+            OverviewRow(visit=v, progress=visit_progress(v), url=visit_url(v.pk)) for v in page
+        ],
         "title": _("Overview of visits") if is_coordinator(user) else _("My visits"),
         "form": form,
         "filter_problems": _filter_problems(form),

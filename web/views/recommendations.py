@@ -80,15 +80,19 @@ def recommendation_row(
     extend_form: RecommendationExtendForm | None = None,
     cancel_form: RecommendationCancelForm | None = None,
 ) -> RecommendationRow:
-    pending = recommendation.state in Recommendation.PENDING_STATES
-    prefix = f"{{}}-{recommendation.pk}"
+    manage = may_manage and recommendation.state in Recommendation.PENDING_STATES
+    if manage:
+        # Only the rows that show the forms build them (a list of 50 shows none).
+        prefix = f"{{}}-{recommendation.pk}"
+        extend_form = extend_form or RecommendationExtendForm(prefix=prefix.format("extend"))
+        cancel_form = cancel_form or RecommendationCancelForm(prefix=prefix.format("cancel"))
     return RecommendationRow(
         recommendation=recommendation,
         overdue=recommendation.overdue_on(today),
         url=recommendation_url(recommendation.pk),
-        may_manage=may_manage and pending,
-        extend_form=extend_form or RecommendationExtendForm(prefix=prefix.format("extend")),
-        cancel_form=cancel_form or RecommendationCancelForm(prefix=prefix.format("cancel")),
+        may_manage=manage,
+        extend_form=extend_form,
+        cancel_form=cancel_form,
     )
 
 
