@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -40,6 +41,7 @@ from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
 from web.views.base import is_htmx, signed_in, url_of_id
+from web.views.overview_rows import RowLabels, overview_row_html
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
@@ -106,10 +108,15 @@ class OverviewRow:
     visit: Visit
     progress: float
     url: str
+    labels: RowLabels
 
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+    @property
+    def html(self) -> SafeString:
+        return overview_row_html(self.visit, url=self.url, percent=self.percent, labels=self.labels)
 
 
 def _filter_problems(form: forms.Form) -> str:
@@ -234,10 +241,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     visits = form.filter(visits)
     visits = visits_with_progress(visits).select_related("host_unit").order_by(*form.ordering())
     page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(request.GET.get("page"))
-    visit_url = url_of_id("web:visit", "visit_id")
+    visit_url, labels = url_of_id("web:visit", "visit_id"), RowLabels.translated()
     context = {
         "rows": [
-            OverviewRow(visit=v, progress=visit_progress(v), url=visit_url(v.pk)) for v in page
+            OverviewRow(visit=v, progress=visit_progress(v), url=visit_url(v.pk), labels=labels)
+            for v in page
         ],
         "title": _("Overview of visits") if is_coordinator(user) else _("My visits"),
         "form": form,
