@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,7 +35,8 @@ from web.forms_conclusions import (
     RecommendationExtendForm,
     RecommendationFilterForm,
 )
-from web.views.base import signed_in
+from web.views.base import signed_in, url_of_id
+from web.views.recommendation_rows import RecommendationLabels, recommendation_row_html
 
 RECOMMENDATIONS_PER_PAGE = 50
 # The units with the most pending recommendations, shown above the list.
@@ -131,7 +133,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filter_problems": _filter_problems(form),
         "page": page,
-        "rows": [recommendation_row(r, today) for r in page],
+        "rows": _rows_html(list(page), today, group_by_unit=form.active_sort == "unit"),
         "unit_counts": unit_counts,
         # Named only when the person may look it up (else the filter just finds nothing).
         "filtered_visit": conclusion_visits_visible_to(user).filter(pk=visit_id).first()
@@ -140,9 +142,32 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "query": _query_without(request, "page"),
         "sort_query": _query_without(request, "page", "sort"),
         "no_visit_query": _query_without(request, "page", "visit"),
-        "group_by_unit": form.active_sort == "unit",
     }
     return render(request, "web/recommendations/list.html", context)
+
+
+def _rows_html(
+    page: list[Recommendation], today: dt.date, *, group_by_unit: bool
+) -> list[SafeString]:
+    """The table's rows (web.views.recommendation_rows), each unit's heading first
+    when grouped by unit; the links reversed once for the page."""
+    labels = RecommendationLabels.translated()
+    conclusion_url = url_of_id("web:conclusion", "visit_id")
+    page_url = url_of_id("web:recommendation", "recommendation_id")
+    rows, previous = [], None
+    for rec in page:
+        rows.append(
+            recommendation_row_html(
+                rec,
+                overdue=rec.overdue_on(today),
+                url=page_url(rec.pk),
+                conclusion_url=conclusion_url(rec.visit_id),
+                group_heading=group_by_unit and rec.addressee_id != previous,
+                labels=labels,
+            )
+        )
+        previous = rec.addressee_id
+    return rows
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
