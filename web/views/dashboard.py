@@ -41,6 +41,7 @@ from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
 from web.views.base import is_htmx, signed_in, url_of_id
+from web.views.deadline_rows import DeadlineLabels, deadline_row_html
 from web.views.overview_rows import RowLabels, overview_row_html
 
 DEADLINE_VISITS_PER_PAGE = 20
@@ -67,14 +68,11 @@ class DeadlineRow:
     state: str
     # Negative when overdue.
     days_left: int
+    labels: DeadlineLabels
 
     @property
     def days_overdue(self) -> int:
         return -self.days_left
-
-    @property
-    def state_label(self) -> str:
-        return str(Milestone.State(self.state).label)
 
     @property
     def days_text(self) -> str:
@@ -89,6 +87,17 @@ class DeadlineRow:
         return ngettext("in %(counter)s day", "in %(counter)s days", self.days_left) % {
             "counter": self.days_left
         }
+
+    @property
+    def html(self) -> SafeString:
+        return deadline_row_html(
+            title=self.title,
+            due_date=self.milestone.due_date,
+            state=self.state,
+            days_text=self.days_text,
+            responsible=self.milestone.responsible,
+            labels=self.labels,
+        )
 
 
 @dataclass
@@ -132,6 +141,7 @@ def _group_deadlines(
     """The page's visits in the order given, each with its deadlines (two queries)."""
     visits = Visit.objects.select_related("host_unit").in_bulk(visit_ids)
     groups = {pk: VisitDeadlines(visit=visits[pk]) for pk in visit_ids if pk in visits}
+    labels = DeadlineLabels.translated()
     for milestone in milestones.filter(visit_id__in=visit_ids).order_by("due_date", "id"):
         groups[milestone.visit_id].rows.append(
             DeadlineRow(
@@ -139,6 +149,7 @@ def _group_deadlines(
                 title=localised(milestone.title, milestone.title_en),
                 state=milestone.state_on(today),
                 days_left=(milestone.due_date - today).days,
+                labels=labels,
             )
         )
     return list(groups.values())
