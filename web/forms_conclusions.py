@@ -31,6 +31,7 @@ from checklists.limits import (
 from checklists.models import ConclusionSection, Recommendation, Unit, User
 from checklists.services.recommendations import RecommendationInput
 from web.forms_units import UnitFilterForm
+from web.widgets import LongSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -254,6 +255,7 @@ class RecommendationFilterForm(UnitFilterForm):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("", _("Any state")),
             ("pending", _("Open or reported")),
@@ -263,6 +265,7 @@ class RecommendationFilterForm(UnitFilterForm):
     sort = forms.ChoiceField(
         label=_("Order by"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("unit", _("Unit")),
             ("due_date", _("Earliest due first")),

@@ -20,6 +20,7 @@ from checklists.selectors.feeds import feed_units_named, feed_visits_named
 from checklists.selectors.visits import visits_with_sessions_between
 from checklists.validators import one_line
 from web.forms_units import UnitFilterForm
+from web.widgets import LongSelect
 
 RUNNING = "running"
 
@@ -35,6 +36,7 @@ class DeadlineFilterForm(forms.Form):
     horizon = forms.ChoiceField(
         label=_("Upcoming within"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("7", _("7 days")),
             ("30", _("30 days")),
@@ -45,6 +47,7 @@ class DeadlineFilterForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Visits"),
         required=False,
+        widget=LongSelect,
         choices=[
             (SCOPE_ALL, _("All visits I coordinate or see")),
             (SCOPE_MINE, _("Only visits I am on the team of or host")),
@@ -94,6 +97,7 @@ class OverviewFilterForm(UnitFilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("", _("Any status")),
             (RUNNING, _("Running (not closed or cancelled)")),
@@ -110,6 +114,7 @@ class OverviewFilterForm(UnitFilterForm):
     sort = forms.ChoiceField(
         label=_("Order by"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("-overdue", _("Most overdue first")),
             ("-first_session", _("Latest session first")),
