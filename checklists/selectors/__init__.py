@@ -240,6 +240,19 @@ def milestones_open_for(
     return milestones
 
 
+def milestones_open_of(
+    visit_ids: list[int], *, until: dt.date | None = None
+) -> QuerySet[Milestone]:
+    """The open deadlines of visits already chosen from milestones_open_for's
+    (a page of them, for the same `until`): every condition on the visit has
+    been met, so this is one index lookup by visit instead of the whole
+    visibility test again (make bench, pages: a third of "my deadlines"' SQL)."""
+    milestones = Milestone.objects.filter(done_at__isnull=True, visit_id__in=visit_ids)
+    if until is not None:
+        milestones = milestones.filter(due_date__lte=until)
+    return milestones
+
+
 def visits_by_earliest_deadline(milestones: QuerySet[Milestone]) -> QuerySet:
     """(visit_id, first_due) per visit of these milestones, the most overdue first:
     one row per visit, so that a page of visits can be cut before any visit or

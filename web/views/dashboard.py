@@ -28,6 +28,7 @@ from checklists.policies import is_coordinator
 from checklists.selectors import (
     milestone_state_q,
     milestones_open_for,
+    milestones_open_of,
     units_visible_to,
     visit_progress,
     visits_by_earliest_deadline,
@@ -138,11 +139,12 @@ def _filter_problems(form: forms.Form) -> str:
 def _group_deadlines(
     milestones: QuerySet[Milestone], visit_ids: list[int], today: dt.date
 ) -> list[VisitDeadlines]:
-    """The page's visits in the order given, each with its deadlines (two queries)."""
+    """The page's visits in the order given, each with its deadlines (`milestones`:
+    those of these visits; two queries)."""
     visits = Visit.objects.select_related("host_unit").in_bulk(visit_ids)
     groups = {pk: VisitDeadlines(visit=visits[pk]) for pk in visit_ids if pk in visits}
     labels = DeadlineLabels.translated()
-    for milestone in milestones.filter(visit_id__in=visit_ids).order_by("due_date", "id"):
+    for milestone in milestones.order_by("due_date", "id"):
         groups[milestone.visit_id].rows.append(
             DeadlineRow(
                 milestone=milestone,
@@ -172,7 +174,8 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
     form.is_valid()
-    milestones = milestones_open_for(user, mine=form.mine, until=form.until(today))
+    until = form.until(today)
+    milestones = milestones_open_for(user, mine=form.mine, until=until)
     # The totals and the number of visits (the pager's) in one pass over the deadlines.
     totals = milestones.aggregate(
         overdue=Count("pk", filter=milestone_state_q([Milestone.State.OVERDUE], today)),
@@ -182,7 +185,8 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     page = CountedPaginator(
         visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE, count=totals["visits"]
     ).get_page(request.GET.get("page"))
-    groups = _group_deadlines(milestones, [row["visit_id"] for row in page], today)
+    visit_ids = [row["visit_id"] for row in page]
+    groups = _group_deadlines(milestones_open_of(visit_ids, until=until), visit_ids, today)
     unread_count, notifications = _unread_notifications(user)
     return render(
         request,
