@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from bench.common import sql_dicts, to_json
+from checklists.limits import MAX_SUGGESTIONS
 from checklists.models import User
 from checklists.selectors import FINISHED_VISIT_STATUSES, SETTLED, TEAM_ROLE_ORDER
 from web.forms_dashboard import DeadlineFilterForm
@@ -77,12 +78,6 @@ def units_where(user: User) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
-def units_sql(user: User) -> str:
-    return (
-        f"SELECT un.id, un.name FROM checklists_unit un WHERE {units_where(user)} ORDER BY un.path"
-    )
-
-
 def _common_params(user: User, today: dt.date) -> dict[str, Any]:
     return {
         **visibility_params(user),
@@ -134,7 +129,6 @@ ORDER BY p.overdue_count DESC, p.first_session DESC NULLS LAST, p.id DESC
 def overview_floor(user: User, today: dt.date, *, overdue: bool) -> Callable[[], str]:
     only_overdue = "AND v.status <> ALL(%(finished)s) AND ms.overdue > 0" if overdue else ""
     page_sql = OVERVIEW_FLOOR.format(visible=visible_where(user), only_overdue=only_overdue)
-    unit_sql = units_sql(user)
     params = {**_common_params(user, today), "limit": OVERVIEW_VISITS_PER_PAGE}
 
     def floor() -> str:
@@ -145,8 +139,8 @@ def overview_floor(user: User, today: dt.date, *, overdue: bool) -> Callable[[],
             row["progress"] = (
                 round(row["items_settled"] / row["items_total"], 4) if row["items_total"] else 0.0
             )
-        # The page's unit filter lists every unit the person sees.
-        return to_json({"count": total, "results": rows, "units": sql_dicts(unit_sql, params)})
+        # The unit filter lists no units: it offers them as the person types.
+        return to_json({"count": total, "results": rows})
 
     return floor
 
@@ -439,18 +433,54 @@ WHERE owner_id = %(user)s AND revoked_at IS NULL ORDER BY created_at DESC, id DE
 """
 
 
+# The subscription form's suggestions before anything is typed
+# (checklists.selectors.feeds): the visits the person is on the team of or hosts,
+# newest first, and the units of those visits with their own unit, in tree order.
+FEED_VISITS = """
+SELECT v.id, v.code, v.title, v.classification, un.name AS host_unit_name, un.name_en
+FROM checklists_visit v JOIN checklists_unit un ON un.id = v.host_unit_id
+WHERE {visible} AND {mine} ORDER BY v.id DESC LIMIT %(suggestions)s
+"""
+FEED_UNITS = """
+SELECT un.id, un.code, un.name, un.name_en FROM checklists_unit un
+WHERE {units} AND (un.id = %(host_unit)s OR un.id IN (
+    SELECT v.host_unit_id FROM checklists_visit v WHERE {visible} AND {mine}))
+ORDER BY un.path LIMIT %(suggestions)s
+"""
+
+
 def calendar_floor(user: User) -> Callable[[], str]:
-    """The shell's only rows: the unit filter's units and the person's live feeds."""
-    unit_sql, params = units_sql(user), visibility_params(user)
-    return lambda: to_json(
-        {"units": sql_dicts(unit_sql, params), "feeds": sql_dicts(LIVE_FEEDS, params)}
-    )
+    """The shell's only rows: the person's live feeds and the subscription form's
+    suggestions (the unit filter offers units as the person types: none listed)."""
+    where = {"visible": visible_where(user), "mine": mine_where(user)}
+    visits_sql = FEED_VISITS.format(**where)
+    units_sql_ = FEED_UNITS.format(units=units_where(user), **where)
+    params = {**visibility_params(user), "suggestions": MAX_SUGGESTIONS}
+
+    def floor() -> str:
+        visits = sql_dicts(visits_sql, params)
+        for visit in visits:
+            visit["token"] = visit["code"] or f"#{visit['id']}"
+        return to_json(
+            {
+                "feeds": sql_dicts(LIVE_FEEDS, params),
+                "visits": visits,
+                "units": sql_dicts(units_sql_, params),
+            }
+        )
+
+    return floor
 
 
-def calendar_ids(html: str) -> list[int]:
-    select = re.search(r'<select id="calendar-unit".*?</select>', html, re.S)
-    return [int(pk) for pk in re.findall(r'<option value="(\d+)"', select.group(0))]
+def calendar_ids(html: str) -> list[str]:
+    """The subscription form's suggestions: visit tokens, then unit codes."""
+    found: list[str] = []
+    for kind in ("visit", "host_unit"):
+        datalist = re.search(rf'<datalist id="feed-{kind}-options">(.*?)</datalist>', html, re.S)
+        found += re.findall(r'<option value="([^"]+)"', datalist.group(1)) if datalist else []
+    return found
 
 
-def calendar_floor_ids(output: str) -> list[int]:
-    return [unit["id"] for unit in json.loads(output)["units"]]
+def calendar_floor_ids(output: str) -> list[str]:
+    floor = json.loads(output)
+    return [v["token"] for v in floor["visits"]] + [u["code"] for u in floor["units"]]

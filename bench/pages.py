@@ -137,8 +137,8 @@ def measure_page(
     *,
     floor: Callable[[], str],
     floor_is: str,
-    page_ids: Callable[[str], list[int]],
-    floor_ids: Callable[[str], list[int]],
+    page_ids: Callable[[str], list[Any]],
+    floor_ids: Callable[[str], list[Any]],
     rows: Callable[[str], list] | None = None,
 ) -> dict[str, Any]:
     with signed_in(user) as client:
@@ -219,7 +219,8 @@ def run(ctx: BenchContext) -> dict[str, Any]:
     overview_is = (
         "one SQL statement for the page of 50 (overdue/due-soon counts and first session "
         "of every visible visit for the order, checklist counts of the 50, total by "
-        "window) + the unit filter's units, as JSON"
+        "window), as JSON (the unit filter lists no units: it offers them as the "
+        "person types)"
     )
     deadlines_is = (
         "open deadlines of the running visible visits: one statement for the totals "
@@ -282,7 +283,8 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             coordinator,
             "/calendar/",
             floor=calendar_floor(coordinator),
-            floor_is="the unit filter's units and the person's live feeds, as JSON",
+            floor_is="the person's live feeds and the subscription form's suggestions (their "
+            "visits and units), as JSON",
             page_ids=calendar_ids,
             floor_ids=calendar_floor_ids,
         ),
@@ -318,13 +320,21 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             ctx,
             everyone,
             "/calendar/",
-            what="coordinator of everything: every unit",
+            what="coordinator of everything (no unit listed, as for a province)",
+            ids=calendar_ids,
+        ),
+        "calendar_member": measure_variant(
+            ctx,
+            member,
+            "/calendar/",
+            what="a team lead: the suggestions of their visits and units",
             ids=calendar_ids,
         ),
     }
     for name, variant in scaling.items():
         # The coordinator of everything has no scope to load: one query fewer.
-        measured = pages[name if name in pages else "deadlines_coordinator"]
+        base = "calendar" if name.startswith("calendar") else "deadlines_coordinator"
+        measured = pages[name if name in pages else base]
         variant["queries_of_measured_page"] = measured["queries"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), current_setting('jit_above_cost')")

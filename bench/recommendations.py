@@ -1,6 +1,6 @@
 """The coordinators' recommendations list (issue 13) at SPEC §10 volume: the page
 `/recommendations/` (default order by unit, 50 a page, the per-unit counts, the
-unit filter's choices) for the coordinator of everything and for a province
+unit filter, which lists no units) for the coordinator of everything and for a province
 coordinator, and the API's `/api/v1/recommendations/` (50 a page, with the count).
 
 Each is measured as bench.pages measures a page (whole requests through the test
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import BenchContext, sql_dicts, to_json
-from bench.page_floors import units_where, visibility_params, visible_where
+from bench.page_floors import visibility_params, visible_where
 from bench.pages import SLOW_P95_MS, measure_page
 from checklists.models import Recommendation, User
 
@@ -35,8 +35,9 @@ ROWS = """
 
 def page_floor(user: User, ctx: BenchContext) -> Callable[[], str]:
     """The page's rows: the first 50 by unit (addressee path, due date, id) with
-    what a row shows, the total for the pager, the 10 units with the most late
-    and pending ones, and the unit filter's choices."""
+    what a row shows, the total for the pager, and the 10 units with the most
+    late and pending ones (the unit filter lists no units: it offers them as the
+    person types)."""
     rows = ROWS.format(visible=visible_where(user))
     params = {**visibility_params(user), "today": ctx.today, "pending": list(PENDING)}
     page_sql = (
@@ -51,16 +52,6 @@ def page_floor(user: User, ctx: BenchContext) -> Callable[[], str]:
         f"{rows} AND r.state = ANY(%(pending)s) GROUP BY r.addressee_id, a.name, a.path "
         f"ORDER BY late DESC, pending DESC, a.name LIMIT {UNIT_COUNTS_SHOWN}"
     )
-    addressed = (
-        "un.id IN (SELECT r.addressee_id FROM checklists_recommendation r "
-        f"JOIN checklists_visit v ON v.id = r.visit_id WHERE {visible_where(user)})"
-    )
-    choices_where = (
-        "TRUE" if user.coordinates_everything else f"({units_where(user)} OR {addressed})"
-    )
-    choices_sql = (
-        f"SELECT un.id, un.name FROM checklists_unit un WHERE {choices_where} ORDER BY un.path"
-    )
 
     def floor() -> str:
         return to_json(
@@ -68,7 +59,6 @@ def page_floor(user: User, ctx: BenchContext) -> Callable[[], str]:
                 "rows": sql_dicts(page_sql, params),
                 "count": sql_dicts(count_sql, params)[0]["n"],
                 "units": sql_dicts(units_sql, params),
-                "choices": sql_dicts(choices_sql, params),
             }
         )
 
@@ -116,8 +106,8 @@ def api_ids(output: str) -> list[int]:
 def run(ctx: BenchContext) -> dict[str, Any]:
     everyone, province = ctx.everything_coordinator, ctx.province_coordinator
     page_is = (
-        "4 statements: the page of 50 by unit with addressee and visit, the count, "
-        "the 10 units with the most late/pending, the unit filter's units; as JSON"
+        "3 statements: the page of 50 by unit with addressee and visit, the count, "
+        "the 10 units with the most late/pending; as JSON"
     )
     api_is = "2 statements: the count and the page of 50 with the serializer's fields; as JSON"
     cases = {

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from checklists.policies import is_coordinator
+from checklists.selectors.conclusions import recommendations_visible_to
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -15,12 +16,14 @@ def navigation(request: HttpRequest) -> dict:
         return bool(user is not None and user.is_authenticated and is_coordinator(user))
 
     def recommendations() -> bool:
-        # Coordinators and the inspection teams follow recommendations up; a host
-        # unit's contacts reach theirs from their visits. Told apart without a
-        # query: team members have no host unit.
+        # Coordinators and the inspection teams follow recommendations up, told
+        # apart without a query (team members have no host unit); a host unit's
+        # contacts once some recommendation is theirs to see (one query, theirs only).
         if user is None or not user.is_authenticated:
             return False
-        return bool(is_coordinator(user) or user.host_unit_id is None)
+        if is_coordinator(user) or user.host_unit_id is None:
+            return True
+        return recommendations_visible_to(user).exists()
 
     # Lazy: the admin and error pages render with this processor too and need not pay.
     return {

@@ -30,6 +30,7 @@ from checklists.limits import (
 )
 from checklists.models import ConclusionSection, Recommendation, Unit, User
 from checklists.services.recommendations import RecommendationInput
+from web.forms_units import UnitFilterForm
 from web.widgets import LongSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -230,8 +231,11 @@ class RecommendationCancelForm(forms.Form):
     )
 
 
-class RecommendationFilterForm(forms.Form):
+class RecommendationFilterForm(UnitFilterForm):
     """The recommendations list's filters and order (a GET form)."""
+
+    unit_filter_of = "recommendations"
+    unit_field_label = _("Addressed to (with the units below it)")
 
     SORTS = {
         "unit": ("addressee__path", "due_date", "id"),
@@ -251,22 +255,17 @@ class RecommendationFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("", _("Any state")),
             ("pending", _("Open or reported")),
             *Recommendation.State.choices,
         ],
     )
-    unit = forms.ModelChoiceField(
-        label=_("Addressed to (with the units below it)"),
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("Any unit"),
-        widget=LongSelect,
-    )
     sort = forms.ChoiceField(
         label=_("Order by"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("unit", _("Unit")),
             ("due_date", _("Earliest due first")),
@@ -278,11 +277,6 @@ class RecommendationFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue recommendations"), required=False)
     # Set by the links of a visit's page; shown as a filter that can be cleared.
     visit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        unit = cast(forms.ModelChoiceField, self.fields["unit"])
-        unit.queryset = units.only("id", "name", "path").order_by("path")
 
     def filter(self, rows: QuerySet[Recommendation], today: Any) -> QuerySet[Recommendation]:
         data = getattr(self, "cleaned_data", {})

@@ -8,7 +8,7 @@ views start from checklists.selectors and only narrow it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import F, Q, QuerySet
@@ -19,6 +19,7 @@ from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.selectors.feeds import feed_units_named, feed_visits_named
 from checklists.selectors.visits import visits_with_sessions_between
 from checklists.validators import one_line
+from web.forms_units import UnitFilterForm
 from web.widgets import LongSelect
 
 RUNNING = "running"
@@ -35,6 +36,7 @@ class DeadlineFilterForm(forms.Form):
     horizon = forms.ChoiceField(
         label=_("Upcoming within"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("7", _("7 days")),
             ("30", _("30 days")),
@@ -45,6 +47,7 @@ class DeadlineFilterForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Visits"),
         required=False,
+        widget=LongSelect,
         choices=[
             (SCOPE_ALL, _("All visits I coordinate or see")),
             (SCOPE_MINE, _("Only visits I am on the team of or host")),
@@ -75,7 +78,7 @@ class DeadlineFilterForm(forms.Form):
         return "scope" not in self.fields or self.value("scope", self.SCOPE_ALL) == self.SCOPE_MINE
 
 
-class OverviewFilterForm(forms.Form):
+class OverviewFilterForm(UnitFilterForm):
     """The overview's filters and sort order."""
 
     SORTS = {
@@ -94,18 +97,12 @@ class OverviewFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("", _("Any status")),
             (RUNNING, _("Running (not closed or cancelled)")),
             *Visit.Status.choices,
         ],
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Host unit (with the units below it)"),
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("Any unit"),
-        widget=LongSelect,
     )
     session_from = forms.DateField(
         label=_("Sessions from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -117,6 +114,7 @@ class OverviewFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Order by"),
         required=False,
+        widget=LongSelect,
         choices=[
             ("-overdue", _("Most overdue first")),
             ("-first_session", _("Latest session first")),
@@ -126,13 +124,6 @@ class OverviewFilterForm(forms.Form):
             ("status", _("Status")),
         ],
     )
-
-    def __init__(self, *args, units: QuerySet[Unit], **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only units the person may see: any other id is "not a valid choice",
-        # exactly like an id that does not exist.
-        unit = cast(forms.ModelChoiceField, self.fields["unit"])
-        unit.queryset = units.only("id", "name", "path").order_by("path")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 # Registers the `id` path converter (at most 18 digits): an id too long for a
 # bigint answers 404 instead of overflowing in the database.
 import backend.converters  # noqa: F401
-from web.views import calendar, coverage, dashboard, recommendations
+from web.views import calendar, coverage, dashboard, recommendations, units
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:deadlines"), name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("recommendations/", recommendations.recommendations, name="recommendations"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("calendar/", calendar.calendar, name="calendar"),
+    path("units/suggestions/", units.suggestions, name="unit_suggestions"),
     path("calendar/feeds/", calendar.feed_create, name="calendar_feed_create"),
     path(
         "calendar/feeds/suggestions/", calendar.feed_suggestions, name="calendar_feed_suggestions"

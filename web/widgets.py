@@ -9,10 +9,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 class LongSelect(forms.Select):
-    """A <select> for thousands of options (a central coordinator sees ~5,000
-    units): Django's Select renders every option through a template, which took
-    ~200 ms for the overview's unit filter (make bench, pages); this writes the
-    same HTML directly."""
+    """A <select> written directly: Django's Select renders every option through
+    a template, which took ~200 ms for the overview's former list of ~5,000 units
+    (make bench, pages), and still showed in the list pages' profiles for their
+    few status and order choices; this writes the same HTML."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})

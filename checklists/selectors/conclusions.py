@@ -30,6 +30,7 @@ from checklists.policies import Person, VisitAccess, coordinates_unit, visit_acc
 from checklists.selectors import (
     units_in_scope,
     units_visible_to,
+    visible_visit_ids,
     visits_visible_to,
     with_team_role,
 )
@@ -111,13 +112,17 @@ def recommendations_visible_to(user: Person) -> QuerySet[Recommendation]:
     rows = Recommendation.objects.select_related("visit__host_unit", "addressee", "conclusion")
     if user.coordinates_everything:
         return rows
-    # OR-ed `IN (subquery)` conditions, as visits_visible_to: no join, no duplicates.
-    visible = Q(visit_id__in=TeamMembership.objects.filter(user=user).values("visit_id"))
+    if user.host_unit_id is None:
+        # The visits they see, as one UNION of ids (visible_visit_ids says why).
+        return rows.filter(visit_id__in=visible_visit_ids(user))
+    # A host contact sees their visits' recommendations once issued only: the
+    # team's and the scope's visits apart from the host unit's.
+    team_or_scope = Q(visit_id__in=TeamMembership.objects.filter(user=user).values("visit_id"))
     if user.acts_as_coordinator:
-        visible |= Q(visit__host_unit_id__in=units_in_scope(user).values("pk"))
-    if user.host_unit_id is not None:
-        visible |= (ISSUED & Q(visit__host_unit_id=user.host_unit_id)) | _addressed_to(user)
-    return rows.filter(visible)
+        team_or_scope |= Q(visit__host_unit_id__in=units_in_scope(user).values("pk"))
+    return rows.filter(
+        team_or_scope | (ISSUED & Q(visit__host_unit_id=user.host_unit_id)) | _addressed_to(user)
+    )
 
 
 def conclusion_recommendations_for(

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.policies import Person
 from checklists.selectors import involvement_q, units_visible_to, visits_visible_to
+from checklists.selectors.units import unit_suggestions, units_named
 from checklists.tokens import token_digest
 
 
@@ -46,6 +47,13 @@ def calendar_feeds_listed(owner: Person) -> QuerySet[CalendarFeed]:
 # the suggestions, and meaningful on a form shown again with its errors.
 
 
+def _involved_visits(user: User) -> QuerySet[Visit]:
+    """The visits the person is on the team of or hosts (all among those they see)."""
+    if not user.is_authenticated or not user.is_active:
+        return Visit.objects.none()
+    return Visit.objects.filter(involvement_q(user))
+
+
 def feed_visit_token(visit: Visit) -> str:
     return visit.code or f"#{visit.pk}"
 
@@ -54,12 +62,13 @@ def feed_visit_suggestions(user: User, text: str, *, limit: int) -> list[Visit]:
     """Up to `limit` + 1 visits the person sees whose code or title contains `text`
     (the extra one tells the page there are more), newest first; with no text, the
     visits they are on the team of or host. Never a visit they may not see."""
-    visits = visits_visible_to(user)
     text = text.strip()
     if text:
-        visits = visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
+        visits = visits_visible_to(user).filter(Q(code__icontains=text) | Q(title__icontains=text))
     else:
-        visits = visits.filter(involvement_q(user))
+        # The visits one is on the team of or hosts are among those one sees: no
+        # need to build and test the whole of visits_visible_to as well.
+        visits = _involved_visits(user)
     return list(
         visits.select_related("host_unit")
         .only("id", "code", "title", "classification", "host_unit__name", "host_unit__name_en")
@@ -86,26 +95,16 @@ def feed_unit_suggestions(user: User, text: str, *, limit: int) -> list[Unit]:
     """Up to `limit` + 1 units the person sees whose code or name contains `text`,
     in tree order; with no text, their own unit and the host units of the visits
     they are on the team of."""
-    units = units_visible_to(user)
-    text = text.strip()
-    if text:
-        units = units.filter(
-            Q(code__icontains=text) | Q(name__icontains=text) | Q(name_en__icontains=text)
-        )
-    else:
-        own = Q(pk__in=visits_visible_to(user).filter(involvement_q(user)).values("host_unit_id"))
-        if user.host_unit_id is not None:
-            own |= Q(pk=user.host_unit_id)
-        units = units.filter(own)
-    return list(units.only("id", "code", "name", "name_en", "path").order_by("path")[: limit + 1])
+    if text.strip():
+        return unit_suggestions(units_visible_to(user), text, limit=limit)
+    # Their own unit and their visits' host units are among the units they see.
+    own = Q(pk__in=_involved_visits(user).values("host_unit_id"))
+    if user.host_unit_id is not None and user.is_active:
+        own |= Q(pk=user.host_unit_id)
+    return unit_suggestions(Unit.objects.filter(own), text, limit=limit)
 
 
 def feed_units_named(user: User, text: str) -> list[Unit]:
     """The units the person sees that `text` names: the one whose code it is, else
     those whose name contains it (at most two), as feed_visits_named."""
-    text = text.strip()
-    visible = units_visible_to(user)
-    exact = list(visible.filter(code__iexact=text)[:1])
-    if exact:
-        return exact
-    return list(visible.filter(Q(name__icontains=text) | Q(name_en__icontains=text))[:2])
+    return units_named(units_visible_to(user), text)

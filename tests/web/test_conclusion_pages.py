@@ -553,9 +553,20 @@ def test_the_list_shows_what_each_person_sees(role, outcome):
     sees_second = role in SEES_ISSUED
     assert ("Kiện toàn tổ chức" in page) == sees_first
     assert ("Bổ sung hồ sơ" in page) == sees_second
-    # In the navigation for coordinators and the team.
+    # In the navigation for coordinators and the team, and for host contacts once
+    # some recommendation is theirs to see (host_out has none).
     nav = ">Recommendations</a>" in page
-    assert nav == (role in {"coordinator_in", "coordinator_out", *TEAM})
+    assert nav == (role in {"coordinator_in", "coordinator_out", *TEAM, "host_in", "addressee"})
+
+
+def test_host_contacts_have_the_navigation_link_only_once_they_have_recommendations(outcome):
+    # The draft's recommendations are not theirs to see yet.
+    assert ">Recommendations</a>" not in list_page(outcome, "host_in")
+    assert ">Recommendations</a>" not in list_page(outcome, "addressee")
+    issue(outcome)
+    assert ">Recommendations</a>" in list_page(outcome, "host_in")
+    assert ">Recommendations</a>" in list_page(outcome, "addressee")
+    assert ">Recommendations</a>" not in list_page(outcome, "host_out")
 
 
 def test_the_draft_recommendations_are_hidden_from_host_contacts(outcome):

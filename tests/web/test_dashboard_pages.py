@@ -455,8 +455,10 @@ def test_it_gives_the_calendar_what_it_needs_to_fetch_events(world, web_client_f
     assert 'data-locale="en"' in page
     assert "vendor/fullcalendar/index.global.min.js" in page
     assert "web/calendar.js" in page
-    assert f'<option value="{world.district.pk}">' in page
-    assert f'<option value="{world.province_out.pk}">' not in page
+    # The unit filter offers units as the person types (tests/web/test_unit_filter.py).
+    assert 'id="unit-search"' in page and 'id="unit-choice" name="host_unit"' in page
+    assert "web/unit-field.js" in page
+    assert f'data-unit="{world.district.pk}"' not in page
     assert 'id="calendar-mine"' in page
     assert 'id="calendar-mine"' not in _text(web_client_for("member").get(CALENDAR))
 

@@ -21,7 +21,6 @@ from checklists.limits import MAX_SUGGESTIONS
 from checklists.models import Unit, User, Visit
 from checklists.pages import recommendation_page
 from checklists.policies import is_coordinator
-from checklists.selectors import units_visible_to
 from checklists.selectors.feeds import (
     calendar_feeds_listed,
     calendar_feeds_live,
@@ -93,7 +92,8 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
         "visit_placeholder": VISIT_PLACEHOLDER,
         # A recommendation's deadline opens the recommendation's page.
         "recommendation_url_template": recommendation_page(VISIT_PLACEHOLDER),
-        "units": units_visible_to(user).only("id", "name", "path").order_by("path"),
+        # The unit filter offers units as the person types (web.views.units).
+        "unit_label": _("Host unit"),
         "coordinator": is_coordinator(user),
         **_feeds_context(request, **extra),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from checklists.models import Milestone, Notification, User, Visit
@@ -24,6 +27,7 @@ from checklists.policies import is_coordinator
 from checklists.selectors import (
     milestone_state_q,
     milestones_open_for,
+    milestones_open_of,
     units_visible_to,
     visit_progress,
     visits_by_earliest_deadline,
@@ -36,11 +40,25 @@ from checklists.services.notifications import notification_mark_read
 from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
-from web.views.base import filter_problems, is_htmx, signed_in
+from web.views.base import filter_problems, is_htmx, signed_in, url_of_id
+from web.views.deadline_rows import DeadlineLabels, deadline_row_html
+from web.views.overview_rows import RowLabels, overview_row_html
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
 LATEST_NOTIFICATIONS = 5
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its count, already known from another query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 @dataclass
@@ -50,14 +68,36 @@ class DeadlineRow:
     state: str
     # Negative when overdue.
     days_left: int
+    labels: DeadlineLabels
 
     @property
     def days_overdue(self) -> int:
         return -self.days_left
 
     @property
-    def state_label(self) -> str:
-        return str(Milestone.State(self.state).label)
+    def days_text(self) -> str:
+        """How far off it is, in words: worded here once per row rather than
+        by a template's three translated branches (the same messages)."""
+        if self.days_left < 0:
+            return ngettext(
+                "%(counter)s day overdue", "%(counter)s days overdue", self.days_overdue
+            ) % {"counter": self.days_overdue}
+        if self.days_left == 0:
+            return _("due today")
+        return ngettext("in %(counter)s day", "in %(counter)s days", self.days_left) % {
+            "counter": self.days_left
+        }
+
+    @property
+    def html(self) -> SafeString:
+        return deadline_row_html(
+            title=self.title,
+            due_date=self.milestone.due_date,
+            state=self.state,
+            days_text=self.days_text,
+            responsible=self.milestone.responsible,
+            labels=self.labels,
+        )
 
 
 @dataclass
@@ -72,25 +112,38 @@ class VisitDeadlines:
 
 @dataclass(frozen=True)
 class OverviewRow:
-    """One visit of the overview, with its checklist progress (0 to 1)."""
+    """One visit of the overview, with its checklist progress (0 to 1) and link."""
 
     visit: Visit
     progress: float
+    url: str
+    labels: RowLabels
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+    @property
+    def html(self) -> SafeString:
+        return overview_row_html(self.visit, url=self.url, percent=self.percent, labels=self.labels)
 
 
 def _group_deadlines(
     milestones: QuerySet[Milestone], visit_ids: list[int], today: dt.date
 ) -> list[VisitDeadlines]:
-    """The page's visits in the order given, each with its deadlines (two queries)."""
+    """The page's visits in the order given, each with its deadlines (`milestones`:
+    those of these visits; two queries)."""
     visits = Visit.objects.select_related("host_unit").in_bulk(visit_ids)
     groups = {pk: VisitDeadlines(visit=visits[pk]) for pk in visit_ids if pk in visits}
-    for milestone in milestones.filter(visit_id__in=visit_ids).order_by("due_date", "id"):
+    labels = DeadlineLabels.translated()
+    for milestone in milestones.order_by("due_date", "id"):
         groups[milestone.visit_id].rows.append(
             DeadlineRow(
                 milestone=milestone,
                 title=localised(milestone.title, milestone.title_en),
                 state=milestone.state_on(today),
                 days_left=(milestone.due_date - today).days,
+                labels=labels,
             )
         )
     return list(groups.values())
@@ -113,15 +166,19 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
     form.is_valid()
-    milestones = milestones_open_for(user, mine=form.mine, until=form.until(today))
-    page = Paginator(visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    groups = _group_deadlines(milestones, [row["visit_id"] for row in page], today)
+    until = form.until(today)
+    milestones = milestones_open_for(user, mine=form.mine, until=until)
+    # The totals and the number of visits (the pager's) in one pass over the deadlines.
     totals = milestones.aggregate(
         overdue=Count("pk", filter=milestone_state_q([Milestone.State.OVERDUE], today)),
         due_soon=Count("pk", filter=milestone_state_q([Milestone.State.DUE_SOON], today)),
+        visits=Count("visit_id", distinct=True),
     )
+    page = CountedPaginator(
+        visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE, count=totals["visits"]
+    ).get_page(request.GET.get("page"))
+    visit_ids = [row["visit_id"] for row in page]
+    groups = _group_deadlines(milestones_open_of(visit_ids, until=until), visit_ids, today)
     unread_count, notifications = _unread_notifications(user)
     return render(
         request,
@@ -191,8 +248,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     visits = form.filter(visits)
     visits = visits_with_progress(visits).select_related("host_unit").order_by(*form.ordering())
     page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    visit_url, labels = url_of_id("web:visit", "visit_id"), RowLabels.translated()
     context = {
-        "rows": [OverviewRow(visit=visit, progress=visit_progress(visit)) for visit in page],
+        "rows": [
+            OverviewRow(visit=v, progress=visit_progress(v), url=visit_url(v.pk), labels=labels)
+            for v in page
+        ],
         "title": _("Overview of visits") if is_coordinator(user) else _("My visits"),
         "form": form,
         "filter_problems": filter_problems(form),

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,7 +34,8 @@ from web.forms_conclusions import (
     RecommendationExtendForm,
     RecommendationFilterForm,
 )
-from web.views.base import filter_problems, signed_in
+from web.views.base import filter_problems, signed_in, url_of_id
+from web.views.recommendation_rows import RecommendationLabels, recommendation_row_html
 
 RECOMMENDATIONS_PER_PAGE = 50
 # The units with the most pending recommendations, shown above the list.
@@ -79,15 +81,19 @@ def recommendation_row(
     extend_form: RecommendationExtendForm | None = None,
     cancel_form: RecommendationCancelForm | None = None,
 ) -> RecommendationRow:
-    pending = recommendation.state in Recommendation.PENDING_STATES
-    prefix = f"{{}}-{recommendation.pk}"
+    manage = may_manage and recommendation.state in Recommendation.PENDING_STATES
+    if manage:
+        # Only the rows that show the forms build them (a list of 50 shows none).
+        prefix = f"{{}}-{recommendation.pk}"
+        extend_form = extend_form or RecommendationExtendForm(prefix=prefix.format("extend"))
+        cancel_form = cancel_form or RecommendationCancelForm(prefix=prefix.format("cancel"))
     return RecommendationRow(
         recommendation=recommendation,
         overdue=recommendation.overdue_on(today),
         url=recommendation_url(recommendation.pk),
-        may_manage=may_manage and pending,
-        extend_form=extend_form or RecommendationExtendForm(prefix=prefix.format("extend")),
-        cancel_form=cancel_form or RecommendationCancelForm(prefix=prefix.format("cancel")),
+        may_manage=manage,
+        extend_form=extend_form,
+        cancel_form=cancel_form,
     )
 
 
@@ -120,7 +126,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filter_problems": filter_problems(form),
         "page": page,
-        "rows": [recommendation_row(r, today) for r in page],
+        "rows": _rows_html(list(page), today, group_by_unit=form.active_sort == "unit"),
         "unit_counts": unit_counts,
         # Named only when the person may look it up (else the filter just finds nothing).
         "filtered_visit": conclusion_visits_visible_to(user).filter(pk=visit_id).first()
@@ -129,9 +135,32 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "query": _query_without(request, "page"),
         "sort_query": _query_without(request, "page", "sort"),
         "no_visit_query": _query_without(request, "page", "visit"),
-        "group_by_unit": form.active_sort == "unit",
     }
     return render(request, "web/recommendations/list.html", context)
+
+
+def _rows_html(
+    page: list[Recommendation], today: dt.date, *, group_by_unit: bool
+) -> list[SafeString]:
+    """The table's rows (web.views.recommendation_rows), each unit's heading first
+    when grouped by unit; the links reversed once for the page."""
+    labels = RecommendationLabels.translated()
+    conclusion_url = url_of_id("web:conclusion", "visit_id")
+    page_url = url_of_id("web:recommendation", "recommendation_id")
+    rows, previous = [], None
+    for rec in page:
+        rows.append(
+            recommendation_row_html(
+                rec,
+                overdue=rec.overdue_on(today),
+                url=page_url(rec.pk),
+                conclusion_url=conclusion_url(rec.visit_id),
+                group_heading=group_by_unit and rec.addressee_id != previous,
+                labels=labels,
+            )
+        )
+        previous = rec.addressee_id
+    return rows
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:

@@ -71,7 +71,7 @@
   function filters() {
     const params = {};
     const kind = document.getElementById("calendar-kind");
-    const unit = document.getElementById("calendar-unit");
+    const unit = document.getElementById("unit-choice");
     const mine = document.getElementById("calendar-mine");
     if (kind && kind.value) params.kind = kind.value;
     if (unit && unit.value) params.host_unit = unit.value;

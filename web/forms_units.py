@@ -1,0 +1,73 @@
+"""The searchable unit filter of the list pages (overview, recommendations; the
+calendar has the same field without a form): a text field whose suggestions htmx
+asks of web.views.units as the person types, and the chosen unit's id beside it.
+
+web/static/web/unit-field.js puts the id of the suggestion chosen into the hidden
+field. Without JavaScript only the text travels, and the form finds the unit it
+names (its code, or the only one whose name contains it) among the same units.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from checklists.limits import MAX_SEARCH_TEXT
+from checklists.models import Unit
+from checklists.selectors.units import UnitFilterOf, unit_label, units_named
+
+
+class UnitFilterForm(forms.Form):
+    """A GET filter form with the unit field (`unit`: the id, `unit_search`: what
+    was typed). Subclasses say which list it narrows, and its label."""
+
+    unit_filter_of: UnitFilterOf = "visits"
+    unit_field_label = _("Host unit (with the units below it)")
+
+    unit = forms.ModelChoiceField(
+        required=False,
+        queryset=Unit.objects.none(),
+        widget=forms.HiddenInput,
+    )
+    unit_search = forms.CharField(required=False, max_length=MAX_SEARCH_TEXT, strip=True)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only units the person may choose: any other id is "not a valid choice",
+        # exactly like an id that does not exist. Checked with one query of the
+        # chosen id; the units are never listed.
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        self.fields["unit"].label = self.fields["unit_search"].label = self.unit_field_label
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        text = cleaned.get("unit_search") or ""
+        if cleaned.get("unit") is None and "unit" not in self.errors and text:
+            units = cast(QuerySet[Unit], cast(forms.ModelChoiceField, self.fields["unit"]).queryset)
+            found = units_named(units, text)
+            if len(found) == 1:
+                cleaned["unit"] = found[0]
+            elif not found:
+                self.add_error("unit", _("There is no such unit."))
+            else:
+                self.add_error(
+                    "unit",
+                    _("Several units match “%(text)s”: type the code of one of them.")
+                    % {"text": text},
+                )
+        return cleaned
+
+    @property
+    def chosen_unit(self) -> Unit | None:
+        return getattr(self, "cleaned_data", {}).get("unit")
+
+    @property
+    def unit_text(self) -> str:
+        """What the text field shows: the chosen unit by name, else what was typed."""
+        if (chosen := self.chosen_unit) is not None:
+            return unit_label(chosen)
+        return str(self["unit_search"].value() or "")
