@@ -11,12 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from checklists.models import Programme, TeamMembership, Visit
+from checklists.models import Programme, TeamMembership, User, Visit
 from checklists.services.programmes import programme_approve
 from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests import factories
 from tests.conftest import ROLES, local
 from tests.spreadsheets import XLSX_TYPE, xlsx
+from tests.web.demo_site import seed_demo_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +276,13 @@ def test_it_speaks_vietnamese_and_english(plan, web_client_for):
     html = web_client_for("coordinator_in").get(url(plan)).content.decode()
     assert '<html lang="en"' in html
     assert "Draft" in html and "Import a spreadsheet" in html
+
+
+def test_the_demos_plan_10_shows_its_deliberate_clash(db):
+    pages = {page.name: page for page in seed_demo_pages()}
+    client = Client()
+    client.force_login(User.objects.get(username=pages["programme"].username))
+    assert "KH10-DOAN3" in client.get(pages["programmes"].path).content.decode()
+    html = client.get(pages["programme"].path).content.decode()
+    assert "Thanh Bình" in html
+    assert 'class="badge badge-clash-error">Error</span>' in html
