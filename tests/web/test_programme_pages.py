@@ -9,13 +9,16 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from checklists.models import Programme, TeamMembership, User, Visit
-from checklists.services.programmes import programme_approve
+from checklists.services.programmes import programme_approve, programme_entries_replace
 from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests import factories
 from tests.conftest import ROLES, local
+from tests.programme_world import entry
 from tests.spreadsheets import XLSX_TYPE, xlsx
 from tests.web.demo_site import seed_demo_pages
 
@@ -286,3 +289,39 @@ def test_the_demos_plan_10_shows_its_deliberate_clash(db):
     html = client.get(pages["programme"].path).content.decode()
     assert "Thanh Bình" in html
     assert 'class="badge badge-clash-error">Error</span>' in html
+
+
+def test_a_stale_import_is_refused_with_the_page(plan, web_client_for):
+    good = [HEADER, ["cam-pha", "lead_b", "", "", "", "2025-06-02", "2025-06-06"]]
+    response = web_client_for("coordinator_in").post(
+        url(plan, "import/"), {"file": upload(good), "row_version": 0}
+    )
+    assert response.status_code == 412
+    assert 'id="programme-refusal"' in response.content.decode()
+    assert entries(plan) == [("ha-long", "2025-03-03"), ("cam-pha", "2025-03-10")]
+
+
+def test_the_page_costs_the_same_queries_whatever_the_entries(plan, web_client_for):
+    client = web_client_for("coordinator_in")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(plan)).status_code == 200
+        return len(captured)
+
+    before = queries()
+    more = [
+        entry(
+            factories.UnitFactory(parent=plan.world.province_in, code=f"xa-{n}", name=f"Xã {n}"),
+            factories.UserFactory(username=f"lead_{n}"),
+            factories.UserFactory(username=f"member_{n}"),
+            start=dt.date(2025, 5, 5 + n),
+        )
+        for n in range(4)
+    ]
+    programme_entries_replace(
+        actor=plan.world.people.coordinator_in,
+        programme=plan.programme,
+        entries=[*plan.entries, *more],
+    )
+    assert queries() == before

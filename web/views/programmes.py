@@ -223,7 +223,10 @@ def programme_import_view(request: HttpRequest, programme_id: int) -> HttpRespon
         return _page(request, programme, PageParts(import_form=form), status=422)
     try:
         programme_import(
-            actor=signed_in(request), programme=programme, upload=form.cleaned_data["file"]
+            actor=signed_in(request),
+            programme=programme,
+            upload=form.cleaned_data["file"],
+            expected_version=_seen_version(request),
         )
     except Invalid as refusal:
         rows = refusal.extra.get("rows")
@@ -232,22 +235,31 @@ def programme_import_view(request: HttpRequest, programme_id: int) -> HttpRespon
         parts = PageParts(import_form=form, import_rows=rows)
         return _page(request, programme, parts, status=422)
     except REFUSALS as refusal:
-        return _page(request, programme, PageParts(refusal=refusal_messages(refusal)), 409)
+        return _refused(request, programme, refusal)
     messages.success(request, _("The entries were replaced by those of the file."))
     return redirect(programme_url(programme))
+
+
+def _seen_version(request: HttpRequest) -> int | None:
+    """The version the page showed (None when a form sends none: no check)."""
+    version = VersionForm(request.POST)
+    return version.cleaned_data["row_version"] if version.is_valid() else None
+
+
+def _refused(request: HttpRequest, programme: Programme, refusal: Exception) -> HttpResponse:
+    """The page with a refusal of a button above it, answered with its status."""
+    status = getattr(refusal, "status", 422)
+    return _page(request, programme, PageParts(refusal=refusal_messages(refusal)), status)
 
 
 def _step(
     request: HttpRequest, programme_id: int, act: Callable[..., Any], done: str
 ) -> HttpResponse:
     programme = _programme(request, programme_id)
-    version = VersionForm(request.POST)
-    expected = version.cleaned_data["row_version"] if version.is_valid() else None
     try:
-        act(actor=signed_in(request), programme=programme, expected_version=expected)
+        act(actor=signed_in(request), programme=programme, expected_version=_seen_version(request))
     except REFUSALS as refusal:
-        status = getattr(refusal, "status", 422)
-        return _page(request, programme, PageParts(refusal=refusal_messages(refusal)), status)
+        return _refused(request, programme, refusal)
     messages.success(request, done)
     return redirect(programme_url(programme))
 
@@ -273,8 +285,7 @@ def programme_create_visits_view(request: HttpRequest, programme_id: int) -> Htt
     try:
         created = programme_create_visits(actor=signed_in(request), programme=programme)
     except REFUSALS as refusal:
-        status = getattr(refusal, "status", 422)
-        return _page(request, programme, PageParts(refusal=refusal_messages(refusal)), status)
+        return _refused(request, programme, refusal)
     return _page(request, programme, PageParts(created=created))
 
 
