@@ -210,6 +210,12 @@ def test_an_approved_programme_has_no_table_and_refuses_an_import(plan, web_clie
     response = client.post(url(plan, "import/"), {"file": upload(good)})
     assert response.status_code == 409
     assert "Only a draft programme changes" in response.content.decode()
+    # A table sent from a page loaded before the approval.
+    rows = [row("ha-long", "lead_a", "2025-04-07", "2025-04-11")]
+    response = client.post(url(plan), table_post(plan, rows))
+    assert response.status_code == 409
+    assert 'id="programme-refusal"' in response.content.decode()
+    assert entries(plan) == [("ha-long", "2025-03-03"), ("cam-pha", "2025-03-10")]
 
 
 def book(plan, person, start: dt.date) -> Visit:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checklists.clashes import Clash
-from checklists.errors import Invalid, StaleObjectError, refusal_messages
+from checklists.errors import Conflict, Invalid, StaleObjectError, refusal_messages
 from checklists.models import Programme, Unit, User, Visit
 from checklists.selectors.programmes import (
     programme_page_entries,
@@ -38,10 +38,12 @@ from checklists.services.programme_visits import (
     programme_create_visits,
 )
 from checklists.services.programmes import (
+    Status,
     programme_approve,
     programme_close,
     programme_create,
     programme_entries_replace,
+    programme_require_status,
 )
 from web.forms_programmes import (
     EntryForm,
@@ -173,6 +175,14 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = _programme(request, programme_id)
     if request.method == "GET":
         return _page(request, programme)
+    try:
+        # A table sent from a page loaded before the programme was approved: the
+        # service's own rule says why it no longer changes (before its rows are read).
+        programme_require_status(
+            programme, Status.DRAFT, _("Only a draft programme changes; this one is %(status)s.")
+        )
+    except Conflict as refusal:
+        return _refused(request, programme, refusal)
     formset = EntryFormSet(request.POST, prefix=ENTRIES_PREFIX)
     version = VersionForm(request.POST)
     if not formset.is_valid() or not version.is_valid():
@@ -188,20 +198,22 @@ def programme_page(request: HttpRequest, programme_id: int) -> HttpResponse:
             entries=[form.entry() for form in kept],
             expected_version=version.cleaned_data["row_version"],
         )
+    except Invalid as refusal:
+        _show_on_rows(formset, kept, refusal)
+        return _page(request, programme, PageParts(formset=formset), status=422)
     except REFUSALS as refusal:
-        status = _show_on_rows(formset, kept, refusal)
-        return _page(request, programme, PageParts(formset=formset), status=status)
+        return _refused(request, programme, refusal)
     messages.success(request, _("The entries are saved."))
     return redirect(programme_url(programme))
 
 
-def _show_on_rows(formset: Any, kept: Sequence[EntryForm], refusal: Any) -> int:
+def _show_on_rows(formset: Any, kept: Sequence[EntryForm], refusal: Invalid) -> None:
     """A service's `entries.<index>.<field>` errors beside the row and field they
-    name; any other refusal above the table."""
+    name; the others (the number of entries) above the table."""
     above = formset.non_form_errors()
-    if not (isinstance(refusal, Invalid) and hasattr(refusal, "error_dict")):
-        above.extend(refusal_messages(refusal))
-        return getattr(refusal, "status", 422)
+    if not hasattr(refusal, "error_dict"):
+        above.extend(refusal.messages)
+        return
     for key, errors in refusal.error_dict.items():
         parts = key.split(".")
         if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(kept):
@@ -209,7 +221,6 @@ def _show_on_rows(formset: Any, kept: Sequence[EntryForm], refusal: Any) -> int:
             form.add_error(parts[2] if parts[2] in form.fields else None, errors)
         else:
             above.extend(message for error in errors for message in error.messages)
-    return 422
 
 
 @login_required
