@@ -45,6 +45,7 @@ from checklists.services.programmes import (
     programme_entries_replace,
     programme_require_status,
 )
+from checklists.wording import localised
 from web.forms_programmes import (
     EntryForm,
     EntryFormSet,
@@ -151,6 +152,7 @@ def _page(
         "title": _("Programme %(code)s") % {"code": programme.code},
         "programme": programme,
         "legal_basis": list(programme.legal_basis.order_by("id")),
+        "outline_title": localised(programme.outline.title, programme.outline.title_en),
         "entries": entries,
         "is_draft": is_draft,
         "is_approved": programme.status == Programme.Status.APPROVED,
