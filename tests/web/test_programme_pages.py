@@ -331,3 +331,16 @@ def test_the_page_costs_the_same_queries_whatever_the_entries(plan, web_client_f
         entries=[*plan.entries, *more],
     )
     assert queries() == before
+
+
+def test_the_template_link_downloads_with_the_pages_session(plan, web_client_for):
+    client = web_client_for("coordinator_in")
+    response = client.get(f"/api/v1/programmes/{plan.programme.pk}/import/template/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert (
+        web_client_for("lead")
+        .get(f"/api/v1/programmes/{plan.programme.pk}/import/template/")
+        .status_code
+        == 404
+    )
