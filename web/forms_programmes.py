@@ -118,7 +118,17 @@ def _nobody(name: str) -> str:
     return _("Nobody active has the user name “%(username)s”.") % {"username": name}
 
 
-EntryFormSet = forms.formset_factory(EntryForm, extra=1, can_delete=True, max_num=1000)
+class BaseEntryFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = gettext_lazy("Remove")
+            _labelled(form)
+
+
+EntryFormSet = forms.formset_factory(
+    EntryForm, formset=BaseEntryFormSet, extra=1, can_delete=True, max_num=1000
+)
 
 
 def entry_initial(entry: ProgrammeEntry) -> dict[str, Any]:

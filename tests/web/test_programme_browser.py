@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from checklists.models import Programme, TeamMembership
 from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests.conftest import local
+from tests.web.test_accessibility import _violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,3 +115,27 @@ def test_a_coordinator_imports_resolves_a_clash_approves_and_creates_the_visits(
     page.get_by_role("link", name="Coverage", exact=True).click()
     expect(page).to_have_url(re.compile(r"/coverage/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Coverage of units")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_draft_page_with_its_errors_has_no_serious_accessibility_violation(
+    browser, plan, sign_in, tmp_path, language
+):
+    """The demo's programme is approved; here the draft's editable table, a row's
+    errors beside it and an import's refusal are checked by axe-core too."""
+    coordinator = plan.world.people.coordinator_in
+    coordinator.language = language
+    coordinator.save(update_fields=["language"])
+    # axe-core is injected as an inline script, which the pages' CSP refuses.
+    context = browser.new_context(bypass_csp=True)
+    page = sign_in(context.new_page(), coordinator)
+    page.goto(page.url.split("/deadlines/")[0] + f"/programmes/{plan.programme.pk}/")
+    page.locator('[name="entries-1-lead"]').fill("nobody")
+    page.locator("#entries form button[type=submit]").click()
+    expect(page.locator("#entry-2-errors")).to_be_visible()
+    bad = workbook(tmp_path / "bad.xlsx", [["ha-long", "", "", "", "", "07/04/2025", "x"]])
+    page.locator("#import input[type=file]").set_input_files(bad)
+    page.locator("#import button[type=submit]").click()
+    expect(page.locator("#import-errors")).to_be_visible()
+    assert _violations(page) == []
+    context.close()
