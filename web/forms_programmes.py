@@ -10,6 +10,7 @@ empty, is not sent to the service.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django import forms
@@ -102,16 +103,9 @@ class EntryForm(forms.Form):
         return data
 
     def entry(self) -> ProgrammeEntryInput:
+        """The row as the service takes it (its cleaned fields bear the same names)."""
         data = self.cleaned_data
-        return ProgrammeEntryInput(
-            host_unit=data["host_unit"],
-            lead=data["lead"],
-            deputy=data["deputy"],
-            secretary=data["secretary"],
-            members=data["members"],
-            window_start=data["window_start"],
-            window_end=data["window_end"],
-        )
+        return ProgrammeEntryInput(**{f.name: data[f.name] for f in fields(ProgrammeEntryInput)})
 
 
 def _nobody(name: str) -> str:

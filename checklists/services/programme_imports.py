@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import fields
 
 from django.utils.translation import gettext as _
 
@@ -60,14 +61,9 @@ def programme_import(
 
 
 def _entry(row: ProgrammeEntryRow) -> ProgrammeEntryInput:
+    """A row read is an entry: the same fields, without its row number."""
     return ProgrammeEntryInput(
-        host_unit=row.host_unit,
-        lead=row.lead,
-        deputy=row.deputy,
-        secretary=row.secretary,
-        members=row.members,
-        window_start=row.window_start,
-        window_end=row.window_end,
+        **{f.name: getattr(row, f.name) for f in fields(ProgrammeEntryInput)}
     )
 
 

@@ -13,20 +13,12 @@ from rest_framework.test import APIClient
 from checklists.models import Programme
 from checklists.services.programmes import programme_approve
 from tests.factories import UserFactory
+from tests.spreadsheets import PROGRAMME_ENTRY_HEADER as HEADER
+from tests.spreadsheets import PROGRAMME_ENTRY_HEADER_VI as VI_HEADER
 from tests.spreadsheets import csv_bytes, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["host_unit", "lead", "deputy", "secretary", "members", "window_start", "window_end"]
-VI_HEADER = [
-    "Đơn vị được kiểm tra",
-    "Trưởng đoàn",
-    "Phó trưởng đoàn",
-    "Thư ký",
-    "Thành viên",
-    "Từ ngày",
-    "Đến ngày",
-]
 GOOD_ROWS = [
     ["ha-long", "lead_a", "", "", "member_a, member_b", "2025-04-07", "2025-04-11"],
     ["cam-pha", "lead_b", "deputy_a", "", "", "14/04/2025", "18/04/2025"],

@@ -16,12 +16,12 @@ from playwright.sync_api import expect
 from checklists.models import Programme, TeamMembership
 from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests.conftest import local
+from tests.spreadsheets import PROGRAMME_ENTRY_HEADER_VI
 from tests.web.test_accessibility import _violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HEADER = ["Đơn vị được kiểm tra", "Trưởng đoàn", "Phó trưởng đoàn", "Thư ký", "Thành viên"]
-HEADER += ["Từ ngày", "Đến ngày"]
+HEADER = PROGRAMME_ENTRY_HEADER_VI
 
 
 def workbook(path: Path, rows: list[list[object]]) -> Path:

@@ -19,12 +19,12 @@ from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests import factories
 from tests.conftest import ROLES, local
 from tests.programme_world import entry
+from tests.spreadsheets import PROGRAMME_ENTRY_HEADER as HEADER
 from tests.spreadsheets import XLSX_TYPE, xlsx
 from tests.web.demo_site import seed_demo_pages
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["host_unit", "lead", "deputy", "secretary", "members", "window_start", "window_end"]
 OUTSIDERS = [r for r in ROLES if r not in ("coordinator_in", "anonymous")]
 
 
