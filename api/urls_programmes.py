@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.views.programmes import ProgrammeViewSet
+from api.views.programmes import FILE_PARSERS, ProgrammeViewSet
 
 programme_list = ProgrammeViewSet.as_view({"get": "list", "post": "create"})
 programme_detail = ProgrammeViewSet.as_view(
@@ -31,5 +31,15 @@ urlpatterns: list = [
         "programmes/<id:pk>/clashes/",
         ProgrammeViewSet.as_view({"get": "clashes"}, pagination_class=None, filter_backends=[]),
         name="programme-clashes",
+    ),
+    path(
+        "programmes/<id:pk>/import/",
+        ProgrammeViewSet.as_view({"post": "import_entries"}, parser_classes=FILE_PARSERS),
+        name="programme-import",
+    ),
+    path(
+        "programmes/<id:pk>/import/template/",
+        ProgrammeViewSet.as_view({"get": "import_template"}, filter_backends=[]),
+        name="programme-import-template",
     ),
 ]

@@ -12,6 +12,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The columns of a programme's entries, as SPEC §5 names them and in Vietnamese.
+PROGRAMME_ENTRY_HEADER = [
+    "host_unit",
+    "lead",
+    "deputy",
+    "secretary",
+    "members",
+    "window_start",
+    "window_end",
+]
+PROGRAMME_ENTRY_HEADER_VI = [
+    "Đơn vị được kiểm tra",
+    "Trưởng đoàn",
+    "Phó trưởng đoàn",
+    "Thư ký",
+    "Thành viên",
+    "Từ ngày",
+    "Đến ngày",
+]
 
 
 def xlsx(rows: Iterable[Sequence[Any]]) -> bytes:

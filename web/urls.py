@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("web.urls_dashboard")),
     path("visits/<int:visit_id>/", include("web.urls_visit")),
     path("recommendations/<int:recommendation_id>/", include("web.urls_recommendations")),
+    path("programmes/", include("web.urls_programmes")),
 ]

@@ -9,14 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from api.filters import FilterSet, IdFilter, IntegerFilter
 from api.schema import IF_MATCH, etag_header
+from api.serializers_imports import ImportFileSerializer
 from api.serializers_programmes import (
     EntryClashesSerializer,
     ProgrammeSerializer,
@@ -26,6 +31,8 @@ from api.serializers_programmes import (
 from api.views.base import ETagMixin, actor_of, expected_version, versioned_response
 from checklists.models import Programme
 from checklists.selectors.programmes import programmes_visible_to, programmes_with_entries
+from checklists.services.imports import import_template
+from checklists.services.programme_imports import programme_import
 from checklists.services.programme_visits import programme_clashes, programme_create_visits
 from checklists.services.programmes import (
     ProgrammeEntryInput,
@@ -35,6 +42,10 @@ from checklists.services.programmes import (
     programme_delete,
     programme_update,
 )
+from checklists.uploads import XLSX
+
+# The import's file comes as multipart form data, the other writes as JSON.
+FILE_PARSERS = [MultiPartParser, FormParser]
 
 
 class ProgrammeFilter(FilterSet):
@@ -198,3 +209,35 @@ class ProgrammeViewSet(
         entries, errors first; entries without clashes are left out."""
         found = programme_clashes(actor=actor_of(request), programme=self.get_object())
         return Response(EntryClashesSerializer(found, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportFileSerializer},
+        responses={200: ProgrammeSerializer},
+        parameters=[IF_MATCH, etag_header(200)],
+    )
+    def import_entries(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Replace a draft's entries with the rows of a spreadsheet (multipart `file`,
+        .xlsx or .csv, the columns of `import/template/`): all rows or none; a 400
+        problem lists each bad cell in `rows` (row, column, message)."""
+        programme = self.get_object()
+        form = ImportFileSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        programme_import(
+            actor=actor_of(request),
+            programme=programme,
+            upload=form.validated_data["file"],
+            expected_version=expected_version(request),
+        )
+        return self._answer(programme)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    def import_template(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The empty .xlsx of a programme's entries, its headers in the request's
+        language."""
+        programme = self.get_object()
+        content = import_template("programme_entries", actor=actor_of(request))
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"programme-{programme.pk}-entries.xlsx"
+        )
+        return response

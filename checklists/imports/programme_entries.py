@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +38,9 @@ PEOPLE_COLUMNS = ("lead", "deputy", "secretary", "members")
 
 @dataclass(frozen=True)
 class ProgrammeEntryRow:
-    """One entry as read; `row` is its row number in the file (the header is 1)."""
+    """One entry as read; `row` is its row number in the file (the header is 1),
+    `headers` the file's own header of each column key, so that what the
+    programme's service later finds wrong is told in the file's words."""
 
     row: int
     host_unit: Unit
@@ -48,6 +50,10 @@ class ProgrammeEntryRow:
     members: tuple[User, ...]
     window_start: dt.date
     window_end: dt.date
+    headers: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key, key)
 
 
 def programme_entries_read(upload: Upload, *, actor: Person | None) -> list[ProgrammeEntryRow]:
@@ -85,6 +91,7 @@ def programme_entries_read(upload: Upload, *, actor: Person | None) -> list[Prog
                 members=members,
                 window_start=start,
                 window_end=end,
+                headers=table.headers,
             )
         )
     table.errors.raise_if_any()

@@ -4,9 +4,11 @@ constant number of queries."""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from checklists.errors import NotFound
 from checklists.models import LegalInstrument, Programme, ProgrammeEntry, User
-from checklists.policies import Person
+from checklists.policies import Person, is_coordinator
 from checklists.selectors import units_in_scope
 
 
@@ -32,4 +34,22 @@ def programmes_with_entries(programmes: QuerySet[Programme]) -> QuerySet[Program
             ),
         ),
         Prefetch("legal_basis", queryset=LegalInstrument.objects.only("id").order_by("id")),
+    )
+
+
+def programmes_listed_for(user: Person) -> QuerySet[Programme]:
+    """The programmes page's list: only coordinators have one; anyone else is told
+    there is no such page (404, as for the coverage of units)."""
+    if not isinstance(user, User) or not is_coordinator(user):
+        raise NotFound(_("There are no programmes here."))
+    return programmes_visible_to(user).select_related("issuer").order_by("-year", "code", "id")
+
+
+def programme_page_entries(programme: Programme) -> list[ProgrammeEntry]:
+    """A programme's entries as its page shows them: units, people (members by
+    user name) and created visits, in four queries whatever their number."""
+    return list(
+        programme.entries.select_related("host_unit", "lead", "deputy", "secretary", "visit")
+        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("username")))
+        .order_by("position", "id")
     )

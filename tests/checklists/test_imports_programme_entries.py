@@ -14,18 +14,9 @@ from openpyxl import load_workbook
 from checklists.errors import Invalid, NotAllowed
 from checklists.imports.programme_entries import ProgrammeEntryRow, programme_entries_read
 from checklists.services.imports import import_template
+from tests.spreadsheets import PROGRAMME_ENTRY_HEADER as HEADER
+from tests.spreadsheets import PROGRAMME_ENTRY_HEADER_VI as VI_HEADER
 from tests.spreadsheets import csv_bytes, xlsx
-
-HEADER = ["host_unit", "lead", "deputy", "secretary", "members", "window_start", "window_end"]
-VI_HEADER = [
-    "Đơn vị được kiểm tra",
-    "Trưởng đoàn",
-    "Phó trưởng đoàn",
-    "Thư ký",
-    "Thành viên",
-    "Từ ngày",
-    "Đến ngày",
-]
 
 
 def rows_of(error: Invalid) -> list[tuple[int, str]]:

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checklists.models import User, Visit
+from checklists.demo.programme import PROGRAMME_CODE
+from checklists.models import Programme, User, Visit
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -48,6 +49,7 @@ def seed_demo_pages() -> list[DemoPage]:
     # The demo's visit under way had its working session three days ago.
     session_day = timezone.localdate() - dt.timedelta(days=3)
     week = f"?view=timeGridWeek&date={session_day.isoformat()}"
+    programme = Programme.objects.get(code=PROGRAMME_CODE)
     return [
         DemoPage("login", None, reverse("web:login"), DESKTOP),
         DemoPage("deadlines", "truongdoan", reverse("web:deadlines"), DESKTOP),
@@ -61,6 +63,8 @@ def seed_demo_pages() -> list[DemoPage]:
         DemoPage("conclusion-host", "quangninh", conclusion_path, DESKTOP),
         DemoPage("recommendations", "dieuphoi", recommendations_path, DESKTOP),
         DemoPage("coverage", "dieuphoi", reverse("web:coverage"), DESKTOP),
+        DemoPage("programmes", "dieuphoi", reverse("web:programmes"), DESKTOP),
+        DemoPage("programme", "dieuphoi", reverse("web:programme", args=[programme.pk]), DESKTOP),
         DemoPage("recommendation", "truongdoan", reported_path, DESKTOP),
         DemoPage("recommendation-host", "quangninh", open_path, DESKTOP),
         DemoPage("deadlines-phone", "thanhvien", reverse("web:deadlines"), PHONE),
