@@ -75,8 +75,14 @@ def visit_revisions(visit: Visit | int) -> QuerySet[ReportRevision]:
 
 def visit_report_revisions(visit_id: int) -> QuerySet[ReportRevision]:
     """A visit's draft-report revisions, newest first, with the uploader and the
-    number of comments still open (one query)."""
-    return visit_revisions(visit_id).select_related("uploaded_by").order_by("-number")
+    number of comments still open (one query); without their texts, which the
+    pages listing them do not show (a 30-page text is some 100 KB)."""
+    return (
+        visit_revisions(visit_id)
+        .select_related("uploaded_by")
+        .defer("text", "text_error")
+        .order_by("-number")
+    )
 
 
 def revision_with_open_count(revision_id: int) -> ReportRevision:
