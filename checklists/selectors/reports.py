@@ -103,9 +103,13 @@ def revision_comments(revision: ReportRevision | int) -> QuerySet[ReviewComment]
         if isinstance(revision, ReportRevision)
         else ReviewComment.objects.filter(revision_id=revision)
     )
-    return comments.select_related(
-        "author", "section", "responded_by", "carried_from__revision"
-    ).order_by("created_at", "id")
+    # The revision a comment came from is shown by its number: its text (some
+    # 100 KB for a 30-page report, once per carried comment) is left unread.
+    return (
+        comments.select_related("author", "section", "responded_by", "carried_from__revision")
+        .defer("carried_from__revision__text", "carried_from__revision__text_error")
+        .order_by("created_at", "id")
+    )
 
 
 def outline_sections_of(visit: Visit) -> list[OutlineSection]:

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from checklists.models.reports import ReportRevision, RevisionComparison
 from checklists.services.reports import (
+    report_comment_add,
     report_revision_diff,
     report_revision_extract_text,
     report_revision_upload,
@@ -89,13 +90,18 @@ def test_the_page_shows_a_hostile_paragraph_as_text(world, web_client_for):
 
 
 def test_the_page_reads_only_its_own_text_and_not_the_unified_diff(world, web_client_for):
-    """GIVEN three revisions with texts and kept comparisons WHEN the third's page is
-    read THEN one statement reads a text (the page's own revision, for its outline
-    coverage) and none reads the kept unified diff, which the page does not show."""
+    """GIVEN three revisions with texts and kept comparisons, comments carried over
+    from the second WHEN the third's page is read THEN one text is read (the page's
+    own revision, for its outline coverage): not the other revisions' in the list,
+    nor the one a carried comment came from; and not the kept unified diff, which
+    the page does not show."""
     extracted(world, "I. Mục I", "Đoạn một.")
-    extracted(world, "I. Mục I", "Đoạn hai.")
+    second = extracted(world, "I. Mục I", "Đoạn hai.")
+    for text in ("Bổ sung số liệu.", "Làm rõ nguyên nhân."):
+        report_comment_add(actor=world.people.lead, revision=second, text=text)
     third = extracted(world, "I. Mục I", "Đoạn ba.")
     assert RevisionComparison.objects.filter(revision=third).exists()
+    assert third.comments.exclude(carried_from=None).count() == 2
     client = web_client_for("lead")
 
     with CaptureQueriesContext(connection) as captured:
@@ -103,7 +109,14 @@ def test_the_page_reads_only_its_own_text_and_not_the_unified_diff(world, web_cl
 
     assert response.status_code == 200
     sql = [q["sql"] for q in captured]
-    assert sum('"checklists_reportrevision"."text",' in s for s in sql) == 1
+    # A revision's text and text_error are read (or left) together; only revisions
+    # have a text_error, whatever alias a join gives them.
+    texts_read = [s for s in sql if '."text_error"' in s]
+    assert len(texts_read) == 1
+    assert f'"checklists_reportrevision"."id" = {third.pk}' in texts_read[0]
+    page = response.content.decode()
+    assert '<li class="comparison-row op-replace">' in page
+    assert page.count("Carried over from revision 2") == 2
     assert not any("unified_diff" in s for s in sql)
 
 
