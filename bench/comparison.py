@@ -53,11 +53,9 @@ def _sentence(rng: random.Random, length: int) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def thirty_pages(seed: int = 10, pages: int = 30) -> tuple[str, str]:
-    """(revision 1, revision 2): two texts of `pages` pages, one paragraph a line."""
-    rng = random.Random(seed)
-    budget = pages * WORDS_PER_PAGE
-    per_section = budget // len(SECTIONS)
+def _first_draft(rng: random.Random, pages: int) -> list[list[str]]:
+    """The sections of a first draft of `pages` pages, one paragraph a line."""
+    per_section = pages * WORDS_PER_PAGE // len(SECTIONS)
     first: list[list[str]] = []
     for section in SECTIONS:
         body, words = [f"{section.number}. {section.title.upper()}"], 0
@@ -66,9 +64,15 @@ def thirty_pages(seed: int = 10, pages: int = 30) -> tuple[str, str]:
             body.append(_sentence(rng, length))
             words += length + 1
         first.append(body)
+    return first
 
-    second = [list(body) for body in first]
-    for body in second:
+
+def _revise(rng: random.Random, bodies: list[list[str]]) -> list[list[str]]:
+    """The next draft of the outline's sections: what a host unit's next draft
+    changes (figures corrected, words reworded, spellings only, a paragraph
+    removed, one added and one rewritten in each section)."""
+    revised = [list(body) for body in bodies]
+    for body in revised[: len(SECTIONS)]:
         count = len(body) - 1
         for index in rng.sample(range(1, count + 1), 8):  # a corrected figure
             parts = body[index].split()
@@ -85,16 +89,35 @@ def thirty_pages(seed: int = 10, pages: int = 30) -> tuple[str, str]:
         del body[rng.randrange(1, len(body))]  # a paragraph removed
         body.insert(rng.randrange(1, len(body)), _sentence(rng, 30))  # and one added
         body[rng.randrange(1, len(body))] = _sentence(rng, 25)  # one rewritten
-    # A heading that is in no outline: its paragraphs count as section VI's.
-    second.append(["VII. Các nội dung khác", _sentence(rng, 40), _sentence(rng, 35)])
+    return revised
 
-    def text(bodies: list[list[str]]) -> str:
-        lines = ["BÁO CÁO", "Kết quả công tác bảo vệ chính trị nội bộ"]
-        for body in bodies:
-            lines.extend(body)
-        return "\n".join(lines)
 
-    return text(first), text(second)
+def _text(bodies: list[list[str]]) -> str:
+    lines = ["BÁO CÁO", "Kết quả công tác bảo vệ chính trị nội bộ"]
+    for body in bodies:
+        lines.extend(body)
+    return "\n".join(lines)
+
+
+def drafts(seed: int = 10, pages: int = 30, count: int = 2) -> list[str]:
+    """`count` successive drafts of a report of `pages` pages, one paragraph a line,
+    each a revision of the one before. The second adds a heading that is in no
+    outline (its paragraphs count as section VI's); later ones keep it."""
+    rng = random.Random(seed)
+    bodies = _first_draft(rng, pages)
+    texts = [_text(bodies)]
+    for number in range(2, count + 1):
+        bodies = _revise(rng, bodies)
+        if number == 2:
+            bodies.append(["VII. Các nội dung khác", _sentence(rng, 40), _sentence(rng, 35)])
+        texts.append(_text(bodies))
+    return texts
+
+
+def thirty_pages(seed: int = 10, pages: int = 30) -> tuple[str, str]:
+    """(revision 1, revision 2): two texts of `pages` pages, one paragraph a line."""
+    first, second = drafts(seed, pages, 2)
+    return first, second
 
 
 def run(ctx: BenchContext) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from checklists.models import (
     Conclusion,
     Milestone,
     Recommendation,
+    ReportRevision,
+    RevisionComparison,
     TeamMembership,
     Unit,
     User,
@@ -41,6 +43,7 @@ SEED_OPTIONS: dict[str, Any] = {
     "items_per_visit": 50,
     "big_visits": 10,
     "big_visit_items": 300,
+    "report_pages": 30,
 }
 # Where the seed's report (its time per table) is kept, so a rerun that reuses the
 # data can still say how long seeding took. A plain table, not a Django model: it
@@ -112,13 +115,17 @@ def current_volume() -> dict[str, int]:
         "users": User.objects.count(),
         "conclusions": Conclusion.objects.count(),
         "recommendations": Recommendation.objects.count(),
+        "report_revisions": ReportRevision.objects.count(),
+        "revision_comparisons": RevisionComparison.objects.count(),
     }
 
 
 def holds_expected_volume(volume: dict[str, int]) -> bool:
-    # Recommendations are drawn at random (about 5 per concluded visit): a data set
-    # seeded before they were has none, and is rebuilt.
-    return volume.get("recommendations", 0) > 0 and all(
+    # Recommendations are drawn at random (about 5 per concluded visit), and the
+    # draft reports came later still: a data set seeded before either has none of
+    # them, and is rebuilt.
+    seeded_later = ("recommendations", "report_revisions", "revision_comparisons")
+    return all(volume.get(key, 0) > 0 for key in seeded_later) and all(
         volume[key] == count for key, count in expected_volume().items()
     )
 

@@ -59,12 +59,26 @@ from bench.page_floors import (
     visit_floor_ids,
     visit_ids,
 )
-from checklists.models import ChecklistItem, TeamMembership, User
+from bench.revision_floor import (
+    comparison_rows,
+    measured_revision,
+    revision_floor,
+    revision_floor_ids,
+    revision_ids,
+)
+from checklists.models import ChecklistItem, ReportRevision, TeamMembership, User
+from checklists.selectors import visits_visible_to
 
 SLOW_P95_MS = 150
 # What the log-in form leaves in the session (authenticate() answers through it).
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 SCALING_REPEAT = 20
+REVISION_FLOOR_IS = (
+    "7 statements (visit with unit and role; the revision with its text; the visit's "
+    "revisions; reviews; comments with author, section, answerer and origin; outline "
+    "sections; the kept comparison with the previous revision), the coverage computed "
+    "from the text and the unchanged paragraphs folded as the page does; as JSON"
+)
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -211,6 +225,41 @@ def small_visit_of(user: User, big_visit_id: int) -> int:
     return row["visit_id"]
 
 
+def revision_url(user: User, *, most: bool = True) -> tuple[str, int, int]:
+    """(url, visit id, revision id) of the latest revision with a kept comparison
+    that the person sees, of the visit with the longest draft (`most`) or the
+    shortest (the page with fewer rows)."""
+    if user.is_coordinator:
+        visits = list(visits_visible_to(user).values_list("pk", flat=True))
+    else:
+        visits = list(TeamMembership.objects.filter(user=user).values_list("visit_id", flat=True))
+    revision = measured_revision(visits, most=most)
+    if revision is None:
+        raise RuntimeError(f"{user.username} sees no revision with a kept comparison.")
+    url = f"/visits/{revision.visit_id}/reports/{revision.pk}/"
+    return url, revision.visit_id, revision.pk
+
+
+def measure_revision(ctx: BenchContext, user: User) -> dict[str, Any]:
+    url, visit_id, revision_id = revision_url(user)
+    return {
+        **measure_page(
+            ctx,
+            user,
+            url,
+            floor=revision_floor(user, visit_id, revision_id),
+            floor_is=REVISION_FLOOR_IS,
+            page_ids=revision_ids,
+            floor_ids=revision_floor_ids,
+            rows=comparison_rows,
+        ),
+        # The draft's size: the comparison's and the coverage's input.
+        "words": len(
+            ReportRevision.objects.values_list("text", flat=True).get(pk=revision_id).split()
+        ),
+    }
+
+
 def run(ctx: BenchContext) -> dict[str, Any]:
     coordinator, member = ctx.province_coordinator, ctx.big_visit_lead
     everyone = ctx.everything_coordinator
@@ -278,6 +327,8 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             page_ids=visit_ids,
             floor_ids=visit_floor_ids,
         ),
+        "revision_member": measure_revision(ctx, member),
+        "revision_coordinator": measure_revision(ctx, coordinator),
         "calendar": measure_page(
             ctx,
             coordinator,
@@ -315,6 +366,20 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             f"/visits/{small_visit}/",
             what="a visit with the fewest items",
             ids=visit_ids,
+        ),
+        "revision_member": measure_variant(
+            ctx,
+            member,
+            revision_url(member, most=False)[0],
+            what="a 4-page draft in two revisions",
+            ids=comparison_rows,
+        ),
+        "revision_coordinator": measure_variant(
+            ctx,
+            coordinator,
+            revision_url(coordinator, most=False)[0],
+            what="a 4-page draft in two revisions",
+            ids=comparison_rows,
         ),
         "calendar": measure_variant(
             ctx,

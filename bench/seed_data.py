@@ -146,5 +146,5 @@ ITEM_COLUMNS = (
 REPORTED_OPTIONS = (
     "visits", "milestones_per_visit", "items_per_visit", "big_visits", "big_visit_items",
     "provinces", "districts", "grassroots", "coordinators_per_province",
-    "inspectors_per_province", "seed", "append",
+    "inspectors_per_province", "report_pages", "seed", "append",
 )  # fmt: skip

@@ -18,6 +18,10 @@ DESCRIPTION = (
 )
 
 
+# The fewest pages whose sections hold the paragraphs a revision changes.
+MIN_REPORT_PAGES = 4
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.seed_scale", description=DESCRIPTION)
     parser.add_argument("--visits", type=int, default=10_000)
@@ -33,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
         "items of their own.",
     )
     parser.add_argument("--big-visit-items", type=int, default=300)
+    parser.add_argument(
+        "--report-pages",
+        type=int,
+        default=30,
+        help="Pages of the measured draft reports (three revisions each, for the revision "
+        "page); the others have the fewest (MIN_REPORT_PAGES) in two.",
+    )
     parser.add_argument("--provinces", type=int, default=len(PROVINCES))
     parser.add_argument("--districts", type=int, default=700)
     parser.add_argument("--grassroots", type=int, default=4_200)
@@ -71,13 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_options(options: dict[str, Any]) -> None:
-    positive = ("visits", "items_per_visit", "provinces", "districts", "batch_size")
+    positive = (
+        "visits", "items_per_visit", "provinces", "districts", "batch_size",
+    )  # fmt: skip
     for name in positive:
         if options[name] < 1:
             raise SeedError(f"--{name.replace('_', '-')} must be at least 1.")
     for name in ("milestones_per_visit", "big_visits", "grassroots"):
         if options[name] < 0:
             raise SeedError(f"--{name.replace('_', '-')} cannot be negative.")
+    if options["report_pages"] < MIN_REPORT_PAGES:
+        # Each revision changes eight paragraphs of every section (bench.comparison).
+        raise SeedError(f"--report-pages must be at least {MIN_REPORT_PAGES}.")
     if options["coordinators_per_province"] < 1:
         raise SeedError("--coordinators-per-province must be at least 1.")
     if options["inspectors_per_province"] < 6:

@@ -43,9 +43,10 @@ from bench.seed_data import (
     USER_COLUMNS,
 )
 from bench.seed_loader import Loader, SeedError
-from bench.seed_options import check_options, default_options
+from bench.seed_options import MIN_REPORT_PAGES, check_options, default_options
 from bench.seed_outcomes import plan_conclusions
 from bench.seed_progress import SeededProgress
+from bench.seed_reports import ReportPlan, load_reports
 from bench.seed_visits import ItemPart, NewSession, NewVisit, load_visits
 from checklists.models import (
     AnswerType,
@@ -57,6 +58,10 @@ from checklists.models import (
     OutgoingRegister,
     Outline,
     Recommendation,
+    ReportRevision,
+    Review,
+    ReviewComment,
+    RevisionComparison,
     TeamMembership,
     Unit,
     User,
@@ -160,6 +165,7 @@ class _Seeder:
             plans = self.plan_visits(units, people)
             self.seed_visits(plans, outline)
             self.seed_conclusions(plans, units, people)
+            self.seed_reports(plans, units, people)
             self.reset_sequences()
             committing = time.perf_counter()
         # PostgreSQL checks the (deferred) foreign keys of every copied row here.
@@ -483,11 +489,59 @@ class _Seeder:
         conclusions = plan_conclusions(self, plans, units, people["contacts"])
         load_conclusions(self.loader, conclusions, calendar=self.calendar)
 
+    # --- draft reports ------------------------------------------------------------
+
+    def seed_reports(
+        self, plans: list[_VisitPlan], units: dict[str, list[_UnitRow]], people: dict
+    ) -> None:
+        """Draft reports for the pages benchmark (bench.pages' revision page): 30-page
+        drafts in three revisions for the big visit its team lead is measured on and
+        for a visit of the busiest province (its coordinator's, as BenchContext
+        picks it: most visits, then the lowest id), and the shortest drafts in two
+        revisions for another visit of each (the page with fewer rows)."""
+        if not plans:
+            return
+        lead_visit = min((p for p in plans if p.big), key=lambda p: p.id, default=plans[0])
+        lead = next(user for user, role in lead_visit.team if role == Role.LEAD)
+        counts: dict[int, int] = {}
+        for p in plans:
+            counts[p.host_unit.province] = counts.get(p.host_unit.province, 0) + 1
+        province_ids = {u.province: u.id for u in units[Unit.Kind.PROVINCE]}
+        busiest = max(counts, key=lambda index: (counts[index], -province_ids[index]))
+        chosen: list[tuple[_VisitPlan, int, int]] = []
+
+        def pick(candidates: list[_VisitPlan], revisions: int, pages: int) -> None:
+            taken = {p.id for p, _revisions, _pages in chosen}
+            plan = next((p for p in candidates if p.id not in taken), None)
+            if plan is not None:
+                chosen.append((plan, revisions, pages))
+
+        in_province = [p for p in plans if p.host_unit.province == busiest]
+        pick([lead_visit], 3, self.o["report_pages"])
+        pick(in_province, 3, self.o["report_pages"])
+        pick([p for p in plans if lead in dict(p.team)], 2, MIN_REPORT_PAGES)
+        pick(in_province, 2, MIN_REPORT_PAGES)
+        report_plans = [
+            ReportPlan(
+                visit_id=p.id,
+                uploader_id=people["contacts"][p.host_unit.id],
+                reviewer_id=next(user for user, role in p.team if role == Role.LEAD),
+                revisions=revisions,
+                pages=pages,
+                seed=self.seed + p.id,
+            )
+            for p, revisions, pages in chosen
+        ]
+        started = time.perf_counter()
+        load_reports(self.loader, report_plans, now=self.now)
+        self.timed("reports kept", started)
+
     # --- after the load ---------------------------------------------------------
 
     SEEDED = (
         Unit, User, Visit, WorkingSession, TeamMembership, Milestone, ChecklistItem,
         Conclusion, ConclusionSection, Recommendation, ImplementationReport, OutgoingRegister,
+        ReportRevision, Review, ReviewComment, RevisionComparison,
     )  # fmt: skip
 
     def reset_sequences(self) -> None:

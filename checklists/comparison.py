@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checklists.coverage import SectionRef, heading_lines, normalise
+from checklists.coverage import SectionRef, heading_lines, normalise_lines
 
 # Bump when the result's shape or the algorithm changes: kept results of an older
 # version are computed again when read.
@@ -87,7 +87,7 @@ def split_sections(
 ) -> tuple[list[Paragraph], dict[str, list[Paragraph]]]:
     """(the paragraphs before the first heading, section number → its paragraphs,
     heading included) for the sections whose heading the text has."""
-    found = heading_lines([normalise(p.text) for p in items], sections)
+    found = heading_lines(normalise_lines([p.text for p in items]), sections)
     starts: dict[int, str] = {}
     for number, index in found.items():
         starts.setdefault(index, number)  # one line heads one section, the first listed

@@ -42,10 +42,12 @@ def extract_text(data: bytes, content_type: str) -> str:
             % {"error": f"{type(exc).__name__}: {exc}"[:300]}
         ) from exc
     # PostgreSQL text cannot hold NUL; PDFs sometimes carry them.
-    return _tidy(text.replace("\x00", ""))
+    return tidy_text(text.replace("\x00", ""))
 
 
-def _tidy(text: str) -> str:
+def tidy_text(text: str) -> str:
+    """One paragraph a line, its spacing collapsed (non-breaking spaces too), no
+    blank lines: the text as every extractor leaves it."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 

@@ -75,8 +75,14 @@ def visit_revisions(visit: Visit | int) -> QuerySet[ReportRevision]:
 
 def visit_report_revisions(visit_id: int) -> QuerySet[ReportRevision]:
     """A visit's draft-report revisions, newest first, with the uploader and the
-    number of comments still open (one query)."""
-    return visit_revisions(visit_id).select_related("uploaded_by").order_by("-number")
+    number of comments still open (one query); without their texts, which the
+    pages listing them do not show (a 30-page text is some 100 KB)."""
+    return (
+        visit_revisions(visit_id)
+        .select_related("uploaded_by")
+        .defer("text", "text_error")
+        .order_by("-number")
+    )
 
 
 def revision_with_open_count(revision_id: int) -> ReportRevision:
@@ -97,9 +103,13 @@ def revision_comments(revision: ReportRevision | int) -> QuerySet[ReviewComment]
         if isinstance(revision, ReportRevision)
         else ReviewComment.objects.filter(revision_id=revision)
     )
-    return comments.select_related(
-        "author", "section", "responded_by", "carried_from__revision"
-    ).order_by("created_at", "id")
+    # The revision a comment came from is shown by its number: its text (some
+    # 100 KB for a 30-page report, once per carried comment) is left unread.
+    return (
+        comments.select_related("author", "section", "responded_by", "carried_from__revision")
+        .defer("carried_from__revision__text", "carried_from__revision__text_error")
+        .order_by("created_at", "id")
+    )
 
 
 def outline_sections_of(visit: Visit) -> list[OutlineSection]:

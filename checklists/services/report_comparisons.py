@@ -36,6 +36,7 @@ __all__ = [
     "RevisionDiff",
     "TextNotReady",
     "report_revision_diff",
+    "require_ready",
     "require_text",
     "revision_comparison_keep",
     "revision_comparisons_after_text",
@@ -65,9 +66,13 @@ class TextNotReady(Conflict):
         self.revision = revision
 
 
-def require_text(revision: ReportRevision) -> str:
+def require_ready(revision: ReportRevision) -> None:
     if revision.text_status != READY:
         raise TextNotReady(revision)
+
+
+def require_text(revision: ReportRevision) -> str:
+    require_ready(revision)
     return revision.text
 
 
@@ -92,17 +97,23 @@ def _outline_sections(visit_id: int) -> list[SectionRef]:
 
 
 def revision_comparison_keep(
-    *, revision: ReportRevision, against: ReportRevision
+    *, revision: ReportRevision, against: ReportRevision, unified: bool = True
 ) -> RevisionComparison:
     """The kept comparison of `revision` with `against` (two revisions of one visit,
     both texts ready: raises TextNotReady otherwise), computed and kept when there
     is none yet or it was computed by an older algorithm. The system's act: the
-    callers check who asks."""
-    new_text, old_text = require_text(revision), require_text(against)
-    kept = RevisionComparison.objects.filter(revision=revision, against=against).first()
+    callers check who asks. Without `unified`, the unified diff is not read.
+
+    The texts are read only to compute: a kept comparison needs neither, so the
+    callers may pass revisions loaded without them (a 30-page text is some
+    100 KB a revision)."""
+    require_ready(revision)
+    require_ready(against)
+    kept_rows = RevisionComparison.objects.filter(revision=revision, against=against)
+    kept = (kept_rows if unified else kept_rows.defer("unified_diff")).first()
     if kept is not None and kept.algorithm == ALGORITHM:
         return kept
-    comparison = compare_texts(old_text, new_text, _outline_sections(revision.visit_id))
+    comparison = compare_texts(against.text, revision.text, _outline_sections(revision.visit_id))
     values = {
         "result": {"sections": comparison.sections},
         "unified_diff": comparison.unified_body,
@@ -123,15 +134,20 @@ def revision_comparison_keep(
 
 
 def report_revision_diff(
-    *, actor: Person | None, revision: ReportRevision, against: ReportRevision
+    *,
+    actor: Person | None,
+    revision: ReportRevision,
+    against: ReportRevision,
+    unified: bool = True,
 ) -> RevisionDiff:
     """The comparison of `revision` with `against`, another revision of the same
     visit, for whoever sees the visit: the kept result (raises TextNotReady while
-    a text is not extracted)."""
+    a text is not extracted). Without `unified` (a page that shows the sections
+    only), `unified_diff` is empty and not read."""
     authorize(actor, revision.visit, Capability.SEE)
     if against.visit_id != revision.visit_id:
         raise ValidationError({"against": _("This visit has no revision with that id.")})
-    kept = revision_comparison_keep(revision=revision, against=against)
+    kept = revision_comparison_keep(revision=revision, against=against, unified=unified)
     return RevisionDiff(
         revision=revision,
         against=against,
@@ -139,7 +155,9 @@ def report_revision_diff(
             kept.unified_diff,
             old_label=_("revision %(number)d") % {"number": against.number},
             new_label=_("revision %(number)d") % {"number": revision.number},
-        ),
+        )
+        if unified
+        else "",
         sections=kept.result["sections"],
         inserted=kept.inserted,
         deleted=kept.deleted,

@@ -38,7 +38,7 @@ SMALL = (
     "--visits", VISITS, "--milestones-per-visit", MILESTONES, "--items-per-visit", ITEMS,
     "--big-visits", BIG_VISITS, "--big-visit-items", BIG_ITEMS, "--provinces", PROVINCES,
     "--districts", DISTRICTS, "--grassroots", GRASSROOTS, "--coordinators-per-province", 1,
-    "--inspectors-per-province", 6,
+    "--inspectors-per-province", 6, "--report-pages", 4,
 )  # fmt: skip
 
 
