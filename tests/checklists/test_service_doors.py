@@ -153,6 +153,13 @@ PROGRAMME_CASES: dict[str, list[Refusal]] = {
     "programme_update": _programme_refusals(lambda w, p: {"programme": p, "title": "X"}),
     "programme_entries_replace": _programme_refusals(lambda w, p: {"programme": p, "entries": []}),
     "programme_approve": _programme_refusals(lambda w, p: {"programme": p}),
+    # Refused before the file is read: its rows do not matter.
+    "programme_import": _programme_refusals(
+        lambda w, p: {
+            "programme": p,
+            "upload": xlsx([["host_unit", "lead", "window_start", "window_end"]]),
+        }
+    ),
     "programme_close": _programme_refusals(lambda w, p: {"programme": p}),
     "programme_delete": _programme_refusals(lambda w, p: {"programme": p}),
     "programme_authorize": _programme_refusals(lambda w, p: {"programme": p}),

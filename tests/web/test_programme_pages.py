@@ -294,7 +294,8 @@ def test_the_demos_plan_10_shows_its_deliberate_clash(db):
     assert "KH10-DOAN3" in client.get(pages["programmes"].path).content.decode()
     html = client.get(pages["programme"].path).content.decode()
     assert "Thanh Bình" in html
-    assert 'class="badge badge-clash-error">Error</span>' in html
+    # The coordinator reads Vietnamese: "Lỗi" is the error's word beside its colour.
+    assert 'class="badge badge-clash-error">Lỗi</span>' in html
 
 
 def test_a_stale_import_is_refused_with_the_page(plan, web_client_for):
