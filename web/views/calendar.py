@@ -32,11 +32,8 @@ from checklists.selectors.feeds import (
 from checklists.services.feeds import calendar_feed_create, calendar_feed_revoke
 from checklists.wording import localised
 from web.forms_dashboard import FeedCreateForm, SuggestionForm
-from web.views.base import is_htmx, signed_in
+from web.views.base import ID_PLACEHOLDER, is_htmx, signed_in
 from web.views.refusals import show_refusal
-
-# reverse() needs a real id; calendar.js puts each event's visit in its place.
-VISIT_PLACEHOLDER = 987654321
 
 
 @dataclass(frozen=True)
@@ -88,10 +85,11 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
     context = {
         "title": _("Calendar"),
         "events_url": reverse("api:calendar"),
-        "visit_url_template": reverse("web:visit", kwargs={"visit_id": VISIT_PLACEHOLDER}),
-        "visit_placeholder": VISIT_PLACEHOLDER,
+        # reverse() needs a real id; calendar.js puts each event's visit in its place.
+        "visit_url_template": reverse("web:visit", kwargs={"visit_id": ID_PLACEHOLDER}),
+        "visit_placeholder": ID_PLACEHOLDER,
         # A recommendation's deadline opens the recommendation's page.
-        "recommendation_url_template": recommendation_page(VISIT_PLACEHOLDER),
+        "recommendation_url_template": recommendation_page(ID_PLACEHOLDER),
         # The unit filter offers units as the person types (web.views.units).
         "unit_label": _("Host unit"),
         "coordinator": is_coordinator(user),

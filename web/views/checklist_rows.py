@@ -19,13 +19,13 @@ bare `<span>` there.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from types import SimpleNamespace
 from typing import Any
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from checklists.models import AnswerType, ChecklistItem
 from checklists.policies import VisitAccess
 from checklists.wording import localised
 from web.forms import answer_as_text
+from web.views.base import url_of_id
 
 # A row of checklists.selectors.visit_checklist_rows: a named tuple of
 # CHECKLIST_ROW_FIELDS (id, number, text, status, answer, assignee_name, note, …).
@@ -106,14 +107,14 @@ ROW_LABELS = {
 class RowWords:
     """Everything the rows of one page share, worked out once: the labels in the
     person's language, the `<option>`s of each selectable value, who may do what,
-    and the item URLs' common start."""
+    and the URL of any item."""
 
     editable: bool
     sees_internal_notes: bool
     english: bool
     csrf_input: str
     save_button: str
-    item_url_prefix: str
+    item_url: Callable[[int], str]
     # ROW_LABELS in the person's language, escaped: `label.status`, …
     label: SimpleNamespace
     status_options: dict[str, str]
@@ -136,8 +137,6 @@ class RowWords:
         # Through a name, so that message extraction does not take the key for a message.
         not_answered = ROW_LABELS["not_answered"]
         yes_no = [("", _(not_answered)), ("yes", _("Yes")), ("no", _("No"))]
-        # reverse() once with a stand-in id: every item's URL is this with its id.
-        stand_in = reverse("web:checklist_item", kwargs={"visit_id": visit_id, "item_id": 0})
         editable = access.can_edit_checklist
         save = escape(_("Save"))
         if standalone:
@@ -153,7 +152,7 @@ class RowWords:
             english=(translation.get_language() or "").startswith("en"),
             csrf_input=csrf_input,
             save_button=save_button,
-            item_url_prefix=stand_in.removesuffix("0/"),
+            item_url=url_of_id("web:checklist_item", "item_id", visit_id=visit_id),
             label=SimpleNamespace(**{key: escape(_(text)) for key, text in ROW_LABELS.items()}),
             status_options={value: _options(statuses, value) for value, _label in statuses},
             yes_no_options={value: _options(yes_no, value) for value, _label in yes_no},
@@ -216,7 +215,7 @@ def _answer_control(row: ItemRow, words: RowWords, aria: str) -> str:
 
 def _form(row: ItemRow, words: RowWords) -> str:
     item = row.item
-    url = f"{words.item_url_prefix}{item.id}/"
+    url = words.item_url(item.id)
     number = f"<span> {escape(item.section_number)}.{escape(item.number)}</span>"
     status_aria, status_error = _invalid(row, "status")
     answer_aria, answer_error = _invalid(row, "answer")

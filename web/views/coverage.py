@@ -11,6 +11,7 @@ overview's unit filter did before web.widgets.LongSelect."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape as esc
 from itertools import accumulate
@@ -18,7 +19,6 @@ from itertools import accumulate
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -39,7 +39,7 @@ from checklists.selectors.unit_coverage import (
 )
 from checklists.wording import localised
 from web.forms_coverage import CoverageFilterForm
-from web.views.base import filter_problems, signed_in
+from web.views.base import filter_problems, signed_in, url_of_id
 
 NEVER, DUE, INSPECTED = "never", "due", "inspected"
 # Levels of the tree shown opened at first (the top one: a province and its districts).
@@ -47,8 +47,6 @@ OPEN_LEVELS = 1
 # A subtree of more units than this (a coordinator of everything: ~5,000) is shown
 # down to the deepest level that keeps within it; a unit there links to its own.
 MAX_UNITS_SHOWN = 500
-# reverse() needs an id; each row's replaces it.
-_PLACEHOLDER = "987654321"
 
 
 @dataclass
@@ -99,7 +97,7 @@ def coverage_tree(entries: list[CoverageEntry]) -> list[CoverageNode]:
     return nodes
 
 
-def _status_html(node: CoverageNode, visit_url: str) -> str:
+def _status_html(node: CoverageNode, visit_url: Callable[[int], str]) -> str:
     entry = node.entry
     if node.status == NEVER:
         return f'<span class="badge badge-overdue">{esc(_("Never inspected"))}</span>'
@@ -111,7 +109,7 @@ def _status_html(node: CoverageNode, visit_url: str) -> str:
     )
     day = date_format(entry.last_inspection, "SHORT_DATE_FORMAT")
     outline = f' <span class="muted">({esc(entry.outline)})</span>' if entry.outline else ""
-    url = visit_url.replace(_PLACEHOLDER, str(entry.last_visit))
+    url = visit_url(entry.last_visit)
     words = _("inspected on %(day)s") % {"day": day}
     return f'{due}<a class="coverage-visit" href="{esc(url)}">{esc(words)}</a>{outline}'
 
@@ -158,7 +156,7 @@ def coverage_tree_html(nodes: list[CoverageNode], query: dict[str, int]) -> Safe
     """The nested lists of the tree. Plain f-strings with every value escaped
     (html.escape, quotes included): format_html's lazy-string checks cost as much
     as the rest of the page for a few hundred units."""
-    visit_url = reverse("web:visit", kwargs={"visit_id": _PLACEHOLDER})
+    visit_url = url_of_id("web:visit", "visit_id")
     parts = [
         f'<li id="unit-{node.entry.unit.pk}"><div class="coverage-unit coverage-{node.status}">'
         f'<strong class="coverage-name">{esc(node.name)}</strong> '
