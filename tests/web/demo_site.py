@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from checklists.demo.conclusion_draft import DRAFT_VISIT_CODE
 from checklists.demo.programme import PROGRAMME_CODE
 from checklists.models import Programme, User, Visit
 
@@ -38,6 +39,8 @@ def seed_demo_pages() -> list[DemoPage]:
         "web:revision", kwargs={"visit_id": visit.pk, "revision_id": revision.pk}
     )
     conclusion_path = reverse("web:conclusion", kwargs={"visit_id": visit.pk})
+    draft = Visit.objects.get(code=DRAFT_VISIT_CODE)
+    draft_path = reverse("web:conclusion", kwargs={"visit_id": draft.pk})
     recommendations_path = reverse("web:recommendations")
     # KN-01, overdue, with the host's report form; KN-02, reported with a PNG,
     # with the team's verdict form.
@@ -61,6 +64,7 @@ def seed_demo_pages() -> list[DemoPage]:
         DemoPage("revision-host", "quangninh", revision_path, DESKTOP),
         DemoPage("conclusion", "truongdoan", conclusion_path, DESKTOP),
         DemoPage("conclusion-host", "quangninh", conclusion_path, DESKTOP),
+        DemoPage("conclusion-draft", "phodoan", draft_path, DESKTOP),
         DemoPage("recommendations", "dieuphoi", recommendations_path, DESKTOP),
         DemoPage("coverage", "dieuphoi", reverse("web:coverage"), DESKTOP),
         DemoPage("programmes", "dieuphoi", reverse("web:programmes"), DESKTOP),

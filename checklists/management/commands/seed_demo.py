@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from checklists.demo.conclusion_draft import seed_conclusion_draft
 from checklists.demo.programme import seed_plan10_programme
 from checklists.models import Outline, TeamMembership, Unit, User, Visit
 from checklists.services.checklist import (
@@ -253,6 +254,11 @@ class Command(BaseCommand):
                             actor=people["dieuphoi"], outline=outline, units=units, people=people
                         )
                     )
+                    or created
+                )
+                # A conclusion still being written (checklists.demo.conclusion_draft).
+                created = (
+                    bool(seed_conclusion_draft(outline=outline, units=units, people=people))
                     or created
                 )
         finally:
