@@ -1,6 +1,6 @@
 """The coverage of units (issue 14, SPEC §13) at SPEC §10 volume: the page
-`/coverage/` for a province coordinator (their whole subtree as a tree, with the
-"units under" picker's choices), and the API's `/api/v1/units/coverage/` (50 units
+`/coverage/` for a province coordinator (their whole subtree as a tree; the
+"units under" field is searchable, so the page lists no choices), and the API's `/api/v1/units/coverage/` (50 units
 a page, with the count) for the province coordinator and the coordinator of
 everything (~5,000 units).
 
@@ -55,12 +55,6 @@ WHERE un.path LIKE %(prefix)s
 ORDER BY un.path
 """
 COUNT = "SELECT count(*) AS n FROM checklists_unit un WHERE un.path LIKE %(prefix)s"
-CHOICES = """
-SELECT un.id, un.name FROM checklists_unit un
-WHERE un.path LIKE %(prefix)s
-  AND EXISTS (SELECT 1 FROM checklists_unit c WHERE c.parent_id = un.id)
-ORDER BY un.path
-"""
 
 
 def _params(user: User) -> dict[str, Any]:
@@ -77,12 +71,10 @@ def _params(user: User) -> dict[str, Any]:
 
 
 def page_floor(user: User) -> Callable[[], str]:
-    """The page's rows: every unit of the subtree with its entry, and the picker's
-    units (those with units under them)."""
+    """The page's rows: every unit of the subtree with its entry."""
 
     def floor() -> str:
-        params = _params(user)
-        return to_json({"rows": sql_dicts(ENTRIES, params), "choices": sql_dicts(CHOICES, params)})
+        return to_json({"rows": sql_dicts(ENTRIES, _params(user))})
 
     return floor
 
@@ -118,8 +110,8 @@ def api_ids(output: str) -> list[int]:
 def run(ctx: BenchContext) -> dict[str, Any]:
     everyone, province = ctx.everything_coordinator, ctx.province_coordinator
     page_is = (
-        "2 statements: the subtree's units with their last inspection (LATERAL … LIMIT 1) "
-        "and recommendation counts (grouped by addressee), the picker's units; as JSON"
+        "1 statement: the subtree's units with their last inspection (LATERAL … LIMIT 1) "
+        "and recommendation counts (grouped by addressee); as JSON"
     )
     api_is = "2 statements: the count and the first 50 units with their entries; as JSON"
     cases = {

@@ -26,6 +26,9 @@ class UnitFilterForm(forms.Form):
 
     unit_filter_of: UnitFilterOf = "visits"
     unit_field_label = _("Host unit (with the units below it)")
+    # The query parameter of the chosen unit's id: "unit", or a page's own name for
+    # it (the coverage page's "within", as the API's units/coverage/ calls it).
+    unit_param = "unit"
 
     unit = forms.ModelChoiceField(
         required=False,
@@ -39,23 +42,33 @@ class UnitFilterForm(forms.Form):
         # Only units the person may choose: any other id is "not a valid choice",
         # exactly like an id that does not exist. Checked with one query of the
         # chosen id; the units are never listed.
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
-        self.fields["unit"].label = self.fields["unit_search"].label = self.unit_field_label
+        if self.unit_param != "unit":
+            self.fields = {
+                (self.unit_param if name == "unit" else name): field
+                for name, field in self.fields.items()
+            }
+        field = cast(forms.ModelChoiceField, self.fields[self.unit_param])
+        field.queryset = units
+        field.label = self.fields["unit_search"].label = self.unit_field_label
+
+    @property
+    def unit_field(self) -> forms.BoundField:
+        return self[self.unit_param]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
+        cleaned, name = self.cleaned_data, self.unit_param
         text = cleaned.get("unit_search") or ""
-        if cleaned.get("unit") is None and "unit" not in self.errors and text:
-            units = cast(QuerySet[Unit], cast(forms.ModelChoiceField, self.fields["unit"]).queryset)
+        if cleaned.get(name) is None and name not in self.errors and text:
+            units = cast(QuerySet[Unit], cast(forms.ModelChoiceField, self.fields[name]).queryset)
             found = units_named(units, text)
             if len(found) == 1:
-                cleaned["unit"] = found[0]
+                cleaned[name] = found[0]
             elif not found:
-                self.add_error("unit", _("There is no such unit."))
+                self.add_error(name, _("There is no such unit."))
             else:
                 self.add_error(
-                    "unit",
+                    name,
                     _("Several units match “%(text)s”: type the code of one of them.")
                     % {"text": text},
                 )
@@ -63,7 +76,7 @@ class UnitFilterForm(forms.Form):
 
     @property
     def chosen_unit(self) -> Unit | None:
-        return getattr(self, "cleaned_data", {}).get("unit")
+        return getattr(self, "cleaned_data", {}).get(self.unit_param)
 
     @property
     def unit_text(self) -> str:

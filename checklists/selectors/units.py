@@ -17,12 +17,13 @@ from checklists.models import Unit, User
 from checklists.policies import Person
 from checklists.selectors import units_visible_to
 from checklists.selectors.conclusions import recommendation_units_visible_to
+from checklists.selectors.unit_coverage import coverage_within_choices
 from checklists.wording import localised
 
-# Which list a unit filter narrows: the visits' host units or the addressees of
-# the recommendations.
-UnitFilterOf = Literal["visits", "recommendations"]
-UNIT_FILTERS: tuple[UnitFilterOf, ...] = ("visits", "recommendations")
+# Which list a unit filter narrows: the visits' host units, the addressees of the
+# recommendations, or the subtree of the coverage of units.
+UnitFilterOf = Literal["visits", "recommendations", "coverage"]
+UNIT_FILTERS: tuple[UnitFilterOf, ...] = ("visits", "recommendations", "coverage")
 
 # "<name> (<code>)": how a field shows a chosen unit (unit_label); the code, which
 # is unique where names are not, is read back from it.
@@ -32,11 +33,14 @@ _LABEL_CODE = re.compile(r"\(([^()\s]+)\)\s*$")
 def unit_filter_choices(user: Person, of: UnitFilterOf) -> QuerySet[Unit]:
     """The units a filter of `of` may be narrowed to by this person: the units
     they see for the visits, and the units their recommendations are addressed to
-    as well for the recommendations."""
+    as well for the recommendations; for the coverage, the units of their scope
+    with units under them."""
     if not isinstance(user, User):
         return Unit.objects.none()
     if of == "recommendations":
         return recommendation_units_visible_to(user)
+    if of == "coverage":
+        return coverage_within_choices(user)
     return units_visible_to(user)
 
 

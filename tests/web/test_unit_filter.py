@@ -1,5 +1,5 @@
-"""The searchable unit filter of the overview, the calendar and the recommendations
-list (web.forms_units, web.views.units): the pages list no units; the suggestions
+"""The searchable unit filter of the overview, the calendar, the recommendations
+list and the coverage of units (web.forms_units, web.views.units): the pages list no units; the suggestions
 offer only the units the person may choose; the chosen unit travels as its id,
 or, without JavaScript, as text the form resolves among the same units."""
 
@@ -21,6 +21,7 @@ SUGGESTIONS = reverse("web:unit_suggestions")
 OVERVIEW = reverse("web:overview")
 CALENDAR = reverse("web:calendar")
 RECOMMENDATIONS = reverse("web:recommendations")
+COVERAGE = reverse("web:coverage")
 
 
 def suggested(client: Client, of: str = "visits", text: str = "") -> set[str]:
@@ -213,3 +214,45 @@ def test_the_pages_cost_the_same_whatever_the_number_of_units(url, outcome, web_
     assert "Đơn vị thêm" not in page and "them-1" not in page
     # The same page: no unit listed, so the size does not grow (a CSRF token may differ).
     assert abs(more_size - size) < 100
+
+
+# The coverage may be narrowed to a unit of one's coordinator scope with units under
+# it (a leaf's coverage is its own line); nobody else has a coverage to narrow.
+COVERAGE_SEES = {
+    "coordinator_all": {"central", "quang-ninh"},
+    "coordinator_in": {"quang-ninh"},
+    "coordinator_out": set(),
+    "lead": set(),
+    "host_in": set(),
+}
+
+
+@pytest.mark.parametrize("role", sorted(COVERAGE_SEES))
+def test_the_coverage_filter_offers_units_of_ones_scope_with_units_under_them(
+    role, world, web_client_for
+):
+    client = web_client_for(role)
+    assert suggested(client, of="coverage") == COVERAGE_SEES[role]
+    for code in ("central", "quang-ninh", "ha-long", "vinh-phuc"):
+        assert suggested(client, of="coverage", text=code) == {code} & COVERAGE_SEES[role]
+
+
+def test_the_coverage_filter_takes_the_chosen_id_or_without_javascript_the_text(
+    world, web_client_for
+):
+    client = web_client_for("coordinator_all")
+    by_id = client.get(COVERAGE, {"within": world.province_in.pk}).content.decode()
+    by_text = client.get(COVERAGE, {"unit_search": "quang-ninh"}).content.decode()
+    shown = re.compile(r'<li id="unit-(\d+)">')
+    assert shown.findall(by_id) == shown.findall(by_text) == [
+        str(world.province_in.pk),
+        str(world.district.pk),
+    ]
+    # The units to choose from are never listed in the page (the tree lists the
+    # coverage itself).
+    assert "<option" not in by_id
+    assert 'value="Quảng Ninh (quang-ninh)"' in by_text
+    assert 'name="within"' in by_text and f'value="{world.province_in.pk}"' in by_text
+    # The text of a unit out of the scope reads as no unit at all.
+    refused = web_client_for("coordinator_in").get(COVERAGE, {"unit_search": "vinh-phuc"})
+    assert "There is no such unit." in refused.content.decode()

@@ -11,7 +11,7 @@ overview's unit filter did before web.widgets.LongSelect."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass
 from html import escape as esc
 from itertools import accumulate
@@ -97,21 +97,34 @@ def coverage_tree(entries: list[CoverageEntry]) -> list[CoverageNode]:
     return nodes
 
 
-def _status_html(node: CoverageNode, visit_url: Callable[[int], str]) -> str:
+class _Words:
+    """The tree's fixed words, translated once per page (not once per unit), and
+    each inspection day formatted once: a province's units share a few days."""
+
+    def __init__(self) -> None:
+        self.never = f'<span class="badge badge-overdue">{esc(_("Never inspected"))}</span>'
+        self.due = f'<span class="badge badge-due_soon">{esc(_("Due again"))}</span> '
+        self.visit_url = url_of_id("web:visit", "visit_id")
+        self._inspected_on: dict[dt.date, str] = {}
+
+    def inspected_on(self, day: dt.date) -> str:
+        if (words := self._inspected_on.get(day)) is None:
+            short = date_format(day, "SHORT_DATE_FORMAT")
+            words = esc(_("inspected on %(day)s") % {"day": short})
+            self._inspected_on[day] = words
+        return words
+
+
+def _status_html(node: CoverageNode, words: _Words) -> str:
     entry = node.entry
     if node.status == NEVER:
-        return f'<span class="badge badge-overdue">{esc(_("Never inspected"))}</span>'
+        return words.never
     assert entry.last_visit is not None and entry.last_inspection is not None
-    due = (
-        f'<span class="badge badge-due_soon">{esc(_("Due again"))}</span> '
-        if node.status == DUE
-        else ""
-    )
-    day = date_format(entry.last_inspection, "SHORT_DATE_FORMAT")
+    due = words.due if node.status == DUE else ""
     outline = f' <span class="muted">({esc(entry.outline)})</span>' if entry.outline else ""
-    url = visit_url(entry.last_visit)
-    words = _("inspected on %(day)s") % {"day": day}
-    return f'{due}<a class="coverage-visit" href="{esc(url)}">{esc(words)}</a>{outline}'
+    url = words.visit_url(entry.last_visit)
+    inspected = words.inspected_on(entry.last_inspection)
+    return f'{due}<a class="coverage-visit" href="{esc(url)}">{inspected}</a>{outline}'
 
 
 def _recommendations_html(entry: CoverageEntry) -> str:
@@ -156,12 +169,12 @@ def coverage_tree_html(nodes: list[CoverageNode], query: dict[str, int]) -> Safe
     """The nested lists of the tree. Plain f-strings with every value escaped
     (html.escape, quotes included): format_html's lazy-string checks cost as much
     as the rest of the page for a few hundred units."""
-    visit_url = url_of_id("web:visit", "visit_id")
+    words = _Words()
     parts = [
         f'<li id="unit-{node.entry.unit.pk}"><div class="coverage-unit coverage-{node.status}">'
         f'<strong class="coverage-name">{esc(node.name)}</strong> '
         f'<span class="muted">{esc(node.entry.unit.code)}</span> '
-        f"{_status_html(node, visit_url)}{_recommendations_html(node.entry)}</div>"
+        f"{_status_html(node, words)}{_recommendations_html(node.entry)}</div>"
         f"{_below_html(node, query)}"
         for node in nodes
     ]
