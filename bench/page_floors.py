@@ -91,6 +91,7 @@ def _common_params(user: User, today: dt.date) -> dict[str, Any]:
 # --- the overview: /visits/ ------------------------------------------------------------------
 
 # One statement: every visible visit's overdue and due-soon counts and first session
+# (its window_start, which the session services keep in step)
 # (both needed by the default order, so for all of them), one LATERAL per visit for
 # both counts where the ORM has two correlated subqueries; the total by a window
 # before the LIMIT; the checklist counts for the 50 rows of the page only.
@@ -98,7 +99,8 @@ OVERVIEW_FLOOR = """
 SELECT p.id, p.code, p.title, p.status, p.host_unit_name, p.first_session,
        p.overdue_count, p.due_soon_count, p.total, ic.items_total, ic.items_settled
 FROM (
-    SELECT v.id, v.code, v.title, v.status, un.name AS host_unit_name, fs.first_session,
+    SELECT v.id, v.code, v.title, v.status, un.name AS host_unit_name,
+           v.window_start AS first_session,
            CASE WHEN v.status = ANY(%(finished)s) THEN 0 ELSE ms.overdue END AS overdue_count,
            CASE WHEN v.status = ANY(%(finished)s) THEN 0 ELSE ms.due_soon END AS due_soon_count,
            count(*) OVER () AS total
@@ -110,12 +112,8 @@ FROM (
         FROM checklists_milestone m
         WHERE m.visit_id = v.id AND m.done_at IS NULL AND m.due_date <= %(soon)s
     ) ms
-    CROSS JOIN LATERAL (
-        SELECT min(s.start) AS first_session FROM checklists_workingsession s
-        WHERE s.visit_id = v.id
-    ) fs
     WHERE {visible} {only_overdue}
-    ORDER BY overdue_count DESC, fs.first_session DESC NULLS LAST, v.id DESC
+    ORDER BY overdue_count DESC, v.window_start DESC NULLS LAST, v.id DESC
     LIMIT %(limit)s
 ) p
 CROSS JOIN LATERAL (
