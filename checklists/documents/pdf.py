@@ -12,6 +12,7 @@ Roman and has every Vietnamese letter) come from the system, as fontconfig maps 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -56,16 +57,16 @@ def _file_stem(name: str) -> str:
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     # Reap soffice itself; its children, now orphans, are reaped by the init
     # (compose runs these containers with `init: true`).
     process.wait()
 
 
-def convert_docx_to_pdf(docx: bytes, *, name: str = "document", timeout: float | None = None) -> bytes:
+def convert_docx_to_pdf(
+    docx: bytes, *, name: str = "document", timeout: float | None = None
+) -> bytes:
     """The PDF of `docx`; PdfConversionError when there is none."""
     binary = soffice_binary()
     if binary is None:
@@ -112,10 +113,8 @@ def convert_docx_to_pdf(docx: bytes, *, name: str = "document", timeout: float |
             _kill_group(process)
             raise
         # soffice may leave helpers behind even when it exits by itself.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         pdf = out / f"{stem}.pdf"
         text = output.decode(errors="replace").strip()
         if process.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:

@@ -25,15 +25,17 @@ the conversion runs in this process and no ticket is taken.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from celery import current_app
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
@@ -78,37 +80,44 @@ def _tickets_key() -> str:
     return f"pdf-conversions:{settings.PDF_QUEUE}"
 
 
-def _redis() -> Any:
+@contextlib.contextmanager
+def _redis() -> Iterator[Any]:
     # The broker's own client (redis:// or the embedded server's redis+socket://).
     with current_app.connection_for_write() as connection:
-        return connection.default_channel.client
+        channel: Any = connection.default_channel
+        yield channel.client
 
 
 def _take_ticket(ticket: str) -> None:
     now = time.time()
     lasts = settings.PDF_WAIT_SECONDS + settings.PDF_CONVERT_TIMEOUT
     try:
-        taken = _redis().eval(
-            _TAKE_TICKET,
-            1,
-            _tickets_key(),
-            now,
-            settings.PDF_QUEUE_LIMIT,
-            now + lasts,
-            ticket,
-            int(lasts) + 60,
-        )
+        with _redis() as client:
+            taken = client.eval(
+                _TAKE_TICKET,
+                1,
+                _tickets_key(),
+                now,
+                settings.PDF_QUEUE_LIMIT,
+                now + lasts,
+                ticket,
+                int(lasts) + 60,
+            )
     except (OperationalError, RedisError, OSError) as error:
         logger.warning("PDF queue unreachable: %s", error)
         raise _unavailable(
-            "queue_unreachable", gettext("PDF is not available: the conversion queue is unreachable.")
+            "queue_unreachable",
+            gettext("PDF is not available: the conversion queue is unreachable."),
         ) from error
     if not taken:
         raise _unavailable(
             "queue_full",
-            gettext(
+            ngettext(
+                "PDF is not available right now: %(count)s conversion is already waiting. "
+                "Try again in a minute.",
                 "PDF is not available right now: %(count)s conversions are already waiting. "
-                "Try again in a minute."
+                "Try again in a minute.",
+                settings.PDF_QUEUE_LIMIT,
             )
             % {"count": settings.PDF_QUEUE_LIMIT},
         )
@@ -117,7 +126,8 @@ def _take_ticket(ticket: str) -> None:
 def pdf_ticket_release(ticket: str) -> None:
     """Give back a conversion's place in the queue (the worker does, once done)."""
     try:
-        _redis().zrem(_tickets_key(), ticket)
+        with _redis() as client:
+            client.zrem(_tickets_key(), ticket)
     except (OperationalError, RedisError, OSError) as error:
         # The ticket lapses by itself at its deadline.
         logger.warning("PDF ticket %s not released: %s", ticket, error)
@@ -161,7 +171,8 @@ def pdf_from_docx(docx: bytes, *, name: str) -> bytes:
         pdf_ticket_release(ticket)
         logger.warning("PDF conversion not queued: %s", error)
         raise _unavailable(
-            "queue_unreachable", gettext("PDF is not available: the conversion queue is unreachable.")
+            "queue_unreachable",
+            gettext("PDF is not available: the conversion queue is unreachable."),
         ) from error
     try:
         answer = result.get(timeout=wait, propagate=False)
@@ -169,7 +180,11 @@ def pdf_from_docx(docx: bytes, *, name: str) -> bytes:
         # The ticket stays until the worker drops the expired task or finishes it.
         raise _unavailable(
             "wait",
-            gettext("PDF is not available: the conversion did not finish within %(seconds)s seconds.")
+            ngettext(
+                "PDF is not available: the conversion did not finish within %(seconds)s second.",
+                "PDF is not available: the conversion did not finish within %(seconds)s seconds.",
+                wait,
+            )
             % {"seconds": wait},
         ) from None
     finally:
