@@ -44,6 +44,8 @@ from checklists.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
+BROKER_TIMEOUT_SECONDS = 2
+
 _TAKE_TICKET = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
@@ -84,6 +86,8 @@ def _tickets_key() -> str:
 def _redis() -> Iterator[Any]:
     # The broker's own client (redis:// or the embedded server's redis+socket://).
     with current_app.connection_for_write() as connection:
+        # A broker that is down answers now, not after kombu's retries (~20 s).
+        connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         channel: Any = connection.default_channel
         yield channel.client
 
@@ -166,6 +170,7 @@ def pdf_from_docx(docx: bytes, *, name: str) -> bytes:
             # so a deployment or a test naming its own queue is followed.
             queue=settings.PDF_QUEUE,
             expires=wait,
+            retry=False,
         )
     except (OperationalError, RedisError, OSError) as error:
         pdf_ticket_release(ticket)

@@ -18,6 +18,7 @@ from tests.checklists.test_pdf_convert import (
     needs_libreoffice,
     vietnamese_docx,
 )
+from tests.worker.conftest import celery_pointed_at
 
 pytestmark = pytest.mark.slow
 
@@ -142,6 +143,16 @@ def test_a_worker_without_libreoffice_answers_503(live_celery, on_queue, tmp_pat
         worker.stop()
         live_celery.delete_queue(queue)
         forget_tickets(queue)
+
+
+def test_a_broker_that_is_down_answers_503_at_once():
+    with celery_pointed_at("redis://127.0.0.1:9/0"):
+        started = time.monotonic()
+        with pytest.raises(Unavailable) as caught:
+            pdf_from_docx(b"PK", name="x")
+        assert time.monotonic() - started < 10
+    assert caught.value.extra["reason"] == "queue_unreachable"
+    assert "unreachable" in caught.value.message and ".docx" in caught.value.message
 
 
 def live_celery_queue_length(queue: str) -> int:
