@@ -182,7 +182,8 @@ def pdf_from_docx(docx: bytes, *, name: str) -> bytes:
     try:
         answer = result.get(timeout=wait, propagate=False)
     except CeleryTimeout:
-        # The ticket stays until the worker drops the expired task or finishes it.
+        # The ticket stays: a worker may have started the task, and gives it back when
+        # done; a task not started by now expires unrun, and its ticket lapses.
         raise _unavailable(
             "wait",
             ngettext(
