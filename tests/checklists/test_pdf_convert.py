@@ -233,3 +233,15 @@ def test_the_name_never_leaves_the_temporary_folder(tmp_path, settings, monkeypa
         assert convert_docx_to_pdf(b"PK", name=name) == b"%PDF-1.4 fake"
         source = Path(seen.read_text().strip())
         assert source.name == f"{stem}.docx", name
+
+
+def test_the_conversion_task_is_routed_to_the_documents_queue():
+    """Whoever sends it (a shell, another service), it goes to the documents queue,
+    which the default worker does not consume (it has no --queues: the default only)."""
+    from django.conf import settings as django_settings
+
+    from worker.document_tasks import document_pdf_convert
+
+    route = current_app.amqp.router.route({}, document_pdf_convert.name, args=(), kwargs={})
+    assert route["queue"].name == django_settings.PDF_QUEUE == "documents"
+    assert "documents" not in current_app.amqp.queues.consume_from
