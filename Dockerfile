@@ -69,8 +69,13 @@ ENV PATH=/app/.venv/bin:$PATH \
 # pg_dump and pg_restore for `manage.py backup` and `restore`: Debian 12's client is
 # PostgreSQL 15, the major version of the compose file's db service (pg_dump refuses
 # a newer server).
+# LibreOffice Writer headless makes the PDFs of official documents (SPEC §12), with
+# Liberation 2 (metric-compatible with Times New Roman, every Vietnamese letter; the
+# older fonts-liberation loses ơ, ạ, ữ, ự). With --no-install-recommends the font
+# package is not pulled in: both are named. poppler-utils reads the PDFs back.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
+        libreoffice-writer-nogui fonts-liberation2 poppler-utils \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid/gid so volumes keep the same owner across image rebuilds. Home is

@@ -42,15 +42,15 @@ demo: $(VENV)/.installed locales vendor
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
-# Web, worker and beat under one process manager (Ctrl-C stops them all); with
-# REDIS_URL unset an embedded Redis server runs beside them. honcho rewrites PORT
+# Web, the workers (tasks; PDF conversions) and beat under one process manager
+# (Ctrl-C stops them all); with REDIS_URL unset an embedded Redis server runs beside them. honcho rewrites PORT
 # for each process, so the web port travels as WEB_PORT, and SITE_URL is fixed
 # here for links the worker puts in e-mails.
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (pages: /, admin: /admin/, API: /api/v1/, health: /health/)"
 	DEBUG=$${DEBUG:-true} WEB_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
 		$(VENV)/bin/honcho --procfile Procfile start \
-		$(if $(REDIS_URL),web worker beat,redis web worker beat)
+		$(if $(REDIS_URL),web worker documents beat,redis web worker documents beat)
 
 test: $(VENV)/.installed locales vendor
 	@if [ -n "$$DATABASE_URL" ]; then \

@@ -355,6 +355,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# PDFs of official documents (SPEC §12): LibreOffice on a queue of its own, so a
+# conversion never waits behind reminder passes (docker-compose's documents-worker,
+# `make run`'s `documents`). At most PDF_QUEUE_LIMIT wait or run at once; the web
+# waits PDF_WAIT_SECONDS for one; soffice gets PDF_CONVERT_TIMEOUT before its
+# process group is killed. SOFFICE_BINARY empty: `soffice` found on PATH.
+PDF_QUEUE = env_str("PDF_QUEUE", "documents")
+CELERY_TASK_ROUTES = {"worker.document_pdf_convert": {"queue": PDF_QUEUE}}
+SOFFICE_BINARY = env_str("SOFFICE_BINARY")
+PDF_CONVERT_TIMEOUT = env_int("PDF_CONVERT_TIMEOUT", 60, minimum=1)
+PDF_WAIT_SECONDS = env_int("PDF_WAIT_SECONDS", 30, minimum=1)
+PDF_QUEUE_LIMIT = env_int("PDF_QUEUE_LIMIT", 8, minimum=1)
 # One beat process starts these (docker-compose's `beat` service, `make run`). Each
 # entry expires before the next one is due, so passes never pile up behind a slow
 # or absent worker: the next pass does the same work anyway.

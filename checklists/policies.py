@@ -389,3 +389,20 @@ def authorize_programme(
         raise NotFound(_("There is no such programme."))
     if manage and not all(coordinates_unit(actor, unit) for unit in host_units):
         raise NotAllowed(PROGRAMME_MANAGE_REFUSAL)
+
+
+# --- Outgoing registers (SPEC §12: a coordinator sets the next number of their units'
+# registers, only upward; like the programmes, they are not told of other units') --------
+
+REGISTER_REFUSAL = _("Only a coordinator of the issuing unit may set its outgoing register.")
+
+
+def authorize_register(actor: Person | None, unit: Unit, *, existing: bool) -> None:
+    """Refuse who may not set a register of `unit`: an existing register outside the
+    person's scope does not exist for them (NotFound); a new one for a unit outside
+    it is a capability they lack (NotAllowed), as for visits and programmes."""
+    if actor is None or coordinates_unit(actor, unit):
+        return
+    if existing:
+        raise NotFound(_("There is no such register."))
+    raise NotAllowed(REGISTER_REFUSAL)

@@ -27,7 +27,7 @@ ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "compose-spec.json"
 DOCKER_COMPOSE = Path("/usr/bin/docker-compose")
 
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "documents-worker", "beat")
 # Compose durations are Go durations ("1m30s"); the schema does not check them.
 GO_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
 
@@ -138,8 +138,8 @@ def test_it_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
-def test_it_defines_the_five_services(services):
-    assert set(services) == {"db", "broker", "web", "worker", "beat"}
+def test_it_defines_the_six_services(services):
+    assert set(services) == {"db", "broker", "web", "worker", "documents-worker", "beat"}
     assert services["db"]["image"].split(":")[0].endswith("postgres")
     assert services["broker"]["image"].split(":")[0].endswith("redis")
 
@@ -160,7 +160,7 @@ def test_it_pins_every_image_tag(services):
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim", DOCKERFILE.read_text(), re.M)
 
 
-@pytest.mark.parametrize("name", ["db", "broker", "web", "worker"])
+@pytest.mark.parametrize("name", ["db", "broker", "web", "worker", "documents-worker"])
 def test_it_health_checks_the_service(services, name):
     healthcheck = services[name]["healthcheck"]
     assert not healthcheck.get("disable")
@@ -179,6 +179,9 @@ def test_it_health_checks_with_the_right_probe(services):
     # $$ is Compose's escape: the shell in the container expands $HOSTNAME, which
     # is the worker's default node name celery@<hostname>.
     assert "inspect ping" in worker and "celery@$$HOSTNAME" in worker
+    documents = " ".join(services["documents-worker"]["healthcheck"]["test"])
+    # It names itself documents@<hostname> (its command's --hostname documents@%h).
+    assert "inspect ping" in documents and "documents@$$HOSTNAME" in documents
 
 
 def test_it_does_not_give_beat_the_web_health_check(services):
@@ -233,6 +236,8 @@ def test_it_starts_services_once_what_they_need_is_healthy(services):
     worker = conditions("worker")
     assert worker["db"] == worker["broker"] == "service_healthy"
     assert conditions("beat")["broker"] == "service_healthy"
+    # PDF conversions touch no rows: the broker is what they need.
+    assert conditions("documents-worker") == {"broker": "service_healthy"}
     # Web applies the migrations; worker and beat wait for it.
     assert worker["web"] == conditions("beat")["web"] == "service_healthy"
 
@@ -257,7 +262,7 @@ def test_it_configures_the_app_from_the_environment(services):
 
 def test_it_migrates_only_in_the_web_service(services):
     assert services["web"]["environment"]["MIGRATE_ON_START"] == "true"
-    for name in ("worker", "beat"):
+    for name in ("worker", "documents-worker", "beat"):
         assert "MIGRATE_ON_START" not in services[name]["environment"]
     script = ENTRYPOINT.read_text()
     assert os.access(ENTRYPOINT, os.X_OK)
@@ -268,8 +273,31 @@ def test_it_migrates_only_in_the_web_service(services):
 
 def test_it_publishes_only_the_web_port(services):
     assert services["web"]["ports"] == ["8000:8000"]
-    for name in ("db", "broker", "worker", "beat"):
+    for name in ("db", "broker", "worker", "documents-worker", "beat"):
         assert "ports" not in services[name], name
+
+
+def _option(command: list[str], name: str) -> str | None:
+    return command[command.index(name) + 1] if name in command else None
+
+
+def test_it_converts_pdfs_on_a_worker_of_their_own(services):
+    """SPEC §12: PDF conversions on a queue of their own, one at a time, so a long one
+    never holds back reminders; an init reaps the soffice helpers a timeout kills."""
+    documents = services["documents-worker"]
+    command = documents["command"]
+    assert command[:4] == ["celery", "--app", "backend", "worker"]
+    assert _option(command, "--queues") == "documents"
+    assert _option(command, "--concurrency") == "1"
+    assert documents["init"] is True
+    # The reminders' worker consumes the default queue only, never the conversions.
+    assert "--queues" not in services["worker"]["command"]
+    assert "-Q" not in services["worker"]["command"]
+    env = documents["environment"]
+    for key in ("PDF_CONVERT_TIMEOUT", "PDF_WAIT_SECONDS", "PDF_QUEUE_LIMIT"):
+        assert key in env and key in services["web"]["environment"], key
+    # Long enough for a warm shutdown to let a conversion reach its time limit.
+    assert GO_DURATION.match(documents["stop_grace_period"])
 
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="no POSIX shell")
@@ -330,3 +358,35 @@ def test_it_keeps_local_state_out_of_the_build_context():
         if line.strip() and not line.startswith("#")
     }
     assert {".venv", "var", ".git", ".env"} <= ignored
+
+
+def test_it_installs_libreoffice_with_fonts_for_vietnamese():
+    """SPEC §12: the image converts documents to PDF. With --no-install-recommends,
+    fonts-liberation2 (every Vietnamese letter) comes only when named."""
+    instructions = _dockerfile_instructions()
+    last_stage = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    runs = [args for keyword, args in instructions[last_stage:] if keyword == "RUN"]
+    install = next(run for run in runs if "libreoffice" in run)
+    words = shlex.split(install.replace("&&", " "))
+    assert "--no-install-recommends" in words
+    for package in ("libreoffice-writer-nogui", "fonts-liberation2", "poppler-utils"):
+        assert package in words, package
+    # The older Liberation (1.07) silently loses ơ, ạ, ữ, ự.
+    assert "fonts-liberation" not in words
+
+
+def test_make_run_starts_the_documents_worker():
+    procfile = {
+        name: command.strip()
+        for name, _, command in (
+            line.partition(":")
+            for line in (ROOT / "Procfile").read_text().splitlines()
+            if line and not line.startswith("#")
+        )
+    }
+    documents = shlex.split(procfile["documents"].replace("$(", "").replace(")", ""))
+    assert _option(documents, "--queues") == "${PDF_QUEUE:-documents}"
+    assert _option(documents, "--concurrency") == "1"
+    assert "--queues" not in procfile["worker"]
+    run = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert run.count(" documents ") == 2, "honcho starts the documents worker with or without Redis"

@@ -26,6 +26,7 @@ def list_urls(world) -> list[str]:
         "/api/v1/notifications/",
         "/api/v1/calendar/feeds/",
         "/api/v1/recommendations/",
+        "/api/v1/registers/",
         f"/api/v1/units/{visit.host_unit_id}/open-recommendations/",
     ]
 

@@ -59,6 +59,7 @@ from checklists.services.legal_instruments import legal_instrument_add
 from checklists.services.outlines import outline_new_version
 from checklists.services.programmes import ProgrammeEntryInput, programme_create
 from checklists.services.recommendations import RecommendationInput
+from checklists.services.registers import register_create
 from checklists.services.report_reviews import CommentInput, report_revision_review
 from checklists.services.reports import report_revision_upload
 from checklists.services.visits import SessionInput, TeamInput, visit_transition
@@ -578,6 +579,20 @@ CASES: dict[str, list[Refusal]] = {
         Refusal("stranger", NotFound, lambda w, x: {"instrument": x.instrument, "title": "X"}),
     ],
     **PROGRAMME_CASES,
+    # SPEC §12: a coordinator of the issuing unit opens and raises its registers; a
+    # register outside one's scope does not exist for them.
+    "register_create": [
+        Refusal(
+            role,
+            NotAllowed,
+            lambda w, x: {"unit": w.province_in, "type_code": "KH", "year": 2024, "next_number": 9},
+        )
+        for role in ("coordinator_out", "lead", "host_in")
+    ],
+    "register_raise": [
+        Refusal(role, NotFound, lambda w, x: {"register": x.register, "next_number": 50})
+        for role in ("coordinator_out", "lead", "host_in")
+    ],
 }
 
 
@@ -643,6 +658,9 @@ def extra(world) -> SimpleNamespace:
         recommendation=conclusion.recommendations.get(),
         instrument=legal_instrument_add(actor=None, citation="Quy định số 126-QĐ/TW")[0],
         programme=_programme(world, "KH-IN", world.district),
+        register=register_create(
+            actor=None, unit=world.province_in, type_code="KL", year=2024, next_number=5
+        ),
         wide_programme=_programme(world, "KH-WIDE", world.district, world.province_out),
     )
 

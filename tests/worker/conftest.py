@@ -287,11 +287,18 @@ class LiveCelery:
             pytest.skip("a worker process cannot reach the in-memory SQLite test database")
 
     def start(
-        self, *, name: str | None = None, env: dict[str, str] | None = None, ready: bool = True
+        self,
+        *,
+        name: str | None = None,
+        env: dict[str, str] | None = None,
+        ready: bool = True,
+        queues: list[str] | None = None,
     ) -> WorkerProcess:
         """Start a worker consuming this session's queue; by default wait until it is ready.
 
-        ``env`` adds to or overrides the worker's environment (``env()``).
+        ``env`` adds to or overrides the worker's environment (``env()``); ``queues``
+        replaces the queue it consumes (the documents worker's, say); the caller
+        deletes those queues (``delete_queue(name)``).
         """
         label = name or f"w{len(self.workers) + 1}"
         nodename = f"{label}@{self.queue}"
@@ -308,7 +315,7 @@ class LiveCelery:
             "--concurrency",
             "1",
             "--queues",
-            self.queue,
+            ",".join(queues or [self.queue]),
             "--hostname",
             nodename,
             "--loglevel",
@@ -385,9 +392,10 @@ class LiveCelery:
         stop_together(self.feeders)
         stop_together(self.workers)
 
-    def delete_queue(self) -> None:
-        """Remove the session's queue and its binding keys from a shared Redis."""
-        queue = Queue(self.queue, Exchange(self.queue), routing_key=self.queue)
+    def delete_queue(self, name: str | None = None) -> None:
+        """Remove the session's queue (or `name`) and its binding keys from a shared Redis."""
+        name = name or self.queue
+        queue = Queue(name, Exchange(name), routing_key=name)
         with celery_app.connection_for_write() as conn:
             bound = queue(conn.default_channel)
             # kombu deletes only the bindings this channel declared.
