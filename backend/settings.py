@@ -397,6 +397,10 @@ REINSPECTION_YEARS = env_int("REINSPECTION_YEARS", 5, minimum=0, maximum=50)
 # cell is read. A workbook's ZIP is bounded by the REPORT_ZIP_* limits below.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Files with more rows than this are imported by the worker (202 and an import
+# job to follow), so that no request comes near gunicorn's timeout; smaller ones
+# answer at once.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2_000, minimum=1)
 
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis

@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from worker.audit_tasks import *  # noqa: F403
+from worker.import_tasks import *  # noqa: F403
 from worker.invitation_tasks import *  # noqa: F403
 from worker.notification_tasks import *  # noqa: F403
 from worker.reminder_tasks import *  # noqa: F403

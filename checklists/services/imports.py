@@ -39,8 +39,8 @@ from checklists.imports.programme_entries import PROGRAMME_ENTRY_COLUMNS
 from checklists.imports.table import Upload
 from checklists.models import Unit, User
 from checklists.policies import Person, coordinates_unit, require_coordinator
-from checklists.services.invitations import invitations_create
 from checklists.services.audit import audit_record_many
+from checklists.services.invitations import invitations_create
 from checklists.services.people import (
     coordinator_group,
     unit_change,
@@ -350,7 +350,9 @@ def users_import_table(*, actor: Person | None, table: Table) -> ImportResult:
     if coordinators:
         group = coordinator_group()
         Through = User.groups.through
-        Through.objects.bulk_create(Through(user_id=user.pk, group_id=group.pk) for user in coordinators)
+        Through.objects.bulk_create(
+            Through(user_id=user.pk, group_id=group.pk) for user in coordinators
+        )
     audit_record_many(
         actor=actor,
         events=[("create", user, user_created_changes(fields)) for user, fields in prepared],
