@@ -163,6 +163,13 @@ def import_job_get(*, actor: Person | None, job_id: int) -> ImportJob:
     return job
 
 
+def programme_import_job_latest(*, actor: Person | None, programme: Programme) -> ImportJob | None:
+    """The programme's latest import job, for its page (who reads the programme
+    sees its jobs): None when it has none."""
+    programme_authorize(actor, programme, manage=False)
+    return programme.import_jobs.order_by("-id").first()
+
+
 def _sees(actor: Person | None, job: ImportJob) -> bool:
     if actor is None:
         return True

@@ -203,6 +203,7 @@ PROGRAMME_CASES: dict[str, list[Refusal]] = {
     "programme_entry_link_visit": _programme_refusals(
         lambda w, p: {"entry": _programme_entry(w, p), "visit": w.visit}
     ),
+    "programme_import_job_latest": _programme_refusals(lambda w, p: {"programme": p})[:3],
     # Reading: the coordinator of the issuer reads even the wide programme.
     "programme_clashes": _programme_refusals(lambda w, p: {"programme": p})[:3],
 }

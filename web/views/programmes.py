@@ -30,7 +30,7 @@ from checklists.selectors.programmes import (
     programmes_visible_to,
 )
 from checklists.selectors.visits import visible_visits
-from checklists.services.programme_imports import programme_import
+from checklists.services.import_jobs import import_submit, programme_import_job_latest
 from checklists.services.programme_visits import (
     EntryClashes,
     VisitsCreated,
@@ -159,6 +159,7 @@ def _page(
         "formset": (parts.formset or _formset(programme, entries)) if is_draft else None,
         "import_form": (parts.import_form or ProgrammeImportForm()) if is_draft else None,
         "import_rows": parts.import_rows,
+        "import_job": programme_import_job_latest(actor=user, programme=programme),
         "template_url": reverse("api:programme-import-template", args=[programme.pk]),
         "refusal": parts.refusal,
         "clashes": clash_groups(user, programme_clashes(actor=user, programme=programme)),
@@ -235,11 +236,14 @@ def programme_import_view(request: HttpRequest, programme_id: int) -> HttpRespon
     if not form.is_valid():
         return _page(request, programme, PageParts(import_form=form), status=422)
     try:
-        programme_import(
+        upload = form.cleaned_data["file"]
+        outcome = import_submit(
             actor=signed_in(request),
+            kind="programme_entries",
             programme=programme,
-            upload=form.cleaned_data["file"],
+            upload=upload,
             expected_version=_seen_version(request),
+            filename=getattr(upload, "name", "") or "",
         )
     except Invalid as refusal:
         rows = refusal.extra.get("rows")
@@ -249,6 +253,9 @@ def programme_import_view(request: HttpRequest, programme_id: int) -> HttpRespon
         return _page(request, programme, parts, status=422)
     except REFUSALS as refusal:
         return _refused(request, programme, refusal)
+    if outcome.job is not None:
+        # A large file is imported by the worker; the page shows how it goes.
+        return redirect(programme_url(programme) + "#import")
     messages.success(request, _("The entries were replaced by those of the file."))
     return redirect(programme_url(programme))
 
