@@ -35,7 +35,9 @@ class ImportJobSerializer(serializers.Serializer):
     rows_total = serializers.IntegerField(help_text=_("The rows of the file."))
     created = serializers.IntegerField(help_text=_("How many were created."))
     updated = serializers.IntegerField(help_text=_("How many existing ones were updated."))
-    errors = serializers.ListField(
+    # DRF's metaclass takes declared fields off the class, so this `errors` never
+    # hides Serializer.errors; the type checker cannot know that.
+    errors = serializers.ListField(  # type: ignore[assignment]
         child=serializers.CharField(), help_text=_("Why the import failed, in sentences.")
     )
     rows = serializers.ListField(
