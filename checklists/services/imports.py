@@ -30,6 +30,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -208,11 +210,8 @@ class _UnitWrites:
                 _("Some of these unit codes were saved by someone else meanwhile; import again."),
                 code="import_race",
             ) from None
-        for unit in new:
-            # What Unit.save derives from the parent chain, set here for the batch.
-            unit.path = f"{unit.parent.path if unit.parent is not None else '/'}{unit.pk}/"
         if new:
-            Unit.objects.bulk_update(new, ["path"])
+            _set_paths(new)
         audit_record_many(
             actor=actor,
             events=[
@@ -221,6 +220,23 @@ class _UnitWrites:
             ],
         )
         return [unit.pk for unit in new]
+
+
+def _set_paths(units: list[Unit]) -> None:
+    """What Unit.save derives from the parent chain ("<parent's path><id>/"), for
+    a level of new units in one UPDATE (a CASE per row would cost seconds at
+    20,000 rows); their parents' paths are already stored."""
+    parent_path = Unit.objects.filter(pk=OuterRef("parent_id")).values("path")[:1]
+    Unit.objects.filter(pk__in=[unit.pk for unit in units]).update(
+        path=Concat(
+            Coalesce(Subquery(parent_path), Value("/")),
+            Cast("id", output_field=CharField()),
+            Value("/"),
+            output_field=CharField(),
+        )
+    )
+    for unit in units:
+        unit.path = f"{unit.parent.path if unit.parent is not None else '/'}{unit.pk}/"
 
 
 def _unit_rows(table: Table) -> list[_UnitRow]:
