@@ -222,6 +222,10 @@ def import_job_run(*, job_id: int) -> str:
             outcome = {"created": len(result.created), "updated": len(result.updated)}
     state = State.FAILED if "errors" in outcome else State.SUCCEEDED
     ImportJob.objects.filter(pk=job_id).update(state=state, finished_at=timezone.now(), **outcome)
+    # The file held the people and units of a confidential plan: kept no longer
+    # than it is needed (the job keeps its counts and errors).
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job_id).update(file="")
     return str(state)
 
 

@@ -96,6 +96,8 @@ def test_the_failed_job_shows_the_rows_as_the_synchronous_400_does(
     # The worker's service, called here: what it keeps is what GET shows.
     assert import_job_run(job_id=job_id) == "failed"
     assert import_job_run(job_id=job_id) == "not-claimed"
+    # The stored file is gone once the job is done; its errors stay.
+    assert ImportJob.objects.get(pk=job_id).file.name == ""
     body = client_for("coordinator_in").get(f"/api/v1/imports/{job_id}/").json()
     assert body["state"] == "failed"
     assert [(row["row"], row["column"]) for row in body["rows"]] == [

@@ -372,3 +372,9 @@ def test_a_large_import_shows_it_is_running_then_its_row_errors(
     assert '<div id="import-job" role="alert">' in html
     assert '<tr><th scope="row">3</th><td>lead</td><td>Nobody active' in html
     assert entries(plan) == [("ha-long", "2025-03-03"), ("cam-pha", "2025-03-10")]
+    bad[2][1] = "lead_b"
+    client.post(url(plan, "import/"), {"file": upload(bad)})
+    assert import_job_run(job_id=plan.programme.import_jobs.latest("id").pk) == "succeeded"
+    html = client.get(url(plan)).content.decode()
+    assert "entries.xlsx” was imported: 2 entries." in html
+    assert entries(plan) == [("ha-long", "2025-04-07"), ("cam-pha", "2025-04-14")]

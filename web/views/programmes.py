@@ -45,6 +45,7 @@ from checklists.services.programmes import (
     programme_entries_replace,
     programme_require_status,
 )
+from checklists.numbers import format_number
 from checklists.wording import localised
 from web.forms_programmes import (
     EntryForm,
@@ -148,6 +149,7 @@ def _page(
     programme.refresh_from_db()
     entries = programme_page_entries(programme)
     is_draft = programme.status == Programme.Status.DRAFT
+    job = programme_import_job_latest(actor=user, programme=programme)
     context = {
         "title": _("Programme %(code)s") % {"code": programme.code},
         "programme": programme,
@@ -159,7 +161,9 @@ def _page(
         "formset": (parts.formset or _formset(programme, entries)) if is_draft else None,
         "import_form": (parts.import_form or ProgrammeImportForm()) if is_draft else None,
         "import_rows": parts.import_rows,
-        "import_job": programme_import_job_latest(actor=user, programme=programme),
+        "import_job": job,
+        "import_job_rows": format_number(job.rows_total) if job else "",
+        "import_job_created": format_number(job.created) if job else "",
         "template_url": reverse("api:programme-import-template", args=[programme.pk]),
         "refusal": parts.refusal,
         "clashes": clash_groups(user, programme_clashes(actor=user, programme=programme)),
