@@ -497,6 +497,16 @@ CELERY_BEAT_SCHEDULE["invitation-email-pass"] = {
     "schedule": float(REMINDER_DISPATCH_SECONDS),
     "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
 }
+# Import jobs: a queued job nobody took for this long is enqueued again (its task
+# was lost with Redis); a running one this old is failed (its worker died, and
+# its transaction with it: nothing was saved).
+IMPORT_JOB_REQUEUE_AFTER_SECONDS = env_int("IMPORT_JOB_REQUEUE_AFTER_SECONDS", 300, minimum=1)
+IMPORT_JOB_STALE_AFTER_SECONDS = env_int("IMPORT_JOB_STALE_AFTER_SECONDS", 3600, minimum=60)
+CELERY_BEAT_SCHEDULE["import-job-sweep"] = {
+    "task": "worker.import_job_sweep",
+    "schedule": 300.0,
+    "options": {"expires": 240},
+}
 # Django's file-based mail backend writes here (EMAIL_BACKEND=
 # django.core.mail.backends.filebased.EmailBackend), one of SPEC §2's EMAIL_* names.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

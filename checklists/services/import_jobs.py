@@ -19,6 +19,7 @@ Anyone else is told it does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -227,6 +228,40 @@ def import_job_run(*, job_id: int) -> str:
     job.file.delete(save=False)
     ImportJob.objects.filter(pk=job_id).update(file="")
     return str(state)
+
+
+def import_job_sweep() -> dict[str, list[int]]:
+    """The periodic pass (Celery beat): enqueue again the jobs queued longer than
+    IMPORT_JOB_REQUEUE_AFTER_SECONDS (Redis lost their task; claiming is by
+    state, so a second task for one job does nothing), and fail those running
+    longer than IMPORT_JOB_STALE_AFTER_SECONDS (their worker died mid-import, its
+    transaction rolled back). No actor: only the system sweeps."""
+    now = timezone.now()
+    queued_before = now - dt.timedelta(seconds=settings.IMPORT_JOB_REQUEUE_AFTER_SECONDS)
+    running_before = now - dt.timedelta(seconds=settings.IMPORT_JOB_STALE_AFTER_SECONDS)
+    requeued = list(
+        ImportJob.objects.filter(state=State.QUEUED, created_at__lt=queued_before).values_list(
+            "pk", flat=True
+        )
+    )
+    stale = list(
+        ImportJob.objects.filter(state=State.RUNNING, started_at__lt=running_before).values_list(
+            "pk", flat=True
+        )
+    )
+    if stale:
+        # The person's language is not known here; the sentence is the system's.
+        ImportJob.objects.filter(pk__in=stale, state=State.RUNNING).update(
+            state=State.FAILED,
+            finished_at=now,
+            errors=[_("The import was interrupted; nothing was saved. Import the file again.")],
+        )
+        for job in ImportJob.objects.filter(pk__in=stale):
+            job.file.delete(save=False)
+        ImportJob.objects.filter(pk__in=stale).update(file="")
+    for pk in requeued:
+        _enqueue(pk)
+    return {"requeued": requeued, "failed": stale}
 
 
 def _failure(refusal: ValidationError | DomainError) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from checklists.clashes import Clash
 from checklists.errors import Conflict, Invalid, StaleObjectError, refusal_messages
 from checklists.models import Programme, Unit, User, Visit
+from checklists.numbers import format_number
 from checklists.selectors.programmes import (
     programme_page_entries,
     programmes_listed_for,
@@ -45,7 +46,6 @@ from checklists.services.programmes import (
     programme_entries_replace,
     programme_require_status,
 )
-from checklists.numbers import format_number
 from checklists.wording import localised
 from web.forms_programmes import (
     EntryForm,
