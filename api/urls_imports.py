@@ -3,9 +3,10 @@ router's, so that `units/import/` is never read as a unit's id)."""
 
 from django.urls import path
 
-from api.views.imports import ImportTemplateView, UnitImportView, UserImportView
+from api.views.imports import ImportJobView, ImportTemplateView, UnitImportView, UserImportView
 
 urlpatterns: list = [
+    path("imports/<id:pk>/", ImportJobView.as_view(), name="import-job"),
     path("units/import/", UnitImportView.as_view(), name="unit-import"),
     path(
         "units/import/template/",

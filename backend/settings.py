@@ -408,6 +408,10 @@ REINSPECTION_YEARS = env_int("REINSPECTION_YEARS", 5, minimum=0, maximum=50)
 # cell is read. A workbook's ZIP is bounded by the REPORT_ZIP_* limits below.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Files with more rows than this are imported by the worker (202 and an import
+# job to follow), so that no request comes near gunicorn's timeout; smaller ones
+# answer at once.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2_000, minimum=1)
 
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis
@@ -503,6 +507,16 @@ CELERY_BEAT_SCHEDULE["invitation-email-pass"] = {
     "task": "worker.invitation_email_pass",
     "schedule": float(REMINDER_DISPATCH_SECONDS),
     "options": {"expires": REMINDER_DISPATCH_SECONDS * 5 / 6},
+}
+# Import jobs: a queued job nobody took for this long is enqueued again (its task
+# was lost with Redis); a running one this old is failed (its worker died, and
+# its transaction with it: nothing was saved).
+IMPORT_JOB_REQUEUE_AFTER_SECONDS = env_int("IMPORT_JOB_REQUEUE_AFTER_SECONDS", 300, minimum=1)
+IMPORT_JOB_STALE_AFTER_SECONDS = env_int("IMPORT_JOB_STALE_AFTER_SECONDS", 3600, minimum=60)
+CELERY_BEAT_SCHEDULE["import-job-sweep"] = {
+    "task": "worker.import_job_sweep",
+    "schedule": 300.0,
+    "options": {"expires": 240},
 }
 # Django's file-based mail backend writes here (EMAIL_BACKEND=
 # django.core.mail.backends.filebased.EmailBackend), one of SPEC §2's EMAIL_* names.

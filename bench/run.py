@@ -43,6 +43,8 @@ BENCHMARKS = (
     "clashes",
     # Writes (committed PATCHes): last, after every read-only benchmark.
     "audit_chain",
+    # Writes rolled back: a 20,000-row units import.
+    "imports",
 )
 
 

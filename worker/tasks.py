@@ -10,6 +10,7 @@ from celery import shared_task
 
 from worker.audit_tasks import *  # noqa: F403
 from worker.document_tasks import *  # noqa: F403
+from worker.import_tasks import *  # noqa: F403
 from worker.invitation_tasks import *  # noqa: F403
 from worker.notification_tasks import *  # noqa: F403
 from worker.reminder_tasks import *  # noqa: F403

@@ -21,7 +21,7 @@ from rest_framework.serializers import BaseSerializer
 
 from api.filters import FilterSet, IdFilter, IntegerFilter
 from api.schema import IF_MATCH, etag_header
-from api.serializers_imports import ImportFileSerializer
+from api.serializers_imports import ImportFileSerializer, ImportJobSerializer
 from api.serializers_programmes import (
     EntryClashesSerializer,
     ProgrammeSerializer,
@@ -29,10 +29,11 @@ from api.serializers_programmes import (
     VisitsCreatedSerializer,
 )
 from api.views.base import ETagMixin, actor_of, expected_version, versioned_response
+from api.views.imports import job_accepted
 from checklists.models import Programme
 from checklists.selectors.programmes import programmes_visible_to, programmes_with_entries
+from checklists.services.import_jobs import import_submit
 from checklists.services.imports import import_template
-from checklists.services.programme_imports import programme_import
 from checklists.services.programme_visits import programme_clashes, programme_create_visits
 from checklists.services.programmes import (
     ProgrammeEntryInput,
@@ -212,22 +213,29 @@ class ProgrammeViewSet(
 
     @extend_schema(
         request={"multipart/form-data": ImportFileSerializer},
-        responses={200: ProgrammeSerializer},
+        responses={200: ProgrammeSerializer, 202: ImportJobSerializer},
         parameters=[IF_MATCH, etag_header(200)],
     )
     def import_entries(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Replace a draft's entries with the rows of a spreadsheet (multipart `file`,
         .xlsx or .csv, the columns of `import/template/`): all rows or none; a 400
-        problem lists each bad cell in `rows` (row, column, message)."""
+        problem lists each bad cell in `rows` (row, column, message). A file of
+        more than IMPORT_INLINE_ROWS rows answers 202 with the import job the
+        worker runs (`Location`: `imports/{id}/`)."""
         programme = self.get_object()
         form = ImportFileSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        programme_import(
+        upload = form.validated_data["file"]
+        outcome = import_submit(
             actor=actor_of(request),
+            kind="programme_entries",
             programme=programme,
-            upload=form.validated_data["file"],
+            upload=upload,
             expected_version=expected_version(request),
+            filename=getattr(upload, "name", "") or "",
         )
+        if outcome.job is not None:
+            return job_accepted(request, outcome.job)
         return self._answer(programme)
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})

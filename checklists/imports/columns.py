@@ -3,6 +3,7 @@ header given in a file is matched to them, and the empty template to download.""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import unicodedata
@@ -16,6 +17,9 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
+# Cached: every cell of a choice column is compared with the same few labels,
+# 20,000 times in a large file.
+@functools.lru_cache(maxsize=4096)
 def normalise_header(text: str) -> str:
     """A header as compared: without diacritics (đ counts as d), case or the
     difference between spaces, underscores and hyphens. “Mã đơn vị”, “MA DON VI”

@@ -59,7 +59,12 @@ class ProgrammeEntryRow:
 def programme_entries_read(upload: Upload, *, actor: Person | None) -> list[ProgrammeEntryRow]:
     """The entries of a file, or an Invalid refusal listing every bad cell."""
     require_coordinator(actor, gettext_lazy("Only coordinators plan programmes."))
-    table = read_table(upload, PROGRAMME_ENTRY_COLUMNS)
+    return programme_entries_from_table(read_table(upload, PROGRAMME_ENTRY_COLUMNS), actor=actor)
+
+
+def programme_entries_from_table(table: Table, *, actor: Person | None) -> list[ProgrammeEntryRow]:
+    """The entries of a file already read (read_table with PROGRAMME_ENTRY_COLUMNS)."""
+    require_coordinator(actor, gettext_lazy("Only coordinators plan programmes."))
     units, people = _look_ups(table)
     seen: dict[str, int] = {}
     entries = []

@@ -48,7 +48,7 @@ def read_table(upload: Upload, columns: Sequence[Column]) -> Table:
     """The rows of an uploaded .xlsx or .csv, or an Invalid / TooLarge refusal.
     `errors` starts with the cells that could not be read (formulas) and collects
     the kind's own errors."""
-    data = _read_bounded(upload)
+    data = read_bounded(upload)
     if data.startswith(ZIP_SIGNATURE):
         raw_rows = _workbook_rows(data)
     elif data.startswith(OLE_SIGNATURE):
@@ -92,7 +92,7 @@ def read_table(upload: Upload, columns: Sequence[Column]) -> Table:
     return Table(headers=headers.given, rows=rows, errors=errors)
 
 
-def _read_bounded(upload: Upload) -> bytes:
+def read_bounded(upload: Upload) -> bytes:
     limit = settings.IMPORT_MAX_BYTES
     if isinstance(upload, bytes):
         data = upload

@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
 from .feeds import CalendarFeed
 from .implementation_reports import EvidenceFile, ImplementationReport
+from .import_jobs import ImportJob
 from .invitations import Invitation
 from .legal import LegalInstrument
 from .outlines import (
@@ -35,6 +36,7 @@ __all__ = [
     "DayOff",
     "EvidenceFile",
     "ImplementationReport",
+    "ImportJob",
     "Invitation",
     "LegalInstrument",
     "Milestone",

@@ -91,28 +91,48 @@ def _require_roles_in_scope(actor: Person | None, roles: Mapping[str, Any]) -> N
         _require_coordinator_of(actor, roles["host_unit"], field="host_unit")
 
 
-@transaction.atomic
-def unit_create(*, actor: Person | None, **fields: Any) -> Unit:
-    """A new unit, under a parent within the actor's scope (at the top of the
-    tree: coordinators of everything only)."""
+def _full_clean(obj: Unit | User, *, refs_checked: bool, refs: tuple[str, ...]) -> None:
+    """The model's validation. `refs_checked`: the caller (an import) loaded the
+    foreign keys `refs` from the database and checked the unique fields against
+    what is saved, once for a whole file, so the two queries Django's full_clean
+    makes per object for them are skipped; the rules themselves are the same."""
+    if refs_checked:
+        obj.full_clean(exclude=list(refs), validate_unique=False)
+    else:
+        obj.full_clean()
+
+
+def unit_created_changes(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit trail records of a new unit."""
+    return {name: _pk(fields[name]) for name in UNIT_FIELDS if name in fields}
+
+
+def unit_prepare(*, actor: Person | None, refs_checked: bool = False, **fields: Any) -> Unit:
+    """The unit unit_create would save, checked (scope, fields, the model's rules)
+    but not saved: an import saves many at once after checking each here."""
     require_coordinator(actor, gettext_lazy("Only coordinators manage units."))
     _require_coordinator_of(actor, fields.get("parent"), field="parent")
     unit = Unit(**{name: fields[name] for name in UNIT_FIELDS if name in fields})
-    unit.full_clean()
-    unit.save()
-    audit_record(
-        actor=actor,
-        action="create",
-        obj=unit,
-        changes={name: _pk(fields[name]) for name in UNIT_FIELDS if name in fields},
-    )
+    _full_clean(unit, refs_checked=refs_checked, refs=("parent",))
     return unit
 
 
 @transaction.atomic
-def unit_update(*, actor: Person | None, unit: Unit, **changes: Any) -> Unit:
-    """Change a unit of the actor's subtree; a new parent must lie within it too.
-    `unit` is the stored row: the scope is checked where it is now."""
+def unit_create(*, actor: Person | None, **fields: Any) -> Unit:
+    """A new unit, under a parent within the actor's scope (at the top of the
+    tree: coordinators of everything only)."""
+    unit = unit_prepare(actor=actor, **fields)
+    unit.save()
+    audit_record(actor=actor, action="create", obj=unit, changes=unit_created_changes(fields))
+    return unit
+
+
+def unit_change(
+    *, actor: Person | None, unit: Unit, refs_checked: bool = False, **changes: Any
+) -> dict[str, dict[str, Any]]:
+    """Apply changes to a unit in memory, checked as unit_update checks them, and
+    return what changed for the audit trail; the caller saves. `unit` is the
+    stored row: the scope is checked where it is now."""
     _require_unit_manager(actor, unit)
     if "parent" in changes:
         _require_coordinator_of(actor, changes["parent"], field="parent")
@@ -122,9 +142,15 @@ def unit_update(*, actor: Person | None, unit: Unit, **changes: Any) -> Unit:
     before = {name: _pk(getattr(unit, name)) for name in changes}
     for name, value in changes.items():
         setattr(unit, name, value)
-    unit.full_clean()
+    _full_clean(unit, refs_checked=refs_checked, refs=("parent",))
+    return field_changes(before, {name: _pk(value) for name, value in changes.items()})
+
+
+@transaction.atomic
+def unit_update(*, actor: Person | None, unit: Unit, **changes: Any) -> Unit:
+    """Change a unit of the actor's subtree; a new parent must lie within it too."""
+    diff = unit_change(actor=actor, unit=unit, **changes)
     unit.save()
-    diff = field_changes(before, {name: _pk(value) for name, value in changes.items()})
     if diff:
         audit_record(actor=actor, action="update", obj=unit, changes=diff)
     return unit
@@ -152,9 +178,21 @@ def unit_delete(*, actor: Person | None, unit: Unit) -> None:
     unit.delete()
 
 
-@transaction.atomic
-def user_create(*, actor: Person | None, password: str | None = None, **fields: Any) -> User:
-    """A new person (coordinators only), with roles within the actor's scope."""
+def user_created_changes(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit trail records of a new person."""
+    return {name: _pk(fields[name]) for name in USER_FIELDS if name in fields}
+
+
+def user_prepare(
+    *,
+    actor: Person | None,
+    password: str | None = None,
+    refs_checked: bool = False,
+    **fields: Any,
+) -> User:
+    """The person user_create would save, checked (coordinators only, roles within
+    the actor's scope, the model's rules) but not saved: an import saves many at
+    once after checking each here."""
     require_coordinator(actor, gettext_lazy("Only coordinators create people."))
     _require_roles_in_scope(actor, {"is_coordinator": False, **fields})
     user = User(**{name: fields[name] for name in USER_FIELDS if name in fields})
@@ -164,15 +202,17 @@ def user_create(*, actor: Person | None, password: str | None = None, **fields: 
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean()
+    _full_clean(user, refs_checked=refs_checked, refs=("host_unit", "coordinator_scope"))
+    return user
+
+
+@transaction.atomic
+def user_create(*, actor: Person | None, password: str | None = None, **fields: Any) -> User:
+    """A new person (coordinators only), with roles within the actor's scope."""
+    user = user_prepare(actor=actor, password=password, **fields)
     user.save()
     _sync_coordinator_group(user)
-    audit_record(
-        actor=actor,
-        action="create",
-        obj=user,
-        changes={name: _pk(fields[name]) for name in USER_FIELDS if name in fields},
-    )
+    audit_record(actor=actor, action="create", obj=user, changes=user_created_changes(fields))
     return user
 
 

@@ -18,8 +18,12 @@ from dataclasses import fields
 from django.utils.translation import gettext as _
 
 from checklists.errors import Invalid
-from checklists.imports import RowError, import_refusal
-from checklists.imports.programme_entries import ProgrammeEntryRow, programme_entries_read
+from checklists.imports import RowError, Table, import_refusal, read_table
+from checklists.imports.programme_entries import (
+    PROGRAMME_ENTRY_COLUMNS,
+    ProgrammeEntryRow,
+    programme_entries_from_table,
+)
 from checklists.imports.table import Upload
 from checklists.models import Programme, ProgrammeEntry, User
 from checklists.services.programmes import (
@@ -44,11 +48,35 @@ def programme_import(
     Refusals: 404 for who may not see it, 409 unless it is a draft (before the
     file is read: its cells do not matter then), 400 with `rows` (row, column,
     message) for every bad cell; nothing is saved unless every row is right."""
+    programme_import_allowed(actor=actor, programme=programme)
+    return programme_import_table(
+        actor=actor,
+        programme=programme,
+        table=read_table(upload, PROGRAMME_ENTRY_COLUMNS),
+        expected_version=expected_version,
+    )
+
+
+def programme_import_allowed(*, actor: User | None, programme: Programme) -> None:
+    """Who may import a programme's entries, and when: 404 for who may not see
+    it, 403 for who may not manage it, 409 unless it is a draft."""
     programme_authorize(actor, programme)
     programme_require_status(
         programme, Status.DRAFT, _("Only a draft programme changes; this one is %(status)s.")
     )
-    rows = programme_entries_read(upload, actor=actor)
+
+
+def programme_import_table(
+    *,
+    actor: User | None,
+    programme: Programme,
+    table: Table,
+    expected_version: int | None = None,
+) -> list[ProgrammeEntry]:
+    """programme_import of a file already read (read_table with
+    PROGRAMME_ENTRY_COLUMNS)."""
+    programme_import_allowed(actor=actor, programme=programme)
+    rows = programme_entries_from_table(table, actor=actor)
     try:
         return programme_entries_replace(
             actor=actor,
@@ -84,4 +112,4 @@ def _as_row_errors(refusal: Invalid, rows: Sequence[ProgrammeEntryRow]) -> Inval
     return import_refusal(errors)
 
 
-__all__ = ["programme_import"]
+__all__ = ["programme_import", "programme_import_allowed", "programme_import_table"]

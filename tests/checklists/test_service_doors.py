@@ -27,6 +27,8 @@ import pytest
 
 import checklists.services
 from checklists.errors import NotAllowed, NotFound
+from checklists.imports import read_table
+from checklists.imports.programme_entries import PROGRAMME_ENTRY_COLUMNS
 from checklists.models import (
     AuditEvent,
     Conclusion,
@@ -34,6 +36,7 @@ from checklists.models import (
     DayOff,
     EvidenceFile,
     ImplementationReport,
+    ImportJob,
     LegalInstrument,
     Milestone,
     Notification,
@@ -55,6 +58,7 @@ from checklists.services.conclusions import conclusion_for, conclusion_issue, co
 from checklists.services.days_off import day_off_declare
 from checklists.services.feeds import calendar_feed_create
 from checklists.services.implementation_reports import EvidenceUpload, implementation_report_submit
+from checklists.services.imports import UNIT_COLUMNS, USER_COLUMNS
 from checklists.services.legal_instruments import legal_instrument_add
 from checklists.services.outlines import outline_new_version
 from checklists.services.programmes import ProgrammeEntryInput, programme_create
@@ -82,6 +86,7 @@ EXEMPT = {
         "registers only for a coordinator, never refuses"
     ),
     "visit_decision_link": "part of visit_create / visit_update, which checked the act",
+    "audit_record_many": "records who acted, for an import that checked each row",
     "decision_link": (
         "part of visit_create / visit_update / programme_create / programme_update, "
         "which checked the act"
@@ -136,6 +141,26 @@ def _programme_entry(world: SimpleNamespace, programme: Programme) -> ProgrammeE
     return programme.entries.get(host_unit=world.district)
 
 
+ENTRY_ROWS = [
+    ["host_unit", "lead", "members", "window_start", "window_end"],
+    ["ha-long", "lead", "", "2025-03-03", "2025-03-07"],
+]
+UNIT_ROWS = [["code", "name", "kind"], ["moi", "Mới", "district"]]
+USER_ROWS = [["username", "full_name", "email"], ["moi", "Mới", "m@example.vn"]]
+
+
+def _table(columns: Any, rows: list[list[str]]) -> Any:
+    return read_table(xlsx(rows), columns)
+
+
+def _job(world: SimpleNamespace) -> dict[str, Any]:
+    """An import job of coordinator_in's, to be read by someone else."""
+    job = ImportJob.objects.create(
+        kind="units", requested_by=world.people.coordinator_in, file="imports/x"
+    )
+    return {"job_id": job.pk}
+
+
 PROGRAMME_CASES: dict[str, list[Refusal]] = {
     "programme_create": [
         Refusal(
@@ -161,6 +186,17 @@ PROGRAMME_CASES: dict[str, list[Refusal]] = {
             "upload": xlsx([["host_unit", "lead", "window_start", "window_end"]]),
         }
     ),
+    "programme_import_allowed": _programme_refusals(lambda w, p: {"programme": p}),
+    "programme_import_table": _programme_refusals(
+        lambda w, p: {"programme": p, "table": _table(PROGRAMME_ENTRY_COLUMNS, ENTRY_ROWS)}
+    ),
+    "import_submit": [
+        *_programme_refusals(
+            lambda w, p: {"programme": p, "kind": "programme_entries", "upload": xlsx(ENTRY_ROWS)}
+        ),
+        Refusal("host_in", NotAllowed, lambda w, x: {"kind": "units", "upload": xlsx(UNIT_ROWS)}),
+        Refusal("lead", NotAllowed, lambda w, x: {"kind": "users", "upload": xlsx(USER_ROWS)}),
+    ],
     "programme_close": _programme_refusals(lambda w, p: {"programme": p}),
     "programme_delete": _programme_refusals(lambda w, p: {"programme": p}),
     "programme_authorize": _programme_refusals(lambda w, p: {"programme": p}),
@@ -168,6 +204,7 @@ PROGRAMME_CASES: dict[str, list[Refusal]] = {
     "programme_entry_link_visit": _programme_refusals(
         lambda w, p: {"entry": _programme_entry(w, p), "visit": w.visit}
     ),
+    "programme_import_job_latest": _programme_refusals(lambda w, p: {"programme": p})[:3],
     # Reading: the coordinator of the issuer reads even the wide programme.
     "programme_clashes": _programme_refusals(lambda w, p: {"programme": p})[:3],
 }
@@ -371,6 +408,48 @@ CASES: dict[str, list[Refusal]] = {
     "unit_delete": [
         Refusal("lead", NotAllowed, lambda w, x: {"unit": x.empty_unit}),
         Refusal("coordinator_out", NotAllowed, lambda w, x: {"unit": x.empty_unit}),
+    ],
+    "unit_prepare": [
+        Refusal(
+            "lead", NotAllowed, lambda w, x: {"name": "Mới", "code": "moi", "kind": "district"}
+        ),
+        Refusal(
+            "coordinator_out",
+            NotAllowed,
+            lambda w, x: {
+                "name": "Mới",
+                "code": "moi",
+                "kind": "district",
+                "parent": w.province_in,
+            },
+        ),
+    ],
+    "unit_change": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"unit": w.district, "name": "Đổi"}),
+        Refusal("coordinator_out", NotAllowed, lambda w, x: {"unit": w.district, "name": "Đổi"}),
+    ],
+    "user_prepare": [
+        Refusal(
+            "lead",
+            NotAllowed,
+            lambda w, x: {"username": "moi", "full_name": "Người mới", "email": "moi@example.vn"},
+        ),
+        Refusal(
+            "coordinator_out",
+            NotAllowed,
+            lambda w, x: {"username": "moi", "email": "moi@example.vn", "host_unit": w.district},
+        ),
+    ],
+    "units_import_table": [
+        Refusal("host_in", NotAllowed, lambda w, x: {"table": _table(UNIT_COLUMNS, UNIT_ROWS)}),
+    ],
+    "users_import_table": [
+        Refusal("lead", NotAllowed, lambda w, x: {"table": _table(USER_COLUMNS, USER_ROWS)}),
+    ],
+    # Someone else's job: not told it exists.
+    "import_job_get": [
+        Refusal(role, NotFound, lambda w, x: _job(w))
+        for role in ("coordinator_out", "lead", "host_in")
     ],
     "units_import": [
         Refusal(
@@ -721,7 +800,7 @@ def _rows() -> dict[str, int]:
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
         TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
         OutgoingRegister, ImplementationReport, EvidenceFile, LegalInstrument, Programme,
-        ProgrammeEntry,
+        ProgrammeEntry, ImportJob,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from checklists.models import Programme, TeamMembership, User, Visit
+from checklists.services.import_jobs import import_job_run
 from checklists.services.programmes import programme_approve, programme_entries_replace
 from checklists.services.visits import SessionInput, TeamInput, visit_create
 from tests import factories
@@ -345,3 +346,35 @@ def test_the_template_link_downloads_with_the_pages_session(plan, web_client_for
         .status_code
         == 404
     )
+
+
+def test_a_large_import_shows_it_is_running_then_its_row_errors(
+    plan, web_client_for, settings, tmp_path
+):
+    """Over IMPORT_INLINE_ROWS the worker imports the file (its run is called here;
+    tests/worker/test_import_jobs.py runs it in a real worker)."""
+    settings.IMPORT_INLINE_ROWS = 1
+    settings.MEDIA_ROOT = tmp_path
+    client = web_client_for("coordinator_in")
+    bad = [
+        HEADER,
+        ["ha-long", "lead_a", "", "", "", "2025-04-07", "2025-04-11"],
+        ["cam-pha", "nobody", "", "", "", "2025-04-14", "2025-04-18"],
+    ]
+    response = client.post(url(plan, "import/"), {"file": upload(bad)})
+    assert response.status_code == 302 and response["Location"].endswith("#import")
+    html = client.get(url(plan)).content.decode()
+    assert '<div id="import-job" class="notice" role="status">' in html
+    assert "entries.xlsx" in html and "2 rows" in html
+    job = plan.programme.import_jobs.get()
+    assert import_job_run(job_id=job.pk) == "failed"
+    html = client.get(url(plan)).content.decode()
+    assert '<div id="import-job" role="alert">' in html
+    assert '<tr><th scope="row">3</th><td>lead</td><td>Nobody active' in html
+    assert entries(plan) == [("ha-long", "2025-03-03"), ("cam-pha", "2025-03-10")]
+    bad[2][1] = "lead_b"
+    client.post(url(plan, "import/"), {"file": upload(bad)})
+    assert import_job_run(job_id=plan.programme.import_jobs.latest("id").pk) == "succeeded"
+    html = client.get(url(plan)).content.decode()
+    assert "entries.xlsx” was imported: 2 entries." in html
+    assert entries(plan) == [("ha-long", "2025-04-07"), ("cam-pha", "2025-04-14")]

@@ -24,13 +24,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from checklists.clashes import Clash
 from checklists.errors import Conflict, Invalid, StaleObjectError, refusal_messages
 from checklists.models import Programme, Unit, User, Visit
+from checklists.numbers import format_number
 from checklists.selectors.programmes import (
     programme_page_entries,
     programmes_listed_for,
     programmes_visible_to,
 )
 from checklists.selectors.visits import visible_visits
-from checklists.services.programme_imports import programme_import
+from checklists.services.import_jobs import import_submit, programme_import_job_latest
 from checklists.services.programme_visits import (
     EntryClashes,
     VisitsCreated,
@@ -148,6 +149,7 @@ def _page(
     programme.refresh_from_db()
     entries = programme_page_entries(programme)
     is_draft = programme.status == Programme.Status.DRAFT
+    job = programme_import_job_latest(actor=user, programme=programme)
     context = {
         "title": _("Programme %(code)s") % {"code": programme.code},
         "programme": programme,
@@ -159,6 +161,9 @@ def _page(
         "formset": (parts.formset or _formset(programme, entries)) if is_draft else None,
         "import_form": (parts.import_form or ProgrammeImportForm()) if is_draft else None,
         "import_rows": parts.import_rows,
+        "import_job": job,
+        "import_job_rows": format_number(job.rows_total) if job else "",
+        "import_job_created": format_number(job.created) if job else "",
         "template_url": reverse("api:programme-import-template", args=[programme.pk]),
         "refusal": parts.refusal,
         "clashes": clash_groups(user, programme_clashes(actor=user, programme=programme)),
@@ -235,11 +240,14 @@ def programme_import_view(request: HttpRequest, programme_id: int) -> HttpRespon
     if not form.is_valid():
         return _page(request, programme, PageParts(import_form=form), status=422)
     try:
-        programme_import(
+        upload = form.cleaned_data["file"]
+        outcome = import_submit(
             actor=signed_in(request),
+            kind="programme_entries",
             programme=programme,
-            upload=form.cleaned_data["file"],
+            upload=upload,
             expected_version=_seen_version(request),
+            filename=getattr(upload, "name", "") or "",
         )
     except Invalid as refusal:
         rows = refusal.extra.get("rows")
@@ -249,6 +257,9 @@ def programme_import_view(request: HttpRequest, programme_id: int) -> HttpRespon
         return _page(request, programme, parts, status=422)
     except REFUSALS as refusal:
         return _refused(request, programme, refusal)
+    if outcome.job is not None:
+        # A large file is imported by the worker; the page shows how it goes.
+        return redirect(programme_url(programme) + "#import")
     messages.success(request, _("The entries were replaced by those of the file."))
     return redirect(programme_url(programme))
 

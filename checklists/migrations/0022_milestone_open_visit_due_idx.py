@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0020_programmes'),
+        ('checklists', '0021_import_jobs'),
     ]
 
     operations = [
