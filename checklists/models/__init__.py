@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
+from .documents import Document
 from .feeds import CalendarFeed
 from .implementation_reports import EvidenceFile, ImplementationReport
 from .invitations import Invitation
@@ -33,6 +34,7 @@ __all__ = [
     "Conclusion",
     "ConclusionSection",
     "DayOff",
+    "Document",
     "EvidenceFile",
     "ImplementationReport",
     "Invitation",
