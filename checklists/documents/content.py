@@ -94,13 +94,13 @@ def reference(style: str, number: int | None, type_code: str, issuer_symbol: str
 
 
 def number_line(style: str, number: int | None, type_code: str, issuer_symbol: str) -> str:
-    """"Số 12-KL/TU" (Party: no colon) or "Số: 12/KL-TU" (State)."""
+    """ "Số 12-KL/TU" (Party: no colon) or "Số: 12/KL-TU" (State)."""
     prefix = "Số:" if style == STATE else "Số"
     return f"{prefix} {reference(style, number, type_code, issuer_symbol)}"
 
 
 def date_words(day: dt.date | None, *, year: int | None = None) -> str:
-    """"ngày 05 tháng 02 năm 2025": a day under 10 and the months 1 and 2 with a
+    """ "ngày 05 tháng 02 năm 2025": a day under 10 and the months 1 and 2 with a
     leading zero (both texts). A draft's day and month are left blank."""
     if day is None:
         return f"ngày {BLANK} tháng {BLANK} năm {year or dt.date.today().year}"
@@ -125,7 +125,7 @@ def on_behalf(style: str, unit: Unit) -> str:
 
 
 def recipient_lines(names: list[str], keep: str) -> list[str]:
-    """"- A," … "- Lưu …." : each addressee on its line, the file copy last."""
+    """ "- A," … "- Lưu …." : each addressee on its line, the file copy last."""
     lines = [f"- {name}," for name in dict.fromkeys(n for n in names if n)]
     return [*lines, f"- {keep}."]
 

@@ -252,7 +252,9 @@ def _header_table(doc: DocxDocument, style: str) -> None:
     left.paragraphs[0]._p.getparent().remove(left.paragraphs[0]._p)
     # The motto, top right; the place and date under it.
     if style == PARTY:
-        paragraph(right, "ĐẢNG CỘNG SẢN VIỆT NAM", sizes.motto, bold=True, underline=True, reuse=True)
+        paragraph(
+            right, "ĐẢNG CỘNG SẢN VIỆT NAM", sizes.motto, bold=True, underline=True, reuse=True
+        )
     else:
         paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", sizes.motto, bold=True, reuse=True)
         paragraph(right, "Độc lập - Tự do - Hạnh phúc", sizes.slogan, bold=True, underline=True)
@@ -298,9 +300,7 @@ def _set_borders(table) -> None:
         edge.set(qn("w:space"), "0")
         edge.set(qn("w:color"), "000000")
         borders.append(edge)
-    following = [
-        tbl_pr.find(qn(f"w:{n}")) for n in ("shd", "tblLayout", "tblCellMar", "tblLook")
-    ]
+    following = [tbl_pr.find(qn(f"w:{n}")) for n in ("shd", "tblLayout", "tblCellMar", "tblLook")]
     anchor = next((e for e in following if e is not None), None)
     if anchor is not None:
         anchor.addprevious(borders)
@@ -332,7 +332,7 @@ def _cell_text(cell: _Cell, text: str) -> None:
 
 
 def _closing(doc: DocxDocument, style: str) -> None:
-    """"Nơi nhận" bottom left, the signer bottom right, side by side."""
+    """ "Nơi nhận" bottom left, the signer bottom right, side by side."""
     sizes = SIZES[style]
     paragraph(doc)
     table = doc.add_table(rows=1, cols=2)
@@ -343,7 +343,9 @@ def _closing(doc: DocxDocument, style: str) -> None:
         paragraph(left, "Nơi nhận:", sizes.recipients_label, align=LEFT, underline=True, reuse=True)
     else:
         label = "Nơi nhận:"
-        paragraph(left, label, sizes.recipients_label, align=LEFT, bold=True, italic=True, reuse=True)
+        paragraph(
+            left, label, sizes.recipients_label, align=LEFT, bold=True, italic=True, reuse=True
+        )
     tag(left, "{%p for line in recipients %}")
     paragraph(left, "{{ line }}", sizes.recipients, align=LEFT)
     tag(left, "{%p endfor %}")

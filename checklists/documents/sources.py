@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Min, Max
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,9 +273,9 @@ def conclusion_content(conclusion: Conclusion, *, draft: bool) -> Content:
 
 def _latest_reports(recommendations: list[Recommendation]) -> dict[int, ImplementationReport]:
     latest: dict[int, ImplementationReport] = {}
-    for report in ImplementationReport.objects.filter(
-        recommendation__in=recommendations
-    ).order_by("recommendation_id", "-submitted_at", "-id"):
+    for report in ImplementationReport.objects.filter(recommendation__in=recommendations).order_by(
+        "recommendation_id", "-submitted_at", "-id"
+    ):
         latest.setdefault(report.recommendation_id, report)
     return latest
 
@@ -496,3 +496,17 @@ def checklist_content(visit: Visit, *, team_copy: bool) -> Content:
     content.signer_name = _person(lead.user) if lead is not None else ""
     content.recipients = ["- Lưu hồ sơ Đoàn kiểm tra."]
     return content
+
+
+def legal_warnings(*, visit: Visit | None = None, programme: Programme | None = None) -> list[str]:
+    """The warnings of the instruments a visit's or programme's documents cite
+    that are marked replaced (shown beside the document, never printed in it)."""
+    citer = Citer()
+    if visit is not None:
+        citer.basis(_visit_instruments(visit))
+    elif programme is not None:
+        instruments = list(programme.legal_basis.select_related("replaced_by"))
+        if programme.decision_instrument is not None:
+            instruments.append(programme.decision_instrument)
+        citer.basis(instruments)
+    return _warnings(citer)

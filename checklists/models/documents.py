@@ -76,9 +76,7 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="documents",
     )
-    state = models.CharField(
-        _("state"), max_length=8, choices=State.choices, default=State.ISSUED
-    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.ISSUED)
     # The unit whose outgoing register gave the number, and that register's year.
     issuer = models.ForeignKey(
         Unit, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="+"
