@@ -210,11 +210,11 @@ def _setup(doc: DocxDocument, style: str) -> None:
     # left empty.
     section.different_first_page_header_footer = True
     if style == STATE:
-        where, align = section.header, CENTER
+        number = section.header.paragraphs[0]
+        number.alignment = CENTER
     else:
-        where, align = section.footer, RIGHT
-    number = where.paragraphs[0]
-    number.alignment = align
+        number = section.footer.paragraphs[0]
+        number.alignment = RIGHT
     _page_field(number, sizes.page_number)
     # Times New Roman everywhere: the document defaults and the Normal style.
     styles = doc.styles.element

@@ -148,7 +148,7 @@ def _team_title(visit_id: int, user: User | None) -> str:
         .values_list("role", flat=True)
         .first()
     )
-    return ROLE_TITLES.get(role or "", "")
+    return ROLE_TITLES.get(TeamMembership.Role(role), "") if role else ""
 
 
 def _session_days(visit: Visit) -> tuple[dt.date | None, dt.date | None]:
@@ -322,7 +322,7 @@ def followup_content(
             counts["pending"] += 1
         counts["overdue"] += overdue
         report = latest.get(r.pk)
-        state = f"{STATE_WORDS.get(r.state, r.state)} ({r.progress}%)"
+        state = f"{STATE_WORDS.get(Recommendation.State(r.state), r.state)} ({r.progress}%)"
         rows.append(
             {
                 "code": r.code,

@@ -151,7 +151,8 @@ def _visit_draft(actor: Person | None, visit: Visit, kind: str) -> DocumentFile:
         if actor is not None and not sees_visit_document(actor, visit, kind):
             raise _no_visit()
         return _read(actor, conclusion_document_store(conclusion=conclusion, issued_by=None))
-    if kind == Kind.FOLLOWUP and issued and (copy := _followup_copy(conclusion)) is not None:
+    copy = _followup_copy(conclusion) if issued and conclusion is not None else None
+    if kind == Kind.FOLLOWUP and copy is not None:
         if actor is not None and not sees_visit_document(actor, visit, kind):
             raise _no_visit() if not access.can_see else _no_document()
         return _read(actor, copy)
