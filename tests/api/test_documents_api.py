@@ -197,3 +197,13 @@ def test_bad_input_to_post_is_a_400_naming_the_field(papers, api_as, body):
 def test_the_list_filters_answer_400_for_a_bad_id(papers, api_as):
     response = api_as("coordinator_in").get("/api/v1/documents/", {"visit": "abc"})
     assert response.status_code == 400
+
+
+def test_the_issuer_place_set_through_the_api_is_the_place_printed(papers, api_as):
+    response = api_as("coordinator_all").patch(
+        f"/api/v1/units/{papers.province_in.pk}/", {"document_place": "Hạ Long"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["document_place"] == "Hạ Long"
+    issue_conclusion(papers.visit)
+    copy = api_as("lead").get(_doc_url(papers.visit, "conclusion"))
+    assert "Hạ Long, ngày 05 tháng 02 năm 2025" in texts(open_docx(copy.content))
