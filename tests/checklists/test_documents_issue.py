@@ -205,3 +205,45 @@ def test_a_draft_edit_changes_the_draft_not_a_frozen_copy(papers):
     second = document_draft(actor=None, kind="conclusion", visit=papers.visit).data
     assert "Bản đầu" in texts(open_docx(first)) and "Bản sau" in texts(open_docx(second))
     assert not Document.objects.exists()
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[int]:
+    """The notification e-mails that would go to Celery, by id."""
+    seen: list[int] = []
+    monkeypatch.setattr("checklists.services.notification_delivery._enqueue_send", seen.append)
+    return seen
+
+
+def test_the_document_issued_e_mail_carries_the_classification_mark(papers, enqueued):
+    from django.core import mail
+    from django.test import TestCase
+
+    from checklists.services.notification_delivery import notification_send
+
+    papers.visit.classification = "secret"
+    papers.visit.save(update_fields=["classification"])
+    issue_conclusion(papers.visit)
+    enqueued.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        issue_followup(papers.visit, actor=papers.people.lead)
+    assert enqueued
+    notification_send(notification_id=enqueued[0])
+    assert mail.outbox[-1].subject.startswith("[TỐI MẬT] Document issued: Follow-up report 1-BC/TU")
+
+
+def test_a_programme_document_tells_the_issuer_coordinators_by_e_mail(plan, enqueued):
+    from django.core import mail
+    from django.test import TestCase
+
+    from checklists.services.notification_delivery import notification_send
+
+    programme_approve(actor=None, programme=plan.programme)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        document = document_issue(actor=None, kind="programme", programme=plan.programme)
+    told = Notification.objects.filter(kind="document_issued")
+    assert {n.recipient.username for n in told} == {"coord_in", "coord_all"}
+    assert all(n.url == f"/programmes/{plan.programme.pk}/" and n.visit is None for n in told)
+    for pk in enqueued:
+        notification_send(notification_id=pk)
+    assert mail.outbox and all(document.reference in m.subject for m in mail.outbox)
