@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection  # noqa: F401 (the skipif condition below reads it)
 
 from checklists.errors import Conflict
 from checklists.models import Document, OutgoingRegister, Visit
