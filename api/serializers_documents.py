@@ -15,7 +15,6 @@ from checklists.models import Document
 
 class DocumentSerializer(serializers.ModelSerializer[Document]):
     url = serializers.SerializerMethodField()
-    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
@@ -36,7 +35,6 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "issuer",
             "issued_by",
             "created_at",
-            "warnings",
         ]
         read_only_fields = fields
 
@@ -46,9 +44,20 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "api:document-file", kwargs={"pk": document.pk}, request=self.context.get("request")
         )
 
+
+class DocumentDetailSerializer(DocumentSerializer):
+    """One document, with the warnings of the legal basis it cites (an instrument
+    marked replaced since, or before, its issue). Not in the list: reading each
+    row's instruments would cost queries per row."""
+
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_warnings(self, document: Document) -> Any:
-        # Instruments it cites that were marked replaced since (or before) its issue.
         return legal_warnings(visit=document.visit, programme=document.programme)
 
 

@@ -20,7 +20,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.filters import FilterSet, IdFilter
-from api.serializers_documents import DocumentIssueSerializer, DocumentSerializer
+from api.serializers_documents import (
+    DocumentDetailSerializer,
+    DocumentIssueSerializer,
+    DocumentSerializer,
+)
 from api.views.base import actor_of
 from api.views.reports import AnyMediaRenderer
 from checklists.models import Document, Programme, Visit
@@ -108,7 +112,10 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return Document.objects.none()
         return documents_visible_to(self.request.user)
 
-    @extend_schema(request=DocumentIssueSerializer, responses={201: DocumentSerializer})
+    def get_serializer_class(self) -> type[DocumentSerializer]:
+        return DocumentSerializer if self.action == "list" else DocumentDetailSerializer
+
+    @extend_schema(request=DocumentIssueSerializer, responses={201: DocumentDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = DocumentIssueSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -125,7 +132,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             programme=programme,
             issued_on=data.get("issued_on"),
         )
-        body = DocumentSerializer(document, context=self.get_serializer_context()).data
+        body = DocumentDetailSerializer(document, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -207,3 +207,38 @@ def test_the_issuer_place_set_through_the_api_is_the_place_printed(papers, api_a
     issue_conclusion(papers.visit)
     copy = api_as("lead").get(_doc_url(papers.visit, "conclusion"))
     assert "Hạ Long, ngày 05 tháng 02 năm 2025" in texts(open_docx(copy.content))
+
+
+def test_the_list_costs_the_same_queries_for_one_document_or_many(
+    papers, api_as, django_assert_max_num_queries
+):
+    from tests.conclusion_world import draft, to_reporting
+
+    issue_conclusion(papers.visit)
+    client = api_as("coordinator_all")
+    with django_assert_max_num_queries(8) as one:
+        assert len(client.get("/api/v1/documents/").json()["results"]) == 1
+    other = papers.other_visit
+    to_reporting(other)
+    draft(other)
+    issue_conclusion(other, issued_on=dt.date(2025, 2, 6))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get("/api/v1/documents/").json()["results"]) == 2
+
+
+def test_the_detail_warns_of_a_replaced_instrument_it_cites(papers, api_as):
+    from checklists.services.legal_instruments import legal_instrument_add
+
+    old, _ = legal_instrument_add(actor=None, citation="Quy định số 126-QĐ/TW ngày 28/02/2018")
+    new, _ = legal_instrument_add(actor=None, citation="Quy định số 131-QĐ/TW ngày 28/10/2023")
+    papers.visit.decision_instrument = old
+    papers.visit.save(update_fields=["decision_instrument"])
+    issue_conclusion(papers.visit)
+    document = Document.objects.get()
+    client = api_as("lead")
+    assert client.get(f"/api/v1/documents/{document.pk}/").json()["warnings"] == []
+    old.status, old.replaced_by = "replaced", new
+    old.save()
+    warnings = client.get(f"/api/v1/documents/{document.pk}/").json()["warnings"]
+    assert len(warnings) == 1 and "131-QĐ/TW" in warnings[0]
+    assert "warnings" not in client.get("/api/v1/documents/").json()["results"][0]
