@@ -64,8 +64,11 @@ def underlined(p: Paragraph) -> bool:
 
 
 def boxed(p: Paragraph) -> bool:
-    p_pr = p._p.pPr
-    return p_pr is not None and p_pr.find(qn("w:pBdr")) is not None
+    """Every run with text carries a border (the mark is boxed)."""
+    runs = [r for r in p.runs if r.text.strip()]
+    return bool(runs) and all(
+        r._r.rPr is not None and r._r.rPr.find(qn("w:bdr")) is not None for r in runs
+    )
 
 
 def mm(length: Length | None) -> float:

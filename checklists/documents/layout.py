@@ -78,7 +78,7 @@ PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]
 # The header table: the issuing body's column, then the motto's.
-HEADER_COLUMNS_MM = (75, TEXT_WIDTH_MM - 75)
+HEADER_COLUMNS_MM = (65, TEXT_WIDTH_MM - 65)
 FIRST_LINE_INDENT = Cm(1)
 
 
@@ -147,26 +147,48 @@ def tag(container, text: str) -> None:
 
 
 def _box(p: Paragraph) -> None:
-    """A border round the paragraph (the boxed "DỰ THẢO" and "MẬT" marks)."""
-    p_pr = p._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
-        edge = OxmlElement(f"w:{side}")
+    """A border round the text itself (the boxed "DỰ THẢO" and "MẬT" marks): a run
+    border, so the box is as wide as the word, not the line."""
+    for r in p.runs:
+        edge = OxmlElement("w:bdr")
         edge.set(qn("w:val"), "single")
         edge.set(qn("w:sz"), "8")
         edge.set(qn("w:space"), "1")
         edge.set(qn("w:color"), "000000")
-        borders.append(edge)
-    # pBdr comes after keepNext … pStyle and before shd/tabs/spacing/ind/jc.
-    anchor = next(
-        (p_pr.find(qn(f"w:{n}")) for n in ("shd", "tabs", "spacing", "ind", "jc")
-         if p_pr.find(qn(f"w:{n}")) is not None),
-        None,
-    )  # fmt: skip
+        # bdr follows rFonts … sz, szCs, u in the run properties' order.
+        r._r.get_or_add_rPr().append(edge)
+
+
+def rule(container, line_mm: float, column_mm: float) -> Paragraph:
+    """A short horizontal rule, centred: an empty paragraph's bottom border, its
+    length set by the indents (NĐ 30: a third to a half of the line above)."""
+    p = paragraph(container, "", 6)
+    p_pr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{name}"), value)
+    borders.append(bottom)
+    # pBdr comes before shd, tabs, spacing, ind and jc in the paragraph properties.
+    following = [p_pr.find(qn(f"w:{n}")) for n in ("shd", "tabs", "spacing", "ind", "jc")]
+    anchor = next((e for e in following if e is not None), None)
     if anchor is not None:
         anchor.addprevious(borders)
     else:
         p_pr.append(borders)
+    side = Mm(max(column_mm - line_mm, 0) / 2)
+    p.paragraph_format.left_indent = side
+    p.paragraph_format.right_indent = side
+    return p
+
+
+def widths(table, columns_mm: Sequence[float]) -> None:
+    """Column widths in the grid (what LibreOffice reads) and in every cell (Word)."""
+    table.autofit = False
+    for column, width in zip(table.columns, columns_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def _page_field(p: Paragraph, size: float) -> None:
@@ -230,10 +252,8 @@ def _header_table(doc: DocxDocument, style: str) -> None:
     sizes = SIZES[style]
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    widths(table, HEADER_COLUMNS_MM)
     left, right = table.rows[0].cells
-    for cell, width in zip((left, right), HEADER_COLUMNS_MM, strict=True):
-        cell.width = Mm(width)
     # The issuing body, top left: its superior above, its own name in bold capitals.
     tag(left, "{%p if superior %}")
     paragraph(left, "{{ superior }}", sizes.superior)
@@ -243,7 +263,7 @@ def _header_table(doc: DocxDocument, style: str) -> None:
         paragraph(left, "*", sizes.issuer)
     else:
         # The short rule under the issuing body (a third to a half of its line).
-        paragraph(left, "\u00a0" * 18, sizes.issuer, underline=True)
+        rule(left, HEADER_COLUMNS_MM[0] / 3, HEADER_COLUMNS_MM[0])
     paragraph(left, "{{ number_line }}", sizes.number)
     # The classification mark, under the number.
     tag(left, "{%p if mark %}")
@@ -270,7 +290,7 @@ def _title(doc: DocxDocument, style: str) -> None:
     if style == PARTY:
         paragraph(doc, "-----", sizes.summary, after=6)
     else:
-        paragraph(doc, "\u00a0" * 24, sizes.summary, underline=True, after=6)
+        rule(doc, TEXT_WIDTH_MM / 4, TEXT_WIDTH_MM).paragraph_format.space_after = Pt(6)
 
 
 def _blocks(doc: DocxDocument, style: str, name: str) -> None:
@@ -317,10 +337,9 @@ def _data_table(
     table = doc.add_table(rows=4, cols=len(columns))
     _set_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths(table, [width for _heading, _field, width in columns])
     header, opening, body, closing = table.rows
-    for index, (heading, field, width) in enumerate(columns):
-        for row in (header, opening, body, closing):
-            row.cells[index].width = Mm(width)
+    for index, (heading, field, _width) in enumerate(columns):
         paragraph(header.cells[index], heading, size, bold=True, reuse=True)
         paragraph(body.cells[index], f"{{{{ row.{field} }}}}", size, align=LEFT, reuse=True)
     _cell_text(opening.cells[0], f"{{%tr for row in {rows} %}}")
@@ -336,9 +355,10 @@ def _closing(doc: DocxDocument, style: str) -> None:
     sizes = SIZES[style]
     paragraph(doc)
     table = doc.add_table(rows=1, cols=2)
-    table.autofit = False
+    widths(table, (70, TEXT_WIDTH_MM - 70))
+    # The signer's block is not split between two pages.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(70), Mm(TEXT_WIDTH_MM - 70)
     if style == PARTY:
         paragraph(left, "Nơi nhận:", sizes.recipients_label, align=LEFT, underline=True, reuse=True)
     else:

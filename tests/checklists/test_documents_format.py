@@ -266,3 +266,15 @@ def test_issued_on_is_the_one_printed(papers):
     doc = open_docx(document_draft(actor=None, kind="conclusion", visit=papers.visit).data)
     assert find(doc, "Quảng Ninh, ngày 05 tháng 02 năm 2025")
     assert ISSUED_ON.year == 2025
+
+
+def test_it_lays_its_tables_on_the_text_width(rendered):
+    _style, made = rendered
+    for kind, _draft, data in made:
+        doc = open_docx(data)
+        for table in doc.tables:
+            grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
+            total = sum(int(col.get(qn("w:w"))) for col in grid) / 1440 * 25.4  # twips → mm
+            assert abs(total - (210 - 30 - 15)) < 1, (kind, total)
+        # The signer's block stays on one page.
+        assert doc.tables[-1].rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
