@@ -116,6 +116,7 @@ class UnitSerializer(ModelSerializer):
             "kind",
             "document_symbol",
             "document_style",
+            "document_place",
         ]
 
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from api.fields import BooleanField, CharField, DateField, IntegerField
 from api.serializers import IdField, ModelSerializer
+from api.serializers_documents import DocumentSerializer
 from checklists.limits import (
     MAX_CONCLUSION_SECTION_TEXT,
     MAX_CONCLUSION_SUMMARY,
@@ -22,6 +23,7 @@ from checklists.limits import (
     MAX_RECOMMENDATIONS,
 )
 from checklists.models import Conclusion, ConclusionSection, Recommendation, Unit, User
+from checklists.services.document_copies import conclusion_copy
 
 # --- Read ----------------------------------------------------------------------------
 
@@ -121,10 +123,12 @@ class ConclusionSerializer(ModelSerializer):
             rows = conclusion.recommendations.select_related("addressee").order_by("position")
         return RecommendationSerializer(rows, many=True, context=self.context).data
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_document(self, conclusion: Conclusion) -> None:
-        # The issued copy (SPEC §12) arrives with official documents.
-        return None
+    @extend_schema_field(DocumentSerializer(allow_null=True))
+    def get_document(self, conclusion: Conclusion) -> Any:
+        # The issued copy (SPEC §12), kept also once the conclusion is withdrawn;
+        # a draft has none.
+        copy = conclusion_copy(conclusion)
+        return DocumentSerializer(copy, context=self.context).data if copy is not None else None
 
 
 # --- Write ---------------------------------------------------------------------------

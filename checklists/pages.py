@@ -7,6 +7,7 @@ from __future__ import annotations
 VISIT_PAGE = "/visits/{visit}/"
 REVISION_PAGE = "/visits/{visit}/reports/{revision}/"
 RECOMMENDATION_PAGE = "/recommendations/{recommendation}/"
+PROGRAMME_PAGE = "/programmes/{programme}/"
 # A person's one-time link to set their password (imported people, SPEC §13).
 SET_PASSWORD_PAGE = "/password/set/{uidb64}/{token}/"
 
@@ -21,6 +22,10 @@ def revision_page(visit_id: int, revision_id: int) -> str:
 
 def recommendation_page(recommendation_id: int) -> str:
     return RECOMMENDATION_PAGE.format(recommendation=recommendation_id)
+
+
+def programme_page(programme_id: int) -> str:
+    return PROGRAMME_PAGE.format(programme=programme_id)
 
 
 def set_password_page(uidb64: str, token: str) -> str:

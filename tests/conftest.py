@@ -18,7 +18,7 @@ from tests import factories
 
 # Fixtures of their own modules, for every test directory (`outcome`: a visit with a
 # draft conclusion, tests/conclusion_world.py; `plan`: a draft programme, tests/programme_world.py).
-pytest_plugins = ("tests.conclusion_world", "tests.programme_world")
+pytest_plugins = ("tests.conclusion_world", "tests.programme_world", "tests.document_world")
 
 # The Plan 10 outline file the product ships for its demo data: the suite needs nothing
 # outside the repository (someone cloning it has no ../shared).

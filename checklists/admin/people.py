@@ -45,7 +45,16 @@ class UnitAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     search_fields = ("name", "name_en", "code")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
-    fields = ("name", "name_en", "code", "kind", "parent", "document_symbol", "document_style")
+    fields = (
+        "name",
+        "name_en",
+        "code",
+        "kind",
+        "parent",
+        "document_symbol",
+        "document_style",
+        "document_place",
+    )
     ordering = ("path",)
 
     def get_queryset(self, request):

@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
+from .documents import Document
 from .feeds import CalendarFeed
 from .implementation_reports import EvidenceFile, ImplementationReport
 from .import_jobs import ImportJob
@@ -34,6 +35,7 @@ __all__ = [
     "Conclusion",
     "ConclusionSection",
     "DayOff",
+    "Document",
     "EvidenceFile",
     "ImplementationReport",
     "ImportJob",

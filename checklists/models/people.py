@@ -43,6 +43,10 @@ class Unit(models.Model):
     document_symbol = models.CharField(
         _("document symbol"), max_length=32, blank=True, validators=[one_line]
     )
+    # The place name its documents are dated at ("Hạ Long, ngày …"); its name when blank.
+    document_place = models.CharField(
+        _("document place"), max_length=100, blank=True, validators=[one_line]
+    )
     document_style = models.CharField(
         _("document style"),
         max_length=8,

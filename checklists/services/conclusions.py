@@ -48,6 +48,7 @@ from checklists.policies import (
 from checklists.selectors.conclusions import addresses_unit_of, current_conclusion
 from checklists.services.audit import acting_user, audit_record
 from checklists.services.conclusion_notices import notify_conclusion_issued
+from checklists.services.document_copies import conclusion_document_store
 from checklists.services.recommendations import (
     RecommendationInput,
     recommendations_open,
@@ -407,6 +408,8 @@ def conclusion_issue(
     _bump(conclusion)
     conclusion.refresh_from_db()
     _bump_visit(visit, Status.CONCLUDED)
+    # Its official copy, frozen now with its number (SPEC §12).
+    document = conclusion_document_store(conclusion=conclusion, issued_by=acting_user(actor))
     audit_record(
         actor=actor,
         action="issue",
@@ -419,6 +422,7 @@ def conclusion_issue(
             "signer": signer.get_username() if signer is not None else None,
             "recommendations": opened,
             "visit_status": {"from": status, "to": Status.CONCLUDED},
+            "document": {"id": document.pk, "sha256": document.sha256},
         },
     )
     notify_conclusion_issued(conclusion=conclusion, acted_by=acting_user(actor))

@@ -132,7 +132,7 @@ def notify_event(
     *,
     kind: str,
     key: str,
-    visit_id: int,
+    visit_id: int | None,
     url: str,
     recipients: Sequence[User],
     words: Words,

@@ -31,7 +31,16 @@ from checklists.policies import (
 )
 from checklists.services.audit import audit_record, field_changes
 
-UNIT_FIELDS = ("name", "name_en", "code", "parent", "kind", "document_symbol", "document_style")
+UNIT_FIELDS = (
+    "name",
+    "name_en",
+    "code",
+    "parent",
+    "kind",
+    "document_symbol",
+    "document_style",
+    "document_place",
+)
 USER_FIELDS = (
     "username",
     "full_name",

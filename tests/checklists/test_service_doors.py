@@ -34,6 +34,7 @@ from checklists.models import (
     Conclusion,
     ConclusionSection,
     DayOff,
+    Document,
     EvidenceFile,
     ImplementationReport,
     ImportJob,
@@ -207,6 +208,39 @@ PROGRAMME_CASES: dict[str, list[Refusal]] = {
     "programme_import_job_latest": _programme_refusals(lambda w, p: {"programme": p})[:3],
     # Reading: the coordinator of the issuer reads even the wide programme.
     "programme_clashes": _programme_refusals(lambda w, p: {"programme": p})[:3],
+}
+
+
+def _issued_copy(world: SimpleNamespace, extra: SimpleNamespace) -> Document:
+    """The conclusion's frozen copy (the draft issued by the system)."""
+    _issued(world, extra)
+    return Document.objects.get(kind=Document.Kind.CONCLUSION)
+
+
+DOCUMENT_CASES: dict[str, list[Refusal]] = {
+    "document_draft": [
+        # The draft conclusion is hidden from host contacts; a member sees it, may not have it.
+        Refusal("host_in", NotFound, lambda w, x: {"kind": "conclusion", "visit": w.visit}),
+        Refusal("member", NotAllowed, lambda w, x: {"kind": "conclusion", "visit": w.visit}),
+        Refusal("host_out", NotFound, lambda w, x: {"kind": "checklist", "visit": w.visit}),
+        Refusal("lead", NotFound, lambda w, x: {"kind": "programme", "programme": x.programme}),
+    ],
+    "document_issue": [
+        Refusal("host_in", NotFound, lambda w, x: {"kind": "followup", "visit": w.visit}),
+        Refusal("member", NotAllowed, lambda w, x: {"kind": "followup", "visit": w.visit}),
+        Refusal(
+            "coordinator_out",
+            NotFound,
+            lambda w, x: {"kind": "programme", "programme": x.programme},
+        ),
+    ],
+    "document_file": [
+        Refusal("host_out", NotFound, lambda w, x: {"document": _issued_copy(w, x)}),
+        Refusal("coordinator_out", NotFound, lambda w, x: {"document": _issued_copy(w, x)}),
+    ],
+    "document_authorize": [
+        Refusal("stranger", NotFound, lambda w, x: {"document": _issued_copy(w, x)}),
+    ],
 }
 
 
@@ -672,6 +706,7 @@ CASES: dict[str, list[Refusal]] = {
         Refusal(role, NotFound, lambda w, x: {"register": x.register, "next_number": 50})
         for role in ("coordinator_out", "lead", "host_in")
     ],
+    **DOCUMENT_CASES,
 }
 
 
@@ -800,7 +835,7 @@ def _rows() -> dict[str, int]:
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
         TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
         OutgoingRegister, ImplementationReport, EvidenceFile, LegalInstrument, Programme,
-        ProgrammeEntry, ImportJob,
+        ProgrammeEntry, ImportJob, Document,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
