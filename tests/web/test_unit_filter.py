@@ -244,10 +244,14 @@ def test_the_coverage_filter_takes_the_chosen_id_or_without_javascript_the_text(
     by_id = client.get(COVERAGE, {"within": world.province_in.pk}).content.decode()
     by_text = client.get(COVERAGE, {"unit_search": "quang-ninh"}).content.decode()
     shown = re.compile(r'<li id="unit-(\d+)">')
-    assert shown.findall(by_id) == shown.findall(by_text) == [
-        str(world.province_in.pk),
-        str(world.district.pk),
-    ]
+    assert (
+        shown.findall(by_id)
+        == shown.findall(by_text)
+        == [
+            str(world.province_in.pk),
+            str(world.district.pk),
+        ]
+    )
     # The units to choose from are never listed in the page (the tree lists the
     # coverage itself).
     assert "<option" not in by_id
