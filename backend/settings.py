@@ -397,6 +397,9 @@ REINSPECTION_YEARS = env_int("REINSPECTION_YEARS", 5, minimum=0, maximum=50)
 # cell is read. A workbook's ZIP is bounded by the REPORT_ZIP_* limits below.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Spreadsheet exports (`?format=xlsx` on the lists, SPEC §5 "exports"): at most this
+# many rows, refused with 413 before a cell is written.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 100_000, minimum=1)
 
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.authentication import signed_in
+from api.exports import XlsxExportMixin
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers_conclusions import (
@@ -31,6 +32,8 @@ from api.serializers_conclusions import (
     RecommendationSerializer,
 )
 from api.views.base import ETagMixin, actor_of, expected_version, versioned_response
+from checklists.exports import Column
+from checklists.exports.columns import recommendation_columns
 from checklists.models import Conclusion, Recommendation, Unit, Visit
 from checklists.policies import visit_access
 from checklists.selectors import units_visible_to
@@ -197,6 +200,7 @@ class RecommendationFilter(FilterSet):
 
 @extend_schema_view(partial_update=extend_schema(request=RecommendationPatchSerializer))
 class RecommendationViewSet(
+    XlsxExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -212,6 +216,10 @@ class RecommendationViewSet(
     ordering = ["visit_id", "position", "id"]
     search_fields = ["code", "text"]
     http_method_names = ["get", "patch", "head", "options"]
+    export_stem, export_title = "recommendations", _("Recommendations")
+
+    def export_columns(self) -> list[Column]:
+        return recommendation_columns()
 
     def get_queryset(self) -> QuerySet[Recommendation]:
         if getattr(self, "swagger_fake_view", False):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from api.exports import XlsxExportMixin
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers import (
@@ -30,6 +32,8 @@ from api.views.base import (
     expected_version,
     versioned_response,
 )
+from checklists.exports import Column
+from checklists.exports.columns import visit_columns
 from checklists.models import TeamMembership, Unit, Visit
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import (
@@ -123,6 +127,7 @@ def _team(data: list[dict[str, Any]]) -> list[TeamInput]:
 )
 class VisitViewSet(
     ETagMixin,
+    XlsxExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -139,6 +144,10 @@ class VisitViewSet(
     ordering = ["-created_at", "-id"]
     search_fields = ["code", "title", "decision_ref", "host_unit__name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    export_stem, export_title = "visits", gettext_lazy("Visits")
+
+    def export_columns(self) -> list[Column]:
+        return visit_columns()
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "partial_update":
