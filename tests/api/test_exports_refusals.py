@@ -88,11 +88,11 @@ def test_headers_and_words_are_in_the_persons_language(world):
     User.objects.filter(pk=world.people.coordinator_all.pk).update(language="vi")
     client = Client()
     client.force_login(world.people.coordinator_all)
-    headers, rows = sheet_rows(client.get("/api/v1/visits/", {"format": "xlsx"}))
+    headers, _rows = sheet_rows(client.get("/api/v1/visits/", {"format": "xlsx"}))
     assert headers[:3] == ["ID", "Mã", "Tiêu đề"]
     assert "Đơn vị được kiểm tra" in headers
     first = client.get("/api/v1/milestones/", {"format": "xlsx"})
-    headers, rows = sheet_rows(first)
+    headers, _rows = sheet_rows(first)
     assert "Tình trạng" in headers and "Hạn" in headers
 
     User.objects.filter(pk=world.people.coordinator_all.pk).update(language="en")
