@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -34,10 +35,13 @@ from api.views.base import (
 )
 from checklists.exports import Column
 from checklists.exports.columns import visit_columns
+from checklists.limits import MAX_QUERY_TEXT
 from checklists.models import TeamMembership, Unit, Visit
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import (
     visits_listed_for,
+    visits_matching,
+    visits_with_overdue_deadlines,
     visits_with_sessions_between,
 )
 from checklists.services.visit_clashes import visit_clashes
@@ -68,6 +72,13 @@ class VisitFilter(FilterSet):
         method="filter_by_sessions", label=_("a session on or before")
     )
     title = filters.CharFilter(lookup_expr="icontains")
+    # The overview page's own filters, so that its Export link asks for the same visits.
+    q = filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_TEXT, label=_("code or title contains")
+    )
+    overdue = BooleanFilter(
+        method="filter_overdue", label=_("visits with an overdue deadline (or without)")
+    )
 
     class Meta:
         model = Visit
@@ -91,6 +102,16 @@ class VisitFilter(FilterSet):
             return queryset
         mine = involvement_q(self.request.user)
         return queryset.filter(mine) if value else queryset.exclude(mine)
+
+    def filter_q(self, queryset: QuerySet[Visit], name: str, value: str) -> QuerySet[Visit]:
+        return visits_matching(queryset, value) if value else queryset
+
+    def filter_overdue(
+        self, queryset: QuerySet[Visit], name: str, value: bool | None
+    ) -> QuerySet[Visit]:
+        if value is None:
+            return queryset
+        return visits_with_overdue_deadlines(queryset, timezone.localdate(), value)
 
     def filter_by_sessions(
         self, queryset: QuerySet[Visit], name: str, value: Any

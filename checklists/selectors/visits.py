@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from checklists.models import ChecklistItem, Milestone, TeamMembership, User, Visit, WorkingSession
 from checklists.policies import Person, VisitAccess, visit_access
 from checklists.selectors import (
     visits_visible_to,
+    visits_with_deadline_counts,
     visits_with_progress,
     with_first_session,
     with_team_role,
@@ -62,6 +63,26 @@ def visits_with_sessions_between(
         sessions = sessions.filter(start__date__lte=end)
     # A subquery, not a join: a visit with several such sessions comes back once.
     return visits.filter(pk__in=sessions.values("visit_id"))
+
+
+def visits_matching(visits: QuerySet[Visit], text: str) -> QuerySet[Visit]:
+    """The visits whose code or title contains the text: the overview page's
+    search and the API's `q`, so an export of the page's list finds the same."""
+    return visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
+
+
+def visits_with_overdue_deadlines(
+    visits: QuerySet[Visit], today: dt.date, overdue: bool = True
+) -> QuerySet[Visit]:
+    """The visits with an overdue deadline (or, `overdue` False, without one), as
+    visits_with_deadline_counts counts them: the overview page's filter and the
+    API's `overdue`."""
+    if "overdue_count" not in visits.query.annotations:
+        visits = visits_with_deadline_counts(visits, today)
+    # Annotated by visits_with_deadline_counts (the plugin cannot see it).
+    if overdue:
+        return visits.filter(overdue_count__gt=0)  # type: ignore[misc]
+    return visits.filter(overdue_count=0)  # type: ignore[misc]
 
 
 def checklist_items_visible_to(user: Person) -> QuerySet[ChecklistItem]:
