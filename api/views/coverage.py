@@ -5,7 +5,6 @@ mean, is checklists.selectors.unit_coverage."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.authentication import signed_in
-from api.exports import CHUNK_SIZE, XlsxExportMixin
+from api.exports import XlsxExportMixin, in_chunks
 from api.filters import BooleanFilter, FilterSet, IdFilter, IntegerFilter
 from api.serializers_coverage import CoverageEntrySerializer
 from checklists.exports import Column
@@ -79,8 +78,7 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
     def export_rows(self, queryset: QuerySet[Unit]) -> Iterator[CoverageEntry]:
         # The entries of a chunk of units at a time: coverage_entries counts the
         # recommendations of the units it is given in one query.
-        units = queryset.iterator(chunk_size=CHUNK_SIZE)
-        while chunk := list(islice(units, CHUNK_SIZE)):
+        for chunk in in_chunks(queryset):
             yield from coverage_entries(self.scope, chunk)
 
     def coverage_scope(self) -> tuple[CoverageScope, bool | None]:

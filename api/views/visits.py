@@ -3,6 +3,7 @@ is api.views.checklist, their deadlines api.views.milestones."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from api.exports import XlsxExportMixin
+from api.exports import XlsxExportMixin, in_chunks
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers import (
@@ -39,6 +40,7 @@ from checklists.limits import MAX_QUERY_TEXT
 from checklists.models import TeamMembership, Unit, Visit
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import (
+    team_names_of,
     visits_listed_for,
     visits_matching,
     visits_with_overdue_deadlines,
@@ -169,6 +171,18 @@ class VisitViewSet(
 
     def export_columns(self) -> list[Column]:
         return visit_columns()
+
+    def export_queryset(self, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
+        # No prefetched objects: the first session and the window's end are the
+        # visit's columns, and the team's names come in one query a batch.
+        return queryset.prefetch_related(None)
+
+    def export_rows(self, queryset: QuerySet[Visit]) -> Iterator[Visit]:
+        for chunk in in_chunks(queryset):
+            teams = team_names_of([visit.pk for visit in chunk])
+            for visit in chunk:
+                visit.team_names = teams.get(visit.pk, [])  # type: ignore[attr-defined]
+                yield visit
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "partial_update":

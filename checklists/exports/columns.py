@@ -58,13 +58,14 @@ def _unit_name(unit: Unit | None) -> str:
 
 
 def visit_columns() -> list[Column]:
-    """visits/: rows of checklists.selectors.visits.visits_listed_for (sessions and
-    team prefetched, progress and first session annotated)."""
+    """visits/: rows of checklists.selectors.visits.visits_listed_for (progress and
+    first session annotated), each with `team_names` (team_names_of)."""
     status, classification = _words(Visit.Status), _words(Visit.Classification)
     lead = TeamMembership.Role.LEAD
 
-    def team(visit: Visit) -> list[TeamMembership]:
-        return list(visit.team.all())
+    def team(visit: Visit) -> list[tuple[str, str]]:
+        # Set per batch of rows from checklists.selectors.visits.team_names_of.
+        return getattr(visit, "team_names", [])
 
     return [
         column(_("ID"), lambda v: v.pk, INTEGER, 8),
@@ -82,10 +83,10 @@ def visit_columns() -> list[Column]:
         column(_("Last session ends"), lambda v: v.window_end, DATETIME, 17),
         column(
             _("Lead"),
-            lambda v: "; ".join(_name(m.user) for m in team(v) if m.role == lead),
+            lambda v: "; ".join(name for role, name in team(v) if role == lead),
             width=24,
         ),
-        column(_("Team"), lambda v: "; ".join(_name(m.user) for m in team(v)), width=40),
+        column(_("Team"), lambda v: "; ".join(name for _role, name in team(v)), width=40),
         column(_("Progress"), visit_progress, PERCENT, 10),
         column(_label(Visit, "decision_ref"), lambda v: v.decision_ref, width=30),
         column(_("Programme ID"), lambda v: v.programme_id, INTEGER, 10),

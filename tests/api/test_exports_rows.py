@@ -133,6 +133,15 @@ def test_cells_are_typed(grown, client_for):
     assert first.is_date and first.value == dt.datetime(2024, 5, 13, 8, 0)
     assert first.number_format == "yyyy-mm-dd hh:mm"
     assert row["Progress"].data_type == "n" and row["Progress"].number_format == "0%"
+    people = grown.people
+    assert row["Lead"].value == people.lead.full_name
+    assert row["Team"].value == "; ".join(
+        p.full_name
+        for p in sorted(
+            [people.lead, people.deputy, people.member, people.secretary],
+            key=lambda p: (p.team_memberships.get(visit=grown.visit).role, p.pk),
+        )
+    )
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}2"
     assert sheet.column_dimensions["C"].width >= 40
