@@ -31,6 +31,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from checklists.exports import Column, check_row_count, export_filename, write_xlsx
@@ -59,14 +60,13 @@ def in_chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
         yield chunk
 
 
-class XlsxExportMixin:
+class XlsxExportMixin(GenericAPIView):
     """For a DRF list view (ListModelMixin or ListAPIView). Subclasses set
     `export_stem` (the file's name before the date) and `export_title` (the
     sheet's name), and answer export_columns()."""
 
     export_stem: str = "export"
     export_title: Any = ""
-    request: Request
 
     def export_columns(self) -> Sequence[Column]:
         raise NotImplementedError
@@ -101,7 +101,7 @@ class XlsxExportMixin:
 
     def export(self, request: Request) -> FileResponse:
         # The view's own rows: its selector, filters, search and ordering.
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        queryset = self.filter_queryset(self.get_queryset())
         # Refused before a cell is written; write_xlsx stops at the limit too,
         # should rows have been added since.
         check_row_count(queryset.count())

@@ -98,7 +98,9 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
         self.scope, due_again = self.coverage_scope()
         return coverage_units(self.scope, due_again=due_again)
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response | FileResponse:
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response | FileResponse:
         exported = self.export_if_asked(request)
         if exported is not None:
             return exported

@@ -181,7 +181,7 @@ class VisitViewSet(
         for chunk in in_chunks(queryset):
             teams = team_names_of([visit.pk for visit in chunk])
             for visit in chunk:
-                visit.team_names = teams.get(visit.pk, [])  # type: ignore[attr-defined]
+                visit.team_names = teams.get(visit.pk, [])
                 yield visit
 
     def get_serializer_class(self) -> type[BaseSerializer]:

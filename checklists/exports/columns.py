@@ -41,7 +41,9 @@ from checklists.wording import localised
 
 
 def _label(model: type[models.Model], name: str) -> Any:
-    return model._meta.get_field(name).verbose_name
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.verbose_name
 
 
 def _words(choices: type[models.TextChoices]) -> dict[str, str]:
