@@ -8,7 +8,9 @@ so an export never shows a row the JSON list would not (or hides one it shows).
 
 `format` is a plain query parameter here (settings: URL_FORMAT_OVERRIDE is off,
 so DRF's content negotiation never sees it): absent or `json` answers the JSON
-page, `xlsx` the file, anything else a 400 naming the parameter.
+page, `xlsx` the file, anything else a 400 naming the parameter. The schema does
+not list `format`: its answers (a file, not the JSON page) are documented here and
+in the README rather than per list operation.
 
 The rows are read with a server-side cursor (QuerySet.iterator with a chunk size:
 on PostgreSQL a named cursor, prefetches done chunk by chunk) inside a
@@ -29,7 +31,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -37,19 +38,8 @@ from rest_framework.request import Request
 from checklists.exports import Column, check_row_count, export_filename, write_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = ("json", "xlsx")
 # Rows per fetch of the named cursor (and per prefetch of related rows).
 CHUNK_SIZE = 2000
-
-FORMAT_PARAMETER = OpenApiParameter(
-    "format",
-    str,
-    enum=list(FORMATS),
-    description=(
-        "xlsx: every row of every page (page and page_size ignored) as a spreadsheet, "
-        "up to EXPORT_MAX_ROWS; json (the default): this page."
-    ),
-)
 
 
 def in_chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
