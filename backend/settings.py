@@ -412,6 +412,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # job to follow), so that no request comes near gunicorn's timeout; smaller ones
 # answer at once.
 IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2_000, minimum=1)
+# Spreadsheet exports (`?format=xlsx` on the lists, SPEC §5 "exports"): at most this
+# many rows, refused with 413 before a cell is written.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 100_000, minimum=1)
 
 # --- Cache ------------------------------------------------------------------------
 # Throttling counts live here; with several web processes set CACHE_URL to a Redis

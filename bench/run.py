@@ -41,6 +41,7 @@ BENCHMARKS = (
     "unit_coverage",
     "comparison",
     "clashes",
+    "xlsx_export",
     # Writes (committed PATCHes): last, after every read-only benchmark.
     "audit_chain",
     # Writes rolled back: a 20,000-row units import.

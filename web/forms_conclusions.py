@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from checklists.limits import (
@@ -29,6 +29,7 @@ from checklists.limits import (
     MAX_SEARCH_TEXT,
 )
 from checklists.models import ConclusionSection, Recommendation, Unit, User
+from checklists.selectors.conclusions import recommendations_matching
 from checklists.services.recommendations import RecommendationInput
 from web.forms_units import UnitFilterForm
 from web.widgets import LongSelect
@@ -281,12 +282,7 @@ class RecommendationFilterForm(UnitFilterForm):
     def filter(self, rows: QuerySet[Recommendation], today: Any) -> QuerySet[Recommendation]:
         data = getattr(self, "cleaned_data", {})
         if text := data.get("q"):
-            rows = rows.filter(
-                Q(code__icontains=text)
-                | Q(text__icontains=text)
-                | Q(visit__code__icontains=text)
-                | Q(visit__title__icontains=text)
-            )
+            rows = recommendations_matching(rows, text)
         if state := data.get("state"):
             if state == "pending":
                 rows = rows.filter(state__in=Recommendation.PENDING_STATES)

@@ -11,13 +11,18 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.limits import MAX_SEARCH_TEXT
 from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.selectors.feeds import feed_units_named, feed_visits_named
-from checklists.selectors.visits import visits_with_sessions_between
+from checklists.selectors.visits import (
+    visits_matching,
+    visits_with_overdue_deadlines,
+    visits_with_sessions_between,
+)
 from checklists.validators import one_line
 from web.forms_units import UnitFilterForm
 from web.widgets import LongSelect
@@ -139,7 +144,7 @@ class OverviewFilterForm(UnitFilterForm):
         visits_with_deadline_counts' annotation)."""
         data = getattr(self, "cleaned_data", {})
         if text := data.get("q"):
-            visits = visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
+            visits = visits_matching(visits, text)
         if status := data.get("status"):
             if status == RUNNING:
                 visits = visits.exclude(status__in=Visit.FINISHED_STATUSES)
@@ -152,8 +157,7 @@ class OverviewFilterForm(UnitFilterForm):
             visits, data.get("session_from"), data.get("session_to")
         )
         if data.get("overdue"):
-            # Annotated by selectors.visits_with_deadline_counts (the plugin cannot see it).
-            visits = visits.filter(overdue_count__gt=0)  # type: ignore[misc]
+            visits = visits_with_overdue_deadlines(visits, timezone.localdate())
         return visits
 
     def ordering(self) -> tuple:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.exports import XlsxExportMixin
 from api.filters import FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers import ChecklistItemCreateSerializer, ChecklistItemSerializer
@@ -23,6 +25,8 @@ from api.views.base import (
     expected_version,
     versioned_response,
 )
+from checklists.exports import Column, export_filename
+from checklists.exports.columns import checklist_columns
 from checklists.models import ChecklistItem
 from checklists.selectors.visits import checklist_items_visible_to, sees_internal_notes
 from checklists.services.checklist import checklist_item_add, checklist_item_update
@@ -43,7 +47,7 @@ class ChecklistFilter(FilterSet):
 CHECKLIST_ORDER = ["section_position", "position", "id"]
 
 
-class VisitChecklistView(VisitChildMixin, generics.ListCreateAPIView):
+class VisitChecklistView(VisitChildMixin, XlsxExportMixin, generics.ListCreateAPIView):
     """A visit's checklist; POST adds an item of the visit's own (its
     "additional contents"), by default in the section "BS"."""
 
@@ -51,6 +55,17 @@ class VisitChecklistView(VisitChildMixin, generics.ListCreateAPIView):
     filterset_class = ChecklistFilter
     ordering_fields = ["section_position", "position", "status", "due_date", "id"]
     ordering = CHECKLIST_ORDER
+    export_title = _("Checklist")
+
+    def export_columns(self) -> list[Column]:
+        access = access_for(self.request, self.get_visit())
+        return checklist_columns(internal_notes=access.sees_internal_notes)
+
+    def export_queryset(self, queryset: QuerySet[ChecklistItem]) -> QuerySet[ChecklistItem]:
+        return queryset.select_related("assignee")
+
+    def export_filename(self) -> str:
+        return export_filename(f"checklist-{self.get_visit().pk}")
 
     def get_queryset(self) -> QuerySet[ChecklistItem]:
         if getattr(self, "swagger_fake_view", False):

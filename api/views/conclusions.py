@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.authentication import signed_in
+from api.exports import XlsxExportMixin
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers_conclusions import (
@@ -31,12 +32,16 @@ from api.serializers_conclusions import (
     RecommendationSerializer,
 )
 from api.views.base import ETagMixin, actor_of, expected_version, versioned_response
+from checklists.exports import Column
+from checklists.exports.columns import recommendation_columns
+from checklists.limits import MAX_QUERY_TEXT
 from checklists.models import Conclusion, Recommendation, Unit, Visit
 from checklists.policies import visit_access
 from checklists.selectors import units_visible_to
 from checklists.selectors.conclusions import (
     conclusion_recommendations_for,
     conclusion_visits_visible_to,
+    recommendations_matching,
     recommendations_visible_to,
     unit_open_recommendations,
 )
@@ -175,6 +180,12 @@ class RecommendationFilter(FilterSet):
     addressee = IdFilter(field_name="addressee_id")
     within = IdFilter(method="filter_within", label=_("addressed to a unit within this subtree"))
     visit = IdFilter(field_name="visit_id")
+    # The recommendations page's search, so that its Export link finds the same rows.
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=MAX_QUERY_TEXT,
+        label=_("code, text, or the visit's code or title contains"),
+    )
 
     class Meta:
         model = Recommendation
@@ -188,6 +199,11 @@ class RecommendationFilter(FilterSet):
         overdue = Recommendation.overdue_condition(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
+    def filter_q(
+        self, queryset: QuerySet[Recommendation], name: str, value: str
+    ) -> QuerySet[Recommendation]:
+        return recommendations_matching(queryset, value) if value else queryset
+
     def filter_within(
         self, queryset: QuerySet[Recommendation], name: str, value: int
     ) -> QuerySet[Recommendation]:
@@ -197,6 +213,7 @@ class RecommendationFilter(FilterSet):
 
 @extend_schema_view(partial_update=extend_schema(request=RecommendationPatchSerializer))
 class RecommendationViewSet(
+    XlsxExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -208,10 +225,15 @@ class RecommendationViewSet(
 
     serializer_class = RecommendationSerializer
     filterset_class = RecommendationFilter
-    ordering_fields = ["due_date", "code", "state", "visit", "id"]
+    # addressee__path: by unit, in tree order (the recommendations page's default).
+    ordering_fields = ["due_date", "code", "state", "visit", "addressee__path", "position", "id"]
     ordering = ["visit_id", "position", "id"]
     search_fields = ["code", "text"]
     http_method_names = ["get", "patch", "head", "options"]
+    export_stem, export_title = "recommendations", _("Recommendations")
+
+    def export_columns(self) -> list[Column]:
+        return recommendation_columns()
 
     def get_queryset(self) -> QuerySet[Recommendation]:
         if getattr(self, "swagger_fake_view", False):

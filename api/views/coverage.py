@@ -4,9 +4,11 @@ mean, is checklists.selectors.unit_coverage."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics
@@ -15,10 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.authentication import signed_in
+from api.exports import XlsxExportMixin, in_chunks
 from api.filters import BooleanFilter, FilterSet, IdFilter, IntegerFilter
 from api.serializers_coverage import CoverageEntrySerializer
+from checklists.exports import Column
+from checklists.exports.columns import coverage_columns
 from checklists.models import Unit
 from checklists.selectors.unit_coverage import (
+    CoverageEntry,
     CoverageScope,
     coverage_entries,
     coverage_units,
@@ -54,7 +60,7 @@ class CoverageFilter(FilterSet):
         return queryset
 
 
-class UnitCoverageView(generics.ListAPIView):
+class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
     """Every unit of your subtree (or of `within`'s) in tree order, with its last
     inspection, its open and late recommendations, and whether it is due again."""
 
@@ -64,6 +70,16 @@ class UnitCoverageView(generics.ListAPIView):
     ordering = ["path"]
     search_fields = ["name", "name_en", "code"]
     scope: CoverageScope  # set by get_queryset, read by list
+    export_stem, export_title = "coverage", _("Coverage of units")
+
+    def export_columns(self) -> list[Column]:
+        return coverage_columns()
+
+    def export_rows(self, queryset: QuerySet[Unit]) -> Iterator[CoverageEntry]:
+        # The entries of a chunk of units at a time: coverage_entries counts the
+        # recommendations of the units it is given in one query.
+        for chunk in in_chunks(queryset):
+            yield from coverage_entries(self.scope, chunk)
 
     def coverage_scope(self) -> tuple[CoverageScope, bool | None]:
         query = CoverageFilter(self.request.query_params, queryset=Unit.objects.none())
@@ -82,7 +98,12 @@ class UnitCoverageView(generics.ListAPIView):
         self.scope, due_again = self.coverage_scope()
         return coverage_units(self.scope, due_again=due_again)
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response | FileResponse:
+        exported = self.export_if_asked(request)
+        if exported is not None:
+            return exported
         units = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(units)
         assert page is not None  # every list is paginated (api.pagination)

@@ -9,15 +9,19 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.exports import XlsxExportMixin
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.serializers import MilestoneCreateSerializer, MilestoneSerializer
 from api.views.base import VisitChildMixin, actor_of
+from checklists.exports import Column
+from checklists.exports.columns import milestone_columns
 from checklists.models import Milestone
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import milestones_visible_to
@@ -51,7 +55,17 @@ class MilestoneFilter(FilterSet):
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
 
-class VisitMilestonesView(VisitChildMixin, generics.ListCreateAPIView):
+class MilestoneExportMixin(XlsxExportMixin):
+    export_stem, export_title = "milestones", gettext_lazy("Deadlines")
+
+    def export_columns(self) -> list[Column]:
+        return milestone_columns()
+
+    def export_queryset(self, queryset: QuerySet[Milestone]) -> QuerySet[Milestone]:
+        return queryset.select_related("visit")
+
+
+class VisitMilestonesView(VisitChildMixin, MilestoneExportMixin, generics.ListCreateAPIView):
     """A visit's deadlines; POST adds one of the visit's own, dated by hand."""
 
     serializer_class = MilestoneSerializer
@@ -74,6 +88,7 @@ class VisitMilestonesView(VisitChildMixin, generics.ListCreateAPIView):
 
 
 class MilestoneViewSet(
+    MilestoneExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

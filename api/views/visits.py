@@ -3,10 +3,13 @@ is api.views.checklist, their deadlines api.views.milestones."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -15,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from api.exports import XlsxExportMixin, in_chunks
 from api.filters import BooleanFilter, FilterSet, IdFilter
 from api.schema import IF_MATCH, etag_header
 from api.serializers import (
@@ -30,10 +34,16 @@ from api.views.base import (
     expected_version,
     versioned_response,
 )
+from checklists.exports import Column
+from checklists.exports.columns import visit_columns
+from checklists.limits import MAX_QUERY_TEXT
 from checklists.models import TeamMembership, Unit, Visit
 from checklists.selectors import involvement_q
 from checklists.selectors.visits import (
+    team_names_of,
     visits_listed_for,
+    visits_matching,
+    visits_with_overdue_deadlines,
     visits_with_sessions_between,
 )
 from checklists.services.visit_clashes import visit_clashes
@@ -64,6 +74,13 @@ class VisitFilter(FilterSet):
         method="filter_by_sessions", label=_("a session on or before")
     )
     title = filters.CharFilter(lookup_expr="icontains")
+    # The overview page's own filters, so that its Export link asks for the same visits.
+    q = filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_TEXT, label=_("code or title contains")
+    )
+    overdue = BooleanFilter(
+        method="filter_overdue", label=_("visits with an overdue deadline (or without)")
+    )
 
     class Meta:
         model = Visit
@@ -87,6 +104,16 @@ class VisitFilter(FilterSet):
             return queryset
         mine = involvement_q(self.request.user)
         return queryset.filter(mine) if value else queryset.exclude(mine)
+
+    def filter_q(self, queryset: QuerySet[Visit], name: str, value: str) -> QuerySet[Visit]:
+        return visits_matching(queryset, value) if value else queryset
+
+    def filter_overdue(
+        self, queryset: QuerySet[Visit], name: str, value: bool | None
+    ) -> QuerySet[Visit]:
+        if value is None:
+            return queryset
+        return visits_with_overdue_deadlines(queryset, timezone.localdate(), value)
 
     def filter_by_sessions(
         self, queryset: QuerySet[Visit], name: str, value: Any
@@ -123,6 +150,7 @@ def _team(data: list[dict[str, Any]]) -> list[TeamInput]:
 )
 class VisitViewSet(
     ETagMixin,
+    XlsxExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -139,6 +167,22 @@ class VisitViewSet(
     ordering = ["-created_at", "-id"]
     search_fields = ["code", "title", "decision_ref", "host_unit__name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    export_stem, export_title = "visits", gettext_lazy("Visits")
+
+    def export_columns(self) -> list[Column]:
+        return visit_columns()
+
+    def export_queryset(self, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
+        # No prefetched objects: the first session and the window's end are the
+        # visit's columns, and the team's names come in one query a batch.
+        return queryset.prefetch_related(None)
+
+    def export_rows(self, queryset: QuerySet[Visit]) -> Iterator[Visit]:
+        for chunk in in_chunks(queryset):
+            teams = team_names_of([visit.pk for visit in chunk])
+            for visit in chunk:
+                visit.team_names = teams.get(visit.pk, [])
+                yield visit
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "partial_update":

@@ -125,6 +125,17 @@ def recommendations_visible_to(user: Person) -> QuerySet[Recommendation]:
     )
 
 
+def recommendations_matching(rows: QuerySet[Recommendation], text: str) -> QuerySet[Recommendation]:
+    """The recommendations whose code or text, or whose visit's code or title,
+    contains the text: the recommendations page's search and the API's `q`."""
+    return rows.filter(
+        Q(code__icontains=text)
+        | Q(text__icontains=text)
+        | Q(visit__code__icontains=text)
+        | Q(visit__title__icontains=text)
+    )
+
+
 def conclusion_recommendations_for(
     user: Person, conclusion: Conclusion, access: VisitAccess
 ) -> QuerySet[Recommendation]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from checklists.models import ChecklistItem, Milestone, TeamMembership, User, Visit, WorkingSession
 from checklists.policies import Person, VisitAccess, visit_access
 from checklists.selectors import (
     visits_visible_to,
+    visits_with_deadline_counts,
     visits_with_progress,
     with_first_session,
     with_team_role,
@@ -36,14 +37,34 @@ def visits_listed_for(user: Person) -> QuerySet[Visit]:
         .select_related("decision_instrument")
         .prefetch_related(
             Prefetch("sessions", queryset=WorkingSession.objects.order_by("start")),
-            Prefetch(
-                "team",
-                queryset=TeamMembership.objects.select_related("user")
-                .only("id", "visit_id", "role", "user__id", "user__full_name")
-                .order_by("role", "user_id"),
-            ),
+            team_prefetch(),
         )
     )
+
+
+def team_prefetch() -> Prefetch:
+    """Each visit's team as its `team`, with each member's name, in role order."""
+    return Prefetch(
+        "team",
+        queryset=TeamMembership.objects.select_related("user")
+        .only("id", "visit_id", "role", "user__id", "user__full_name")
+        .order_by("role", "user_id"),
+    )
+
+
+def team_names_of(visit_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each visit's team as (role, full name) pairs in team_prefetch's order: one
+    query of plain values for a batch of visits (a spreadsheet's rows), where
+    loading memberships and people as objects costs more than the rest of a row."""
+    names: dict[int, list[tuple[str, str]]] = {}
+    rows = (
+        TeamMembership.objects.filter(visit_id__in=visit_ids)
+        .order_by("visit_id", "role", "user_id")
+        .values_list("visit_id", "role", "user__full_name")
+    )
+    for visit_id, role, name in rows:
+        names.setdefault(visit_id, []).append((role, name))
+    return names
 
 
 def visits_with_sessions_between(
@@ -62,6 +83,26 @@ def visits_with_sessions_between(
         sessions = sessions.filter(start__date__lte=end)
     # A subquery, not a join: a visit with several such sessions comes back once.
     return visits.filter(pk__in=sessions.values("visit_id"))
+
+
+def visits_matching(visits: QuerySet[Visit], text: str) -> QuerySet[Visit]:
+    """The visits whose code or title contains the text: the overview page's
+    search and the API's `q`, so an export of the page's list finds the same."""
+    return visits.filter(Q(code__icontains=text) | Q(title__icontains=text))
+
+
+def visits_with_overdue_deadlines(
+    visits: QuerySet[Visit], today: dt.date, overdue: bool = True
+) -> QuerySet[Visit]:
+    """The visits with an overdue deadline (or, `overdue` False, without one), as
+    visits_with_deadline_counts counts them: the overview page's filter and the
+    API's `overdue`."""
+    if "overdue_count" not in visits.query.annotations:
+        visits = visits_with_deadline_counts(visits, today)
+    # Annotated by visits_with_deadline_counts (the plugin cannot see it).
+    if overdue:
+        return visits.filter(overdue_count__gt=0)  # type: ignore[misc]
+    return visits.filter(overdue_count=0)  # type: ignore[misc]
 
 
 def checklist_items_visible_to(user: Person) -> QuerySet[ChecklistItem]:

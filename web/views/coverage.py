@@ -40,6 +40,7 @@ from checklists.selectors.unit_coverage import (
 from checklists.wording import localised
 from web.forms_coverage import CoverageFilterForm
 from web.views.base import filter_problems, signed_in, url_of_id
+from web.views.exports import coverage_export_url
 
 NEVER, DUE, INSPECTED = "never", "due", "inspected"
 # Levels of the tree shown opened at first (the top one: a province and its districts).
@@ -233,5 +234,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "total": total,
         "levels": levels,
         "counts": counts,
+        "export_url": coverage_export_url(form),
     }
     return render(request, "web/coverage.html", context)

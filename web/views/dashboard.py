@@ -42,6 +42,7 @@ from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
 from web.views.base import filter_problems, is_htmx, signed_in, url_of_id
 from web.views.deadline_rows import DeadlineLabels, deadline_row_html
+from web.views.exports import overview_export_url
 from web.views.overview_rows import RowLabels, overview_row_html
 
 DEADLINE_VISITS_PER_PAGE = 20
@@ -260,6 +261,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": _query_without_page(request),
         "sort_query": _query_without(request, "page", "sort"),
+        "export_url": overview_export_url(form),
     }
     template = "web/dashboard/_overview_results.html" if is_htmx(request) else None
     return render(request, template or "web/dashboard/overview.html", context)

@@ -35,6 +35,7 @@ from web.forms_conclusions import (
     RecommendationFilterForm,
 )
 from web.views.base import filter_problems, signed_in, url_of_id
+from web.views.exports import recommendations_export_url
 from web.views.recommendation_rows import RecommendationLabels, recommendation_row_html
 
 RECOMMENDATIONS_PER_PAGE = 50
@@ -135,6 +136,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "query": _query_without(request, "page"),
         "sort_query": _query_without(request, "page", "sort"),
         "no_visit_query": _query_without(request, "page", "visit"),
+        "export_url": recommendations_export_url(form),
     }
     return render(request, "web/recommendations/list.html", context)
 
