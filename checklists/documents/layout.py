@@ -61,7 +61,7 @@ class Sizes:
 
 SIZES = {
     PARTY: Sizes(
-        motto=15, slogan=0, superior=14, issuer=14, number=14, place_date=14, type_name=15,
+        motto=14, slogan=0, superior=14, issuer=14, number=14, place_date=14, type_name=14,
         summary=14, body=14, table=12, mark=14, signer=14, recipients_label=14, recipients=12,
         page_number=14,
     ),
