@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -184,7 +185,22 @@ def unit_delete(*, actor: Person | None, unit: Unit) -> None:
     audit_record(
         actor=actor, action="delete", obj=unit, changes={"code": unit.code, "name": unit.name}
     )
-    unit.delete()
+    try:
+        # Whatever else still names the unit (the issuer of visits, programmes and
+        # documents, a register, a recommendation's addressee) protects it: every
+        # such reference is a PROTECT foreign key, so the database is the one list.
+        with transaction.atomic():
+            unit.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise Conflict(
+            _(
+                "%(unit)s is still named by other records (as the issuer of visits, "
+                "programmes or documents, a register or an addressee of recommendations); "
+                "it cannot be deleted."
+            )
+            % {"unit": unit},
+            code="unit_in_use",
+        ) from error
 
 
 def user_created_changes(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from api.models import ApiToken
 from checklists.errors import Conflict, NotAllowed, NotFound
-from checklists.models import CalendarFeed, Outline, Unit, User
+from checklists.models import AuditEvent, CalendarFeed, Outline, Unit, User, Visit
 from checklists.outline_files import OutlineFileError, parse_outline
 from checklists.selectors.audit import audit_events_visible_to
 from checklists.services.feeds import calendar_feed_create, calendar_feed_revoke
@@ -99,6 +99,16 @@ def test_it_lets_only_coordinators_delete_units(world):
 def test_it_refuses_to_delete_a_unit_still_in_use_as_a_conflict(world):
     with pytest.raises(Conflict, match="still has sub-units"):
         unit_delete(actor=None, unit=world.province_in)
+
+
+def test_a_unit_that_issues_a_visits_documents_is_kept_with_a_conflict(world):
+    # No child, visit or person of its own, but the issuer of a visit elsewhere.
+    issuer = Unit.objects.create(name="Ban", code="ban", kind="agency", parent=world.central)
+    Visit.objects.filter(pk=world.visit.pk).update(issuer=issuer)
+    with pytest.raises(Conflict, match="still named by other records"):
+        unit_delete(actor=world.people.coordinator_all, unit=issuer)
+    assert Unit.objects.filter(pk=issuer.pk).exists()
+    assert not AuditEvent.objects.filter(action="delete", object_id=str(issuer.pk)).exists()
 
 
 # --- people ------------------------------------------------------------------------------
