@@ -1,14 +1,13 @@
 """Settings for the inspection tracker.
 
 Every value comes from an environment variable with a safe development default
-(SPEC §2). The helpers below fail loudly on a malformed value, so a bad
-configuration stops the process at start-up rather than at 3 a.m.
+(SPEC §2), read through backend.env's helpers, which fail loudly on a malformed
+value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -20,62 +19,12 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from backend.env import env_bool, env_int, env_list, env_proxies, env_str
 from backend.startup import check_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no).")
-
-
-def env_int(
-    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
-) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ImproperlyConfigured(f"{name}={value} is outside {minimum}..{maximum}.")
-    return value
-
-
-def env_proxies(name: str) -> int:
-    """How many reverse proxies stand in front of the app (0: clients connect
-    directly). `true`/`false`, the variable's older form, mean 1 and 0."""
-    raw = (os.environ.get(name) or "").strip().lower()
-    if raw in {"", "0", "false", "no", "off"}:
-        return 0
-    if raw in {"true", "yes", "on"}:
-        return 1
-    return env_int(name, 0, minimum=0, maximum=10)
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [part.strip() for part in raw.split(",") if part.strip()]
-
-
-# Run-time state of a checkout (SQLite database, embedded Redis socket, uploaded
-# files, generated secret) lives in one ignored directory.
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

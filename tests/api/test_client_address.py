@@ -13,8 +13,8 @@ from django.test import RequestFactory
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from backend.env import env_proxies
 from backend.middleware import client_address
-from backend.settings import env_proxies
 
 PASSWORD_GUESS = {"username": "lead", "password": "wrong"}
 
