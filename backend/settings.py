@@ -560,6 +560,11 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "checklists.models.Notification.Kind",
         "RecommendationKindEnum": "checklists.models.Recommendation.Kind",
         "DayOffKindEnum": "checklists.models.DayOff.Kind",
+        "DocumentKindEnum": "checklists.models.Document.Kind",
+        "ImportJobKindEnum": "checklists.models.ImportJob.Kind",
+        # And several a `state`.
+        "DocumentStateEnum": "checklists.models.Document.State",
+        "ImportJobStateEnum": "checklists.models.ImportJob.State",
         # A unit's document style and a legal instrument's style are one choice set.
         "DocumentStyleEnum": "checklists.models.Unit.DocumentStyle",
     },
