@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from checklists.errors import NotFound
 from checklists.models import DocumentTemplate, Unit, User
 from checklists.policies import Person
 from checklists.selectors import units_in_scope
@@ -28,8 +30,9 @@ def document_templates_visible_to(user: Person) -> QuerySet[DocumentTemplate]:
 
 
 def template_issuers_for(user: Person) -> QuerySet[Unit]:
-    """The units a person may upload templates for (the page's choice)."""
+    """The units a coordinator may upload templates for (the page's choice);
+    anyone else is not told the page exists (404)."""
     coordinator = _coordinator(user)
     if coordinator is None:
-        return Unit.objects.none()
+        raise NotFound(_("There is no such page."))
     return units_in_scope(coordinator).order_by("path")
