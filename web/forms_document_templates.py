@@ -10,7 +10,9 @@ from checklists.models import DocumentTemplate, Unit
 
 
 class TemplateUploadForm(forms.Form):
-    issuer = forms.ModelChoiceField(label=gettext_lazy("Issuing unit"), queryset=Unit.objects.none())
+    issuer = forms.ModelChoiceField(
+        label=gettext_lazy("Issuing unit"), queryset=Unit.objects.none()
+    )
     kind = forms.ChoiceField(label=gettext_lazy("Document"), choices=DocumentTemplate.Kind.choices)
     file = forms.FileField(
         label=gettext_lazy("Template (.docx)"),

@@ -44,7 +44,9 @@ from checklists.uploads import DOCX
 
 def _docx_response(answer: TemplateFile) -> HttpResponse:
     response = HttpResponse(answer.data, content_type=DOCX)
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in answer.filename)
+    safe = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in answer.filename
+    )
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

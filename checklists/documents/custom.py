@@ -51,9 +51,9 @@ class TemplateEnvironment(SandboxedEnvironment):
                 raise SecurityError(_("a power over %(max)d") % {"max": MAX_EXPONENT})
             return operator.pow(left, right)
         sized, times = (left, right) if isinstance(right, int) else (right, left)
-        if isinstance(sized, str | list | tuple) and isinstance(times, int):
-            if len(sized) * times > MAX_REPEAT:
-                raise SecurityError(_("a text or list repeated too many times"))
+        repeated = isinstance(sized, str | list | tuple) and isinstance(times, int)
+        if repeated and len(sized) * times > MAX_REPEAT:
+            raise SecurityError(_("a text or list repeated too many times"))
         return operator.mul(left, right)
 
 
@@ -69,9 +69,10 @@ def _names(names: list[str]) -> str:
 def _undefined_message(error: UndefinedError, kind: str) -> str:
     text = str(error.message or "")
     if match := UNDEFINED.match(text):
-        return _(
-            "The placeholder “{{ %(name)s }}” is not one of the document's: %(names)s."
-        ) % {"name": match.group(1), "names": _names(list(PLACEHOLDERS))}
+        return _("The placeholder “{{ %(name)s }}” is not one of the document's: %(names)s.") % {
+            "name": match.group(1),
+            "names": _names(list(PLACEHOLDERS)),
+        }
     if match := NO_ATTRIBUTE.match(text):
         owner, field = match.groups()
         if owner.startswith("dict"):

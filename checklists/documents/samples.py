@@ -74,7 +74,7 @@ ROW_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "note": ("The team's internal note; empty in the host's copy", "Hỏi lại văn phòng"),
     },
 }
-TITLES = {
+TITLES: dict[str, tuple[str, str]] = {
     Kind.CONCLUSION: ("KẾT LUẬN", "về kết quả kiểm tra tại Đảng ủy xã Yên Hưng"),
     Kind.PROGRAMME: ("KẾ HOẠCH", "kiểm tra việc thực hiện quy chế làm việc năm 2025"),
     Kind.FOLLOWUP: ("BÁO CÁO", "kết quả thực hiện Kết luận số 12-KL/UBKTTU"),

@@ -18,7 +18,6 @@ removed after commit). Upload and delete are audited."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import IO, NamedTuple
 
@@ -97,7 +96,9 @@ def document_template_upload(
     try:
         with transaction.atomic():
             previous = (
-                DocumentTemplate.objects.select_for_update().filter(issuer=issuer, kind=kind).first()
+                DocumentTemplate.objects.select_for_update()
+                .filter(issuer=issuer, kind=kind)
+                .first()
             )
             if previous is not None:
                 previous.delete()
@@ -158,9 +159,7 @@ def document_template_file(*, actor: Person | None, template: DocumentTemplate) 
         with template.file.storage.open(template.file.name or "", "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        raise NotFound(
-            _("The template's file is missing from storage; upload it again.")
-        ) from None
+        raise NotFound(_("The template's file is missing from storage; upload it again.")) from None
     return TemplateFile(template.original_name, data)
 
 

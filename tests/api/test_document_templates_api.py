@@ -169,7 +169,9 @@ def test_only_a_coordinator_of_the_issuer_uploads(papers, api_as, role, status):
 
 @pytest.mark.parametrize("role", ["coordinator_out", "lead", "host_in", "stranger"])
 def test_a_template_outside_ones_scope_does_not_exist(papers, api_as, role):
-    created = upload(api_as("coordinator_in"), visit_issuer(papers.visit), template_docx(*GOOD_LINES))
+    created = upload(
+        api_as("coordinator_in"), visit_issuer(papers.visit), template_docx(*GOOD_LINES)
+    )
     pk = created.json()["id"]
     client = api_as(role)
     assert client.get(URL).json()["results"] == []

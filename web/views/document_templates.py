@@ -34,7 +34,9 @@ from web.views.refusals import FORM_REFUSALS, show_refusal
 
 def _download(answer: TemplateFile) -> HttpResponse:
     response = HttpResponse(answer.data, content_type=DOCX)
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in answer.filename)
+    safe = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in answer.filename
+    )
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
