@@ -608,6 +608,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "checklists.models.Notification.Kind",
         "RecommendationKindEnum": "checklists.models.Recommendation.Kind",
         "DayOffKindEnum": "checklists.models.DayOff.Kind",
+        "DocumentKindEnum": "checklists.models.Document.Kind",
+        "DocumentStateEnum": "checklists.models.Document.State",
         # A unit's document style and a legal instrument's style are one choice set.
         "DocumentStyleEnum": "checklists.models.Unit.DocumentStyle",
     },
