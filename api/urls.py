@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("api.urls_programmes")),
     path("", include("api.urls_registers")),
     path("", include("api.urls_documents")),
+    path("", include("api.urls_document_templates")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own, so the
     # page needs no inline script under the Content-Security-Policy.

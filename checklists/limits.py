@@ -61,3 +61,6 @@ MAX_CITATION = 2_000
 # A programme's entries (SPEC §13): one per host unit; as many as an import may
 # bring (SPEC §5, imports: up to 20,000 rows).
 MAX_PROGRAMME_ENTRIES = 20_000
+# A unit's own document template (.docx, SPEC §12): a letterhead image at most;
+# the archive limits of draft reports apply too.
+MAX_DOCUMENT_TEMPLATE_BYTES = 5 * 1024 * 1024

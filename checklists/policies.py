@@ -406,3 +406,20 @@ def authorize_register(actor: Person | None, unit: Unit, *, existing: bool) -> N
     if existing:
         raise NotFound(_("There is no such register."))
     raise NotAllowed(REGISTER_REFUSAL)
+
+
+# --- A unit's own document templates (SPEC §4 "templates": coordinators in scope
+# manage and read; like the registers, other units' do not exist for them) ------------
+
+TEMPLATE_REFUSAL = _("Only a coordinator of the issuing unit may manage its document templates.")
+
+
+def authorize_document_template(actor: Person | None, unit: Unit, *, existing: bool) -> None:
+    """Refuse who may not manage the templates of `unit`: an existing template
+    outside the person's scope does not exist for them (NotFound); uploading one
+    for a unit outside it is a capability they lack (NotAllowed)."""
+    if actor is None or coordinates_unit(actor, unit):
+        return
+    if existing:
+        raise NotFound(_("There is no such document template."))
+    raise NotAllowed(TEMPLATE_REFUSAL)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("visits/<int:visit_id>/", include("web.urls_visit")),
     path("recommendations/<int:recommendation_id>/", include("web.urls_recommendations")),
     path("programmes/", include("web.urls_programmes")),
+    path("documents/templates/", include("web.urls_document_templates")),
 ]

@@ -51,6 +51,9 @@ class Content:
     signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
     team_copy: bool = False
+    # The issuing unit: its own template of this kind, if it uploaded one, is used
+    # instead of the built-in one (render.render_docx).
+    issuer_id: int | None = None
     # Shown beside the document (API, page), never printed in it.
     warnings: list[str] = field(default_factory=list)
 

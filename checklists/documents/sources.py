@@ -78,7 +78,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE else text[: QUOTE - 1] + "…"
 
 
-def _header(
+def header(
     *,
     kind: str,
     issuer: Unit,
@@ -103,6 +103,7 @@ def _header(
         summary=summary,
         mark=mark,
         on_behalf=on_behalf(style, issuer),
+        issuer_id=issuer.pk,
     )
 
 
@@ -207,7 +208,7 @@ def conclusion_content(conclusion: Conclusion, *, draft: bool) -> Content:
     visit = conclusion.visit
     issuer = conclusion.issuer or visit_issuer(visit)
     host = visit.host_unit.name
-    content = _header(
+    content = header(
         kind=Kind.CONCLUSION,
         issuer=issuer,
         number=None if draft else conclusion.number,
@@ -295,7 +296,7 @@ def followup_content(
     assert conclusion.issuer is not None and conclusion.issued_on is not None
     cited = reference_of(style, conclusion.number, code, conclusion.issuer)
     host = visit.host_unit.name
-    content = _header(
+    content = header(
         kind=Kind.FOLLOWUP,
         issuer=issuer,
         number=number,
@@ -387,7 +388,7 @@ def programme_content(
     draft: bool,
 ) -> Content:
     issuer = programme.issuer
-    content = _header(
+    content = header(
         kind=Kind.PROGRAMME,
         issuer=issuer,
         number=number,
@@ -456,7 +457,7 @@ def _answer(item: ChecklistItem) -> str:
 def checklist_content(visit: Visit, *, team_copy: bool) -> Content:
     """The team's working record; internal notes only in the team's copy."""
     issuer = visit_issuer(visit)
-    content = _header(
+    content = header(
         kind=Kind.CHECKLIST,
         issuer=issuer,
         number=None,

@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .conclusions import Conclusion, ConclusionSection, OutgoingRegister, Recommendation
+from .document_templates import DocumentTemplate
 from .documents import Document
 from .feeds import CalendarFeed
 from .implementation_reports import EvidenceFile, ImplementationReport
@@ -36,6 +37,7 @@ __all__ = [
     "ConclusionSection",
     "DayOff",
     "Document",
+    "DocumentTemplate",
     "EvidenceFile",
     "ImplementationReport",
     "ImportJob",

@@ -35,6 +35,7 @@ from checklists.models import (
     ConclusionSection,
     DayOff,
     Document,
+    DocumentTemplate,
     EvidenceFile,
     ImplementationReport,
     ImportJob,
@@ -57,6 +58,7 @@ from checklists.models import (
 from checklists.selectors.outlines import outline_data
 from checklists.services.conclusions import conclusion_for, conclusion_issue, conclusion_update
 from checklists.services.days_off import day_off_declare
+from checklists.services.document_templates import document_template_upload
 from checklists.services.feeds import calendar_feed_create
 from checklists.services.implementation_reports import EvidenceUpload, implementation_report_submit
 from checklists.services.imports import UNIT_COLUMNS, USER_COLUMNS
@@ -72,6 +74,7 @@ from tests import factories
 from tests.checklists.test_reports_uploads import docx_bytes
 from tests.conftest import local
 from tests.spreadsheets import xlsx
+from tests.template_files import template_docx
 
 # Services that take an `actor` only to record who acted, for steps whose own act was
 # checked by the service that calls them.
@@ -217,6 +220,17 @@ def _issued_copy(world: SimpleNamespace, extra: SimpleNamespace) -> Document:
     return Document.objects.get(kind=Document.Kind.CONCLUSION)
 
 
+def _own_template(world: SimpleNamespace, extra: SimpleNamespace) -> DocumentTemplate:
+    """The "in" province's own conclusion template, uploaded by the system."""
+    return document_template_upload(
+        actor=None,
+        issuer=world.province_in,
+        kind="conclusion",
+        upload=io.BytesIO(template_docx("{{ issuer_name }}")),
+        filename="mau.docx",
+    )
+
+
 DOCUMENT_CASES: dict[str, list[Refusal]] = {
     "document_draft": [
         # The draft conclusion is hidden from host contacts; a member sees it, may not have it.
@@ -240,6 +254,33 @@ DOCUMENT_CASES: dict[str, list[Refusal]] = {
     ],
     "document_authorize": [
         Refusal("stranger", NotFound, lambda w, x: {"document": _issued_copy(w, x)}),
+    ],
+    # SPEC §4 "templates": coordinators of the issuer; another unit's template does
+    # not exist for anyone else.
+    "document_template_upload": [
+        Refusal(
+            role,
+            NotAllowed,
+            lambda w, x: {
+                "issuer": w.province_in,
+                "kind": "conclusion",
+                "upload": io.BytesIO(template_docx("{{ issuer_name }}")),
+                "filename": "mau.docx",
+            },
+        )
+        for role in ("coordinator_out", "lead", "host_in")
+    ],
+    "document_template_delete": [
+        Refusal(role, NotFound, lambda w, x: {"template": _own_template(w, x)})
+        for role in ("coordinator_out", "lead", "host_in")
+    ],
+    "document_template_file": [
+        Refusal(role, NotFound, lambda w, x: {"template": _own_template(w, x)})
+        for role in ("coordinator_out", "stranger")
+    ],
+    "document_template_example": [
+        Refusal(role, NotAllowed, lambda w, x: {"kind": "conclusion"})
+        for role in ("lead", "host_in")
     ],
 }
 
@@ -835,7 +876,7 @@ def _rows() -> dict[str, int]:
         AuditEvent, Visit, Milestone, ReportRevision, ReviewComment, Outline, Unit, User,
         TeamMembership, DayOff, Conclusion, ConclusionSection, Recommendation, Notification,
         OutgoingRegister, ImplementationReport, EvidenceFile, LegalInstrument, Programme,
-        ProgrammeEntry, ImportJob, Document,
+        ProgrammeEntry, ImportJob, Document, DocumentTemplate,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
