@@ -17,13 +17,15 @@ from checklists.models import Unit, User
 from checklists.policies import Person
 from checklists.selectors import units_visible_to
 from checklists.selectors.conclusions import recommendation_units_visible_to
+from checklists.selectors.document_templates import template_issuers_for
 from checklists.selectors.unit_coverage import coverage_within_choices
 from checklists.wording import localised
 
 # Which list a unit filter narrows: the visits' host units, the addressees of the
-# recommendations, or the subtree of the coverage of units.
-UnitFilterOf = Literal["visits", "recommendations", "coverage"]
-UNIT_FILTERS: tuple[UnitFilterOf, ...] = ("visits", "recommendations", "coverage")
+# recommendations, or the subtree of the coverage of units; or which units a
+# coordinator may upload document templates for ("issuers").
+UnitFilterOf = Literal["visits", "recommendations", "coverage", "issuers"]
+UNIT_FILTERS: tuple[UnitFilterOf, ...] = ("visits", "recommendations", "coverage", "issuers")
 
 # "<name> (<code>)": how a field shows a chosen unit (unit_label); the code, which
 # is unique where names are not, is read back from it.
@@ -34,13 +36,15 @@ def unit_filter_choices(user: Person, of: UnitFilterOf) -> QuerySet[Unit]:
     """The units a filter of `of` may be narrowed to by this person: the units
     they see for the visits, and the units their recommendations are addressed to
     as well for the recommendations; for the coverage, the units of their scope
-    with units under them."""
+    with units under them; for the issuers of templates, their scope."""
     if not isinstance(user, User):
         return Unit.objects.none()
     if of == "recommendations":
         return recommendation_units_visible_to(user)
     if of == "coverage":
         return coverage_within_choices(user)
+    if of == "issuers":
+        return template_issuers_for(user) if user.is_coordinator else Unit.objects.none()
     return units_visible_to(user)
 
 

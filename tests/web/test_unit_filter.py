@@ -260,3 +260,22 @@ def test_the_coverage_filter_takes_the_chosen_id_or_without_javascript_the_text(
     # The text of a unit out of the scope reads as no unit at all.
     refused = web_client_for("coordinator_in").get(COVERAGE, {"unit_search": "vinh-phuc"})
     assert "There is no such unit." in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "codes"),
+    [
+        ("coordinator_all", {"central", "quang-ninh", "ha-long", "vinh-phuc"}),
+        ("coordinator_in", {"quang-ninh", "ha-long"}),
+        ("coordinator_out", {"vinh-phuc"}),
+        ("lead", set()),
+        ("host_in", set()),
+    ],
+)
+def test_the_template_issuer_field_offers_the_units_of_ones_scope(
+    role, codes, world, web_client_for
+):
+    assert suggested(web_client_for(role), of="issuers") == codes
+    # The page lists no unit: the field offers them as the person types.
+    page = web_client_for("coordinator_all").get("/documents/templates/").content.decode()
+    assert "vinh-phuc" not in page and 'name="issuer"' in page
