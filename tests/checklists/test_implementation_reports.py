@@ -56,7 +56,8 @@ def _submit(rec, *, actor=None, text="Đã khắc phục", progress=40, files=()
 
 
 def _stored_files() -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
+    # Evidence files only: the conclusion's issued copy lies under documents/.
+    root = Path(settings.MEDIA_ROOT) / "evidence"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
