@@ -5,6 +5,7 @@ the API shows the same person."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,11 @@ from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
 from web.views.base import filter_problems, is_htmx, signed_in, url_of_id
-from web.views.deadline_rows import DeadlineLabels, deadline_row_html
+from web.views.deadline_rows import (
+    DeadlineLabels,
+    deadline_group_html,
+    deadline_row_html,
+)
 from web.views.exports import overview_export_url
 from web.views.overview_rows import RowLabels, overview_row_html
 
@@ -104,7 +109,15 @@ class DeadlineRow:
 @dataclass
 class VisitDeadlines:
     visit: Visit
+    labels: DeadlineLabels
+    visit_url: Callable[[int], str]
     rows: list[DeadlineRow] = field(default_factory=list)
+
+    @property
+    def html(self) -> SafeString:
+        return deadline_group_html(
+            self.visit, [row.html for row in self.rows], self.labels, self.visit_url
+        )
 
     @property
     def overdue(self) -> int:
@@ -135,8 +148,13 @@ def _group_deadlines(
     """The page's visits in the order given, each with its deadlines (`milestones`:
     those of these visits; two queries)."""
     visits = Visit.objects.select_related("host_unit").in_bulk(visit_ids)
-    groups = {pk: VisitDeadlines(visit=visits[pk]) for pk in visit_ids if pk in visits}
     labels = DeadlineLabels.translated()
+    visit_url = url_of_id("web:visit", "visit_id")
+    groups = {
+        pk: VisitDeadlines(visit=visits[pk], labels=labels, visit_url=visit_url)
+        for pk in visit_ids
+        if pk in visits
+    }
     for milestone in milestones.order_by("due_date", "id"):
         groups[milestone.visit_id].rows.append(
             DeadlineRow(
