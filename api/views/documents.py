@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -89,12 +89,24 @@ class ProgrammeDocumentView(APIView):
         return file_response(request, answer)
 
 
+PDF_UNAVAILABLE = OpenApiResponse(
+    description="LibreOffice is missing, the conversion queue is full or the wait ran out; "
+    "the .docx still works."
+)
+
+
 class VisitDocumentPdfView(APIView):
     """A visit's document as PDF (503 when LibreOffice cannot make it)."""
 
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
-    @extend_schema(responses={(200, PDF_TYPE): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, PDF_TYPE): OpenApiTypes.BINARY,
+            409: OpenApiResponse(description="A follow-up report before the conclusion."),
+            503: PDF_UNAVAILABLE,
+        }
+    )
     def get(self, request: Request, visit_pk: int, kind: str) -> HttpResponse:
         visit = _found(Visit.objects.select_related("host_unit", "issuer"), visit_pk)
         answer = document_pdf_get(actor=actor_of(request), kind=kind, visit=visit)
@@ -106,7 +118,7 @@ class ProgrammeDocumentPdfView(APIView):
 
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
-    @extend_schema(responses={(200, PDF_TYPE): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, PDF_TYPE): OpenApiTypes.BINARY, 503: PDF_UNAVAILABLE})
     def get(self, request: Request, programme_pk: int) -> HttpResponse:
         programme = _found(Programme.objects.select_related("issuer", "outline"), programme_pk)
         answer = document_pdf_get(actor=actor_of(request), kind="programme", programme=programme)
