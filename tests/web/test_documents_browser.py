@@ -1,6 +1,7 @@
 """Downloads in a real browser (issue 15): the demo's issued conclusion from the
 visit page's "Documents" (a .docx python-docx opens, with its number), and the
-overview's export (an .xlsx openpyxl opens, with rows)."""
+overview's export (an .xlsx openpyxl opens, with rows); axe-core checks the
+registers page, which the demo pages of the other tests do not list."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from checklists.models import Conclusion, Document, Visit
 from tests.documents_docx import open_docx, texts
 from tests.web.demo_site import DESKTOP, DemoPage, opened
+from tests.web.test_accessibility import AXE, _violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,3 +46,12 @@ def test_the_issued_conclusion_and_the_overview_export_download(browser, live_se
     sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) > 1  # the header and at least one visit
+
+
+def test_the_registers_page_has_no_serious_accessibility_violation(browser, live_server):
+    call_command("seed_demo", verbosity=0)
+    assert AXE.exists(), "run `make vendor` (npm ci in web/) first"
+    registers = DemoPage("registers", "dieuphoi", reverse("web:registers"), DESKTOP)
+    with opened(browser, live_server.url, registers, "en", bypass_csp=True) as page:
+        assert page.get_by_role("heading", name="Outgoing registers").is_visible()
+        assert _violations(page) == []
