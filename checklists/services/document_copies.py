@@ -58,7 +58,12 @@ def document_store(
         issued_by=issued_by,
     )
     document.file.save("copy", ContentFile(data), save=False)
-    document.save()
+    try:
+        document.save()
+    except IntegrityError:
+        # Another request stored this copy first: these bytes belong to no row.
+        document.file.storage.delete(document.file.name or "")
+        raise
     return document
 
 

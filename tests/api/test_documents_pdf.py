@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from celery import current_app
@@ -112,7 +113,7 @@ def test_the_issued_conclusions_pdf_is_made_once_and_answered_the_same(papers, a
     assert again["Content-Type"] == DOCX and again["ETag"] == f'"{docx.sha256}"'
 
 
-def test_two_first_pdfs_at_once_keep_the_first_stored(papers):
+def test_two_first_pdfs_at_once_keep_the_first_stored(papers, settings):
     """The unique constraint decides; the loser reads the winner's copy, no 500."""
     issue_conclusion(papers.visit)
     docx = Document.objects.get()
@@ -120,6 +121,11 @@ def test_two_first_pdfs_at_once_keep_the_first_stored(papers):
     second = document_pdf_store(docx=docx, data=b"%PDF-1.7 second")
     assert second.pk == first.pk
     assert Document.objects.filter(format=Document.Format.PDF).count() == 1
+    # The loser's bytes are not left behind in storage.
+    stored = sorted(
+        p.name for p in (Path(settings.MEDIA_ROOT) / "documents").rglob("*") if p.is_file()
+    )
+    assert stored == sorted(Path(d.file.name).name for d in Document.objects.all())
 
 
 def test_missing_libreoffice_is_a_503_while_the_docx_works(papers, api_as, eager, settings):
@@ -154,3 +160,34 @@ def test_the_programmes_pdf_follows_the_programmes_readers(plan, api_as, eager):
     url = f"/api/v1/programmes/{plan.programme.pk}/documents/programme.pdf"
     assert api_as("coordinator_out").get(url).status_code == 404
     _is_attachment_pdf(api_as("coordinator_in").get(url))
+
+
+@needs_libreoffice
+def test_the_issued_programmes_pdf_is_stored_once(plan, api_as, eager):
+    from checklists.services.documents import document_issue
+    from checklists.services.programmes import programme_approve
+
+    programme_approve(actor=None, programme=plan.programme)
+    docx = document_issue(actor=None, kind="programme", programme=plan.programme)
+    url = f"/api/v1/programmes/{plan.programme.pk}/documents/programme.pdf"
+    first = api_as("coordinator_in").get(url)
+    _is_attachment_pdf(first)
+    stored = Document.objects.get(format=Document.Format.PDF)
+    assert (stored.programme_id, stored.number, stored.reference) == (
+        docx.programme_id,
+        docx.number,
+        docx.reference,
+    )
+    assert api_as("coordinator_in").get(url).content == first.content
+    assert api_as("coordinator_out").get(url).status_code == 404
+
+
+def test_the_followup_pdf_is_hidden_from_the_host_as_its_docx(papers, api_as, eager):
+    from tests.document_world import issue_followup
+
+    issue_conclusion(papers.visit)
+    issue_followup(papers.visit)
+    for suffix in ("docx", "pdf"):
+        path = f"/api/v1/visits/{papers.visit.pk}/documents/followup.{suffix}"
+        assert api_as("host_in").get(path).status_code == 404
+    assert not Document.objects.filter(format=Document.Format.PDF).exists()
