@@ -6,7 +6,9 @@ from django.urls import path
 from api.views.documents import (
     DocumentFileView,
     DocumentViewSet,
+    ProgrammeDocumentPdfView,
     ProgrammeDocumentView,
+    VisitDocumentPdfView,
     VisitDocumentView,
 )
 
@@ -23,6 +25,16 @@ urlpatterns: list = [
         "programmes/<id:programme_pk>/documents/programme.docx",
         ProgrammeDocumentView.as_view(),
         name="programme-document",
+    ),
+    path(
+        "visits/<id:visit_pk>/documents/<str:kind>.pdf",
+        VisitDocumentPdfView.as_view(),
+        name="visit-document-pdf",
+    ),
+    path(
+        "programmes/<id:programme_pk>/documents/programme.pdf",
+        ProgrammeDocumentPdfView.as_view(),
+        name="programme-document-pdf",
     ),
     path("documents/", document_list, name="document-list"),
     path("documents/<id:pk>/", document_detail, name="document-detail"),

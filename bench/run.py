@@ -46,6 +46,8 @@ BENCHMARKS = (
     "audit_chain",
     # Writes rolled back: a 20,000-row units import.
     "imports",
+    # Writes rolled back: a conclusion's copy stored on its first download.
+    "conclusion_docx",
 )
 
 

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 # Registers the `id` path converter (at most 18 digits): an id too long for a
 # bigint answers 404 instead of overflowing in the database.
 import backend.converters  # noqa: F401
-from web.views import calendar, coverage, dashboard, recommendations, units
+from web.views import calendar, coverage, dashboard, recommendations, registers, units
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:deadlines"), name="home"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("visits/", dashboard.overview, name="overview"),
     path("recommendations/", recommendations.recommendations, name="recommendations"),
     path("coverage/", coverage.coverage, name="coverage"),
+    path("registers/", registers.registers, name="registers"),
+    path("registers/<id:register_id>/raise/", registers.register_raise_view, name="register_raise"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("units/suggestions/", units.suggestions, name="unit_suggestions"),
     path("calendar/feeds/", calendar.feed_create, name="calendar_feed_create"),

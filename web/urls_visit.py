@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import conclusion, reports, visit
+from web.views import conclusion, documents, reports, visit
 
 urlpatterns = [
     path("", visit.visit_page, name="visit"),
@@ -29,6 +29,7 @@ urlpatterns = [
         conclusion.recommendation_cancel_view,
         name="recommendation_cancel",
     ),
+    path("documents/issue/", documents.visit_document_issue, name="document_issue"),
     path("reports/", reports.report_upload, name="report_upload"),
     path("reports/<int:revision_id>/", reports.revision_page, name="revision"),
     path("reports/<int:revision_id>/file/", reports.report_file, name="report_file"),

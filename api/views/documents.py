@@ -1,6 +1,6 @@
 """Official documents (SPEC §5, §12): visits/{id}/documents/{kind}.docx and
 programmes/{id}/documents/programme.docx (a draft rendered now, or the frozen copy
-once issued), documents/ (issued copies the person sees; POST issues a programme's
+once issued), the same as .pdf, documents/ (issued copies the person sees; POST issues a programme's
 document or a follow-up report), documents/{id}/ and documents/{id}/file/.
 Who may is decided by checklists.services.documents."""
 
@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -31,21 +31,23 @@ from checklists.models import Document, Programme, Visit
 from checklists.selectors.documents import documents_visible_to
 from checklists.services.documents import (
     DOCX_TYPE,
+    PDF_TYPE,
     DocumentFile,
     document_draft,
     document_file,
     document_issue,
+    document_pdf_get,
 )
 
 
 def file_response(request: Request, answer: DocumentFile) -> HttpResponse:
-    """The .docx as an attachment, never rendered inline; an issued copy carries
-    its SHA-256 as a strong ETag (the same bytes every time)."""
+    """The .docx or .pdf as an attachment, never rendered inline; an issued copy
+    carries its SHA-256 as a strong ETag (the same bytes every time)."""
     etag = f'"{answer.document.sha256}"' if answer.document is not None else None
     if etag is not None and request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(answer.data, content_type=DOCX_TYPE)
+        response = HttpResponse(answer.data, content_type=answer.content_type)
         response["Content-Disposition"] = f'attachment; filename="{answer.filename}"'
     if etag is not None:
         response["ETag"] = etag
@@ -84,6 +86,42 @@ class ProgrammeDocumentView(APIView):
     def get(self, request: Request, programme_pk: int) -> HttpResponse:
         programme = _found(Programme.objects.select_related("issuer", "outline"), programme_pk)
         answer = document_draft(actor=actor_of(request), kind="programme", programme=programme)
+        return file_response(request, answer)
+
+
+PDF_UNAVAILABLE = OpenApiResponse(
+    description="LibreOffice is missing, the conversion queue is full or the wait ran out; "
+    "the .docx still works."
+)
+
+
+class VisitDocumentPdfView(APIView):
+    """A visit's document as PDF (503 when LibreOffice cannot make it)."""
+
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
+    @extend_schema(
+        responses={
+            (200, PDF_TYPE): OpenApiTypes.BINARY,
+            409: OpenApiResponse(description="A follow-up report before the conclusion."),
+            503: PDF_UNAVAILABLE,
+        }
+    )
+    def get(self, request: Request, visit_pk: int, kind: str) -> HttpResponse:
+        visit = _found(Visit.objects.select_related("host_unit", "issuer"), visit_pk)
+        answer = document_pdf_get(actor=actor_of(request), kind=kind, visit=visit)
+        return file_response(request, answer)
+
+
+class ProgrammeDocumentPdfView(APIView):
+    """A programme's document as PDF."""
+
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
+    @extend_schema(responses={(200, PDF_TYPE): OpenApiTypes.BINARY, 503: PDF_UNAVAILABLE})
+    def get(self, request: Request, programme_pk: int) -> HttpResponse:
+        programme = _found(Programme.objects.select_related("issuer", "outline"), programme_pk)
+        answer = document_pdf_get(actor=actor_of(request), kind="programme", programme=programme)
         return file_response(request, answer)
 
 
@@ -141,7 +179,9 @@ class DocumentFileView(APIView):
 
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
-    @extend_schema(responses={(200, DOCX_TYPE): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, DOCX_TYPE): OpenApiTypes.BINARY, (200, PDF_TYPE): OpenApiTypes.BINARY}
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         document = _found(Document.objects.select_related("visit", "programme__issuer"), pk)
         return file_response(request, document_file(actor=actor_of(request), document=document))

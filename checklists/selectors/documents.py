@@ -6,12 +6,22 @@ only. A programme's copy is read by those who read the programme."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
-from checklists.models import Document, Recommendation, TeamMembership, User, Visit
-from checklists.policies import Person, visit_access
+from checklists.models import (
+    Conclusion,
+    Document,
+    Programme,
+    Recommendation,
+    TeamMembership,
+    User,
+    Visit,
+)
+from checklists.policies import Person, coordinates_unit, sees_programme, visit_access
 from checklists.selectors import visits_coordinated_by
-from checklists.selectors.conclusions import addresses_unit_of
+from checklists.selectors.conclusions import addresses_unit_of, current_conclusion
 from checklists.selectors.programmes import programmes_visible_to
 
 Kind = Document.Kind
@@ -47,3 +57,61 @@ def sees_visit_document(user: Person, visit: Visit, kind: str) -> bool:
     if access.sees_conclusion_drafts:
         return True
     return kind == Kind.CONCLUSION and (access.host or addresses_unit_of(user, visit))
+
+
+@dataclass(frozen=True)
+class DocumentOffer:
+    """What the documents block of a visit's or programme's page offers a person:
+    the kinds they may download (a draft, or the issued copy on the same path) and
+    the kind they may issue now, if any. It says what checklists.services.documents
+    would answer, without rendering anything (tests/web/test_document_pages.py
+    holds the two to each other)."""
+
+    kinds: tuple[str, ...] = ()
+    may_issue: str | None = None
+
+
+def _followup_issued(conclusion_id: int) -> bool:
+    return Document.objects.filter(
+        conclusion_id=conclusion_id, kind=Kind.FOLLOWUP, format=Document.Format.DOCX
+    ).exists()
+
+
+def visit_document_offer(user: Person, visit: Visit) -> DocumentOffer:
+    access = visit_access(user, visit)
+    if not access.can_see:
+        return DocumentOffer()
+    conclusion = current_conclusion(visit)
+    issued = conclusion is not None and conclusion.state == Conclusion.State.ISSUED
+    followup_issued = issued and conclusion is not None and _followup_issued(conclusion.pk)
+    drafts = access.sees_conclusion_drafts
+    kinds: list[str] = []
+    if issued:
+        if sees_visit_document(user, visit, Kind.CONCLUSION):
+            kinds.append(Kind.CONCLUSION)
+    elif conclusion is not None and drafts and access.can_draft_conclusion:
+        kinds.append(Kind.CONCLUSION)
+    may_followup = issued and drafts and access.can_manage_recommendations
+    if followup_issued:
+        if drafts:
+            kinds.append(Kind.FOLLOWUP)
+    elif may_followup:
+        kinds.append(Kind.FOLLOWUP)
+    kinds.append(Kind.CHECKLIST)
+    return DocumentOffer(
+        tuple(kinds), Kind.FOLLOWUP if may_followup and not followup_issued else None
+    )
+
+
+def programme_document_offer(user: Person, programme: Programme) -> DocumentOffer:
+    """For a person who reads the programme (the page's own check)."""
+    if not sees_programme(user, programme.issuer):
+        return DocumentOffer()
+    if Document.objects.filter(
+        programme_id=programme.pk, kind=Kind.PROGRAMME, format=Document.Format.DOCX
+    ).exists():
+        return DocumentOffer((Kind.PROGRAMME,))
+    units = [entry.host_unit for entry in programme.entries.select_related("host_unit")]
+    drafts = all(coordinates_unit(user, unit) for unit in units)
+    approved = programme.status != Programme.Status.DRAFT
+    return DocumentOffer((Kind.PROGRAMME,) if drafts else (), Kind.PROGRAMME if approved else None)

@@ -36,6 +36,7 @@ def document_store(
     visit: Visit | None = None,
     programme: Programme | None = None,
     conclusion: Conclusion | None = None,
+    file_format: str = Document.Format.DOCX,
 ) -> Document:
     """Write the bytes and their row (inside the caller's transaction)."""
     document = Document(
@@ -51,13 +52,18 @@ def document_store(
             issuer.document_style, number, Document.TYPE_CODES[kind], unit_symbol(issuer)
         ),
         issued_on=issued_on,
-        format=Document.Format.DOCX,
+        format=file_format,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         issued_by=issued_by,
     )
     document.file.save("copy", ContentFile(data), save=False)
-    document.save()
+    try:
+        document.save()
+    except IntegrityError:
+        # Another request stored this copy first: these bytes belong to no row.
+        document.file.storage.delete(document.file.name or "")
+        raise
     return document
 
 
@@ -65,6 +71,43 @@ def conclusion_copy(conclusion: Conclusion) -> Document | None:
     return Document.objects.filter(
         conclusion_id=conclusion.pk, kind=Kind.CONCLUSION, format=Document.Format.DOCX
     ).first()
+
+
+def pdf_copy(docx: Document) -> Document | None:
+    """The PDF copy of an issued .docx copy: the same register's same number."""
+    return Document.objects.filter(
+        issuer_id=docx.issuer_id,
+        kind=docx.kind,
+        register_year=docx.register_year,
+        number=docx.number,
+        format=Document.Format.PDF,
+    ).first()
+
+
+def document_pdf_store(*, docx: Document, data: bytes) -> Document:
+    """Store the PDF made from an issued .docx copy, once: the same number, date,
+    issuer and subject; should another request have stored it meanwhile (the
+    unique constraints say so), theirs is the copy."""
+    try:
+        with transaction.atomic():
+            return document_store(
+                kind=docx.kind,
+                data=data,
+                issuer=docx.issuer,
+                number=docx.number,
+                issued_on=docx.issued_on,
+                register_year=docx.register_year,
+                issued_by=docx.issued_by,
+                visit=docx.visit,
+                programme=docx.programme,
+                conclusion=docx.conclusion,
+                file_format=Document.Format.PDF,
+            )
+    except IntegrityError:
+        existing = pdf_copy(docx)
+        if existing is None:
+            raise
+        return existing
 
 
 def conclusion_document_store(*, conclusion: Conclusion, issued_by: User | None) -> Document:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -55,8 +56,11 @@ from checklists.services.conclusions import conclusion_for
 from checklists.services.document_copies import (
     conclusion_copy,
     conclusion_document_store,
+    document_pdf_store,
     document_store,
+    pdf_copy,
 )
+from checklists.services.document_pdf import pdf_from_docx
 from checklists.services.loop_notifications import (
     coordinators_in_scope,
     event_recipients,
@@ -68,6 +72,8 @@ from checklists.services.registers import register_take_number
 logger = logging.getLogger(__name__)
 Kind = Document.Kind
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+CONTENT_TYPES: dict[str, str] = {Document.Format.DOCX: DOCX_TYPE, Document.Format.PDF: PDF_TYPE}
 
 
 class DocumentFile(NamedTuple):
@@ -77,6 +83,12 @@ class DocumentFile(NamedTuple):
     data: bytes
     document: Document | None = None  # the issued copy, when it is one
     warnings: tuple[str, ...] = ()
+    content_type: str = DOCX_TYPE
+
+
+# How an issued copy found on a draft path is answered: its own bytes (.docx paths)
+# or its PDF copy's (.pdf paths).
+Reader = Callable[[Person | None, Document], DocumentFile]
 
 
 def _no_visit() -> NotFound:
@@ -100,17 +112,21 @@ def _draft_name(kind: str, label: str) -> str:
     return f"du-thao-{kind}-{safe}.docx"
 
 
-def _read(actor: Person | None, document: Document) -> DocumentFile:
-    """The frozen copy's bytes; the download is audited."""
+def _stored_bytes(document: Document) -> bytes:
     try:
         with document.file.storage.open(document.file.name or "", "rb") as handle:
-            data = handle.read()
+            return bytes(handle.read())
     except FileNotFoundError:
         logger.error("Document file missing: %s (%s)", document.pk, document.file.name)
         raise NotFound(
             _("The file of document %(reference)s is missing from storage; tell a coordinator.")
             % {"reference": document.reference}
         ) from None
+
+
+def _read(actor: Person | None, document: Document) -> DocumentFile:
+    """The frozen copy's bytes; the download is audited."""
+    data = _stored_bytes(document)
     audit_record(
         actor=actor,
         action="download",
@@ -118,7 +134,22 @@ def _read(actor: Person | None, document: Document) -> DocumentFile:
         visit_id=document.visit_id,
         changes={"kind": document.kind, "reference": document.reference},
     )
-    return DocumentFile(document.filename, data, document)
+    return DocumentFile(
+        document.filename, data, document, content_type=CONTENT_TYPES[document.format]
+    )
+
+
+def _read_pdf(actor: Person | None, docx: Document) -> DocumentFile:
+    """The PDF copy of an issued .docx copy: made from the frozen .docx the first
+    time it is asked for, then stored and answered as it is (the same bytes every
+    time, like the .docx). The conversion takes seconds, so it runs with no
+    transaction open; two first downloads at once both convert, and the second to
+    store reads the first's copy."""
+    copy = pdf_copy(docx)
+    if copy is None:
+        pdf = pdf_from_docx(_stored_bytes(docx), name=docx.filename.removesuffix(".docx"))
+        copy = document_pdf_store(docx=docx, data=pdf)
+    return _read(actor, copy)
 
 
 def _drafted(content: Content, kind: str, label: str) -> DocumentFile:
@@ -136,7 +167,7 @@ def _followup_copy(conclusion: Conclusion) -> Document | None:
     ).first()
 
 
-def _visit_draft(actor: Person | None, visit: Visit, kind: str) -> DocumentFile:
+def _visit_draft(actor: Person | None, visit: Visit, kind: str, read: Reader) -> DocumentFile:
     access = FULL_ACCESS if actor is None else visit_access(actor, visit)
     label = visit.code or str(visit.pk)
     if kind == Kind.CHECKLIST:
@@ -150,12 +181,12 @@ def _visit_draft(actor: Person | None, visit: Visit, kind: str) -> DocumentFile:
         assert conclusion is not None
         if actor is not None and not sees_visit_document(actor, visit, kind):
             raise _no_visit()
-        return _read(actor, conclusion_document_store(conclusion=conclusion, issued_by=None))
+        return read(actor, conclusion_document_store(conclusion=conclusion, issued_by=None))
     copy = _followup_copy(conclusion) if issued and conclusion is not None else None
     if kind == Kind.FOLLOWUP and copy is not None:
         if actor is not None and not sees_visit_document(actor, visit, kind):
             raise _no_visit() if not access.can_see else _no_document()
-        return _read(actor, copy)
+        return read(actor, copy)
     # A draft: the team's and the coordinators'; hidden from everyone else.
     if not access.sees_conclusion_drafts:
         if access.can_see or (actor is not None and addresses_unit_of(actor, visit)):
@@ -193,14 +224,30 @@ def _programme_copy(programme: Programme) -> Document | None:
     ).first()
 
 
-def _programme_draft(actor: Person | None, programme: Programme) -> DocumentFile:
+def _programme_draft(actor: Person | None, programme: Programme, read: Reader) -> DocumentFile:
     authorize_programme(actor, issuer=programme.issuer, manage=False)
     if (copy := _programme_copy(programme)) is not None:
-        return _read(actor, copy)
+        return read(actor, copy)
     host_units = [entry.host_unit for entry in programme.entries.select_related("host_unit")]
     authorize_programme(actor, issuer=programme.issuer, host_units=host_units)
     content = programme_content(programme, number=None, issued_on=None, issued_by=None, draft=True)
     return _drafted(content, Kind.PROGRAMME, programme.code)
+
+
+def _answer(
+    actor: Person | None,
+    kind: str,
+    visit: Visit | None,
+    programme: Programme | None,
+    read: Reader,
+) -> DocumentFile:
+    if programme is not None:
+        _kind_of(kind, Document.PROGRAMME_KINDS)
+        return _programme_draft(actor, programme, read)
+    if visit is None:
+        raise ValidationError({"visit": _("Name the visit or the programme.")})
+    _kind_of(kind, Document.VISIT_KINDS)
+    return _visit_draft(actor, visit, kind, read)
 
 
 def document_draft(
@@ -212,13 +259,29 @@ def document_draft(
 ) -> DocumentFile:
     """A visit's or a programme's document of `kind`: a draft rendered now, or,
     once that kind is issued, the frozen copy's bytes (see the module)."""
-    if programme is not None:
-        _kind_of(kind, Document.PROGRAMME_KINDS)
-        return _programme_draft(actor, programme)
-    if visit is None:
-        raise ValidationError({"visit": _("Name the visit or the programme.")})
-    _kind_of(kind, Document.VISIT_KINDS)
-    return _visit_draft(actor, visit, kind)
+    return _answer(actor, kind, visit, programme, _read)
+
+
+def document_pdf_get(
+    *,
+    actor: Person | None,
+    kind: str,
+    visit: Visit | None = None,
+    programme: Programme | None = None,
+) -> DocumentFile:
+    """The same document as document_draft, as PDF (by the documents worker, see
+    checklists.services.document_pdf; Unavailable when LibreOffice cannot make it,
+    while the .docx still works). Who may is the .docx's rule, unchanged. A draft's
+    PDF is made on every request, as its .docx is rendered; an issued copy's PDF is
+    made once from the frozen .docx and stored beside it (format pdf, the same
+    number), then answered as it is, audited. Call it with no transaction open: the
+    conversion takes seconds and must not hold locks."""
+    answer = _answer(actor, kind, visit, programme, _read_pdf)
+    if answer.document is not None:
+        return answer
+    stem = answer.filename.removesuffix(".docx")
+    pdf = pdf_from_docx(answer.data, name=stem)
+    return DocumentFile(f"{stem}.pdf", pdf, None, answer.warnings, PDF_TYPE)
 
 
 # --- issuing ------------------------------------------------------------------------------
@@ -403,10 +466,12 @@ def document_file(*, actor: Person | None, document: Document) -> DocumentFile:
 
 __all__ = [
     "DOCX_TYPE",
+    "PDF_TYPE",
     "DocumentFile",
     "conclusion_copy",
     "document_authorize",
     "document_draft",
     "document_file",
     "document_issue",
+    "document_pdf_get",
 ]

@@ -248,6 +248,12 @@ DOCUMENT_CASES: dict[str, list[Refusal]] = {
             lambda w, x: {"kind": "programme", "programme": x.programme},
         ),
     ],
+    # The .docx's rules: refused before anything is converted.
+    "document_pdf_get": [
+        Refusal("host_in", NotFound, lambda w, x: {"kind": "conclusion", "visit": w.visit}),
+        Refusal("member", NotAllowed, lambda w, x: {"kind": "conclusion", "visit": w.visit}),
+        Refusal("lead", NotFound, lambda w, x: {"kind": "programme", "programme": x.programme}),
+    ],
     "document_file": [
         Refusal("host_out", NotFound, lambda w, x: {"document": _issued_copy(w, x)}),
         Refusal("coordinator_out", NotFound, lambda w, x: {"document": _issued_copy(w, x)}),

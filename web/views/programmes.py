@@ -56,6 +56,7 @@ from web.forms_programmes import (
     entry_initial,
 )
 from web.views.base import signed_in
+from web.views.documents import programme_documents_block
 from web.views.refusals import FORM_REFUSALS, show_refusal
 
 REFUSALS = (*FORM_REFUSALS, StaleObjectError)
@@ -170,6 +171,7 @@ def _page(
         "created": parts.created,
         "skipped": clash_groups(user, parts.created.skipped) if parts.created else [],
         "coverage_url": reverse("web:coverage"),
+        "documents": programme_documents_block(user, programme),
     }
     return render(request, "web/programme/page.html", context, status=status)
 

@@ -45,6 +45,7 @@ from web.views.checklist_rows import (
     row_html,
 )
 from web.views.conclusion import conclusion_block
+from web.views.documents import visit_documents_block
 from web.views.exports import checklist_export_url
 from web.views.report_section import reports_context
 
@@ -121,6 +122,7 @@ def visit_page_context(
         # Counted from the items just fetched, as visit_checklist_progress counts them.
         "progress": ChecklistProgress.of(items),
         "conclusion_block": conclusion_block(signed_in(request), visit, access),
+        "documents": visit_documents_block(signed_in(request), visit),
         "checklist_export_url": checklist_export_url(visit.pk),
         **reports_context(request, visit, access, **reports),
     }
