@@ -345,6 +345,14 @@ WHERE r.state IN ('open', 'reported') AND a.path LIKE %(unit_prefix)s
 ORDER BY r.due_date, r.id LIMIT %(earlier)s
 """
 
+# The documents block: the visit's issued copies (documents_visible_to: for the
+# team and coordinators every copy of the visit; the draft links need no row).
+VISIT_DOCUMENTS = """
+SELECT d.id, d.kind, d.format, d.number, d.issued_on, d.sha256
+FROM checklists_document d
+WHERE d.visit_id = %(visit)s ORDER BY d.issued_on, d.id
+"""
+
 
 def recommendations_visible_where(user: User) -> str:
     """checklists.selectors.conclusions.recommendations_visible_to as a condition
@@ -372,7 +380,8 @@ def visit_floor(user: User, visit_id: int) -> Callable[[], str]:
     """Everything the visit page shows, one statement per list (the visit with its
     unit, outline and the person's role; sessions; team; host contacts; deadlines;
     checklist; revisions; the conclusion and the earlier visits' open
-    recommendations); the progress figure is counted from the items fetched."""
+    recommendations; the issued documents); the progress figure is counted from
+    the items fetched."""
     visit_sql = VISIT_FLOOR.format(visible=visible_where(user))
     earlier_sql = VISIT_EARLIER_RECOMMENDATIONS.format(visible=recommendations_visible_where(user))
     params = {
@@ -409,6 +418,7 @@ def visit_floor(user: User, visit_id: int) -> Callable[[], str]:
                 "revisions": sql_dicts(VISIT_REVISIONS, own),
                 "conclusion": sql_dicts(VISIT_CONCLUSION, own),
                 "earlier_recommendations": sql_dicts(earlier_sql, own),
+                "documents": sql_dicts(VISIT_DOCUMENTS, own),
             }
         )
 

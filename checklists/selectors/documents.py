@@ -7,6 +7,7 @@ only. A programme's copy is read by those who read the programme."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -77,11 +78,20 @@ def _followup_issued(conclusion_id: int) -> bool:
     ).exists()
 
 
-def visit_document_offer(user: Person, visit: Visit) -> DocumentOffer:
+# "Not read yet", as opposed to a visit without a conclusion (None).
+_UNREAD: Any = object()
+
+
+def visit_document_offer(
+    user: Person, visit: Visit, *, conclusion: Conclusion | None = _UNREAD
+) -> DocumentOffer:
+    """`conclusion`: the visit's current one when the caller has read it already
+    (the visit page's conclusion block), saving the query."""
     access = visit_access(user, visit)
     if not access.can_see:
         return DocumentOffer()
-    conclusion = current_conclusion(visit)
+    if conclusion is _UNREAD:
+        conclusion = current_conclusion(visit)
     issued = conclusion is not None and conclusion.state == Conclusion.State.ISSUED
     followup_issued = issued and conclusion is not None and _followup_issued(conclusion.pk)
     drafts = access.sees_conclusion_drafts

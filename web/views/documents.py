@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from checklists.documents.sources import legal_warnings
-from checklists.models import Document, Programme, User, Visit
+from checklists.models import Conclusion, Document, Programme, User, Visit
 from checklists.selectors.documents import (
     DocumentOffer,
     documents_visible_to,
@@ -83,8 +83,11 @@ def _kind_label(kind: str) -> str:
     return str(Document.Kind(kind).label)
 
 
-def visit_documents_block(user: User, visit: Visit) -> DocumentsBlock:
-    offer: DocumentOffer = visit_document_offer(user, visit)
+def visit_documents_block(
+    user: User, visit: Visit, conclusion: Conclusion | None
+) -> DocumentsBlock:
+    """`conclusion`: the visit's current one, as the page's conclusion block read it."""
+    offer: DocumentOffer = visit_document_offer(user, visit, conclusion=conclusion)
     downloads = [
         Download(
             _kind_label(kind),

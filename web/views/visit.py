@@ -108,6 +108,10 @@ def visit_page_context(
 ) -> dict[str, Any]:
     items = list(visit_checklist_rows(visit.pk, internal_notes=access.sees_internal_notes))
     words = RowWords.for_page(request, visit.pk, access)
+    user = signed_in(request)
+    # The documents block reads the conclusion as the conclusion block shows it (a
+    # draft hidden from whoever may not see drafts offers the same documents).
+    conclusion = conclusion_block(user, visit, access)
     return {
         # The browser's tab and history carry the mark too (SPEC §14).
         "title": marked(visit.classification, visit.title),
@@ -121,8 +125,8 @@ def visit_page_context(
         "sections": checklist_sections(items, words),
         # Counted from the items just fetched, as visit_checklist_progress counts them.
         "progress": ChecklistProgress.of(items),
-        "conclusion_block": conclusion_block(signed_in(request), visit, access),
-        "documents": visit_documents_block(signed_in(request), visit),
+        "conclusion_block": conclusion,
+        "documents": visit_documents_block(user, visit, conclusion.conclusion),
         "checklist_export_url": checklist_export_url(visit.pk),
         **reports_context(request, visit, access, **reports),
     }
