@@ -60,6 +60,22 @@ def sees_visit_document(user: Person, visit: Visit, kind: str) -> bool:
     return kind == Kind.CONCLUSION and (access.host or addresses_unit_of(user, visit))
 
 
+def visit_documents_for(user: Person, visit: Visit) -> QuerySet[Document]:
+    """The issued copies of one visit this person may download, by the download's
+    own rule (sees_visit_document): the visit page's list. One plain query on the
+    visit's documents, where documents_visible_to would test the person's whole
+    reach (teams, scope, programmes, host unit) for every document."""
+    access = visit_access(user, visit)
+    rows = Document.objects.filter(visit_id=visit.pk)
+    if not access.can_see:
+        return rows.none()
+    if access.sees_conclusion_drafts:
+        return rows
+    if access.host or addresses_unit_of(user, visit):
+        return rows.filter(kind=Kind.CONCLUSION)
+    return rows.none()
+
+
 @dataclass(frozen=True)
 class DocumentOffer:
     """What the documents block of a visit's or programme's page offers a person:

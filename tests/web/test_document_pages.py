@@ -11,7 +11,12 @@ import pytest
 
 from checklists.errors import DomainError
 from checklists.models import Document
-from checklists.selectors.documents import programme_document_offer, visit_document_offer
+from checklists.selectors.documents import (
+    documents_visible_to,
+    programme_document_offer,
+    visit_document_offer,
+    visit_documents_for,
+)
 from checklists.services.documents import document_draft
 from checklists.services.programmes import programme_approve
 from tests.document_world import issue_conclusion, issue_followup
@@ -55,6 +60,17 @@ def test_the_offer_is_what_the_services_serve(papers, stage):
         user = getattr(papers.people, role)
         offer = visit_document_offer(user, papers.visit)
         assert set(offer.kinds) == _served(user, papers.visit), role
+
+
+def test_the_page_lists_the_issued_copies_the_documents_list_gives(papers):
+    # The page's one-visit selector and the API's documents/ agree, role by role.
+    issue_conclusion(papers.visit)
+    issue_followup(papers.visit)
+    papers.visit.refresh_from_db()
+    for role in [*ROLES, "coordinator_out", "host_out"]:
+        user = getattr(papers.people, role)
+        listed = set(documents_visible_to(user).filter(visit_id=papers.visit.pk))
+        assert set(visit_documents_for(user, papers.visit)) == listed, role
 
 
 def test_the_lead_gets_the_drafts_and_the_host_only_the_checklist(papers, web_client_for):

@@ -29,6 +29,7 @@ from checklists.selectors.documents import (
     documents_visible_to,
     programme_document_offer,
     visit_document_offer,
+    visit_documents_for,
 )
 from checklists.selectors.programmes import programmes_visible_to
 from checklists.services.documents import document_issue
@@ -96,7 +97,7 @@ def visit_documents_block(
         )
         for kind in offer.kinds
     ]
-    rows = list(documents_visible_to(user).filter(visit_id=visit.pk).order_by("issued_on", "id"))
+    rows = list(visit_documents_for(user, visit).order_by("issued_on", "id"))
     return DocumentsBlock(
         downloads=downloads,
         issued=_issued(rows),
