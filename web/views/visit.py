@@ -16,9 +16,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,6 +49,7 @@ from web.views.checklist_rows import (
 from web.views.conclusion import conclusion_block
 from web.views.documents import visit_documents_block
 from web.views.exports import checklist_export_url
+from web.views.milestone_rows import MilestoneWords, milestone_row_html
 from web.views.report_section import reports_context
 
 # --- what the templates get -------------------------------------------------------------
@@ -65,14 +68,18 @@ class MilestoneRow:
     due: str
     rolled_from: str
     done_at: str
+    words: MilestoneWords
     # The person may mark it done or reopen it (its responsible side, SPEC §4).
     can_mark: bool = False
 
     @classmethod
-    def of(cls, milestone: Milestone, today: dt.date, access: VisitAccess) -> MilestoneRow:
+    def of(
+        cls, milestone: Milestone, today: dt.date, access: VisitAccess, words: MilestoneWords
+    ) -> MilestoneRow:
         rolled_from, done_at = milestone.rolled_from, milestone.done_at
         return cls(
             milestone=milestone,
+            words=words,
             state=milestone.state_on(today),
             due=formats.date_format(milestone.due_date, "DATE_FORMAT"),
             rolled_from=formats.date_format(rolled_from, "SHORT_DATE_FORMAT")
@@ -92,12 +99,41 @@ class MilestoneRow:
     def title(self) -> str:
         return localised(self.milestone.title, self.milestone.title_en)
 
+    def html(self, *, just_changed: bool = False) -> SafeString:
+        return milestone_row_html(
+            milestone=self.milestone,
+            title=self.title,
+            state=self.state,
+            due=self.due,
+            rolled_from=self.rolled_from,
+            done_at=self.done_at,
+            can_mark=self.can_mark,
+            words=self.words,
+            just_changed=just_changed,
+        )
 
-def milestone_rows(visit: Visit, access: VisitAccess) -> list[MilestoneRow]:
+    def __str__(self) -> str:
+        return self.html()
+
+    def __html__(self) -> str:
+        # What the template's {{ row }} asks of a value it must not escape again.
+        return self.html()
+
+
+def milestone_words(request: HttpRequest, visit: Visit, access: VisitAccess) -> MilestoneWords:
+    return MilestoneWords.for_page(
+        visit_id=visit.pk,
+        csrf_token=get_token(request),
+        can_mark_column=access.can_mark_milestones,
+    )
+
+
+def milestone_rows(request: HttpRequest, visit: Visit, access: VisitAccess) -> list[MilestoneRow]:
     """The deadlines with their state today."""
     today = timezone.localdate()
+    words = milestone_words(request, visit, access)
     milestones = visit.milestones.select_related("done_by").order_by("due_date", "id")
-    return [MilestoneRow.of(milestone, today, access) for milestone in milestones]
+    return [MilestoneRow.of(milestone, today, access, words) for milestone in milestones]
 
 
 def visit_page_context(
@@ -121,7 +157,7 @@ def visit_page_context(
         "sessions": list(visit.sessions.order_by("start", "id")),
         "team": list(visit_team(visit.pk)),
         "host_contacts": list(visit_host_contacts(visit)),
-        "milestones": milestone_rows(visit, access),
+        "milestones": milestone_rows(request, visit, access),
         "sections": checklist_sections(items, words),
         # Counted from the items just fetched, as visit_checklist_progress counts them.
         "progress": ChecklistProgress.of(items),
@@ -256,13 +292,6 @@ def milestone_done(request: HttpRequest, visit_id: int, milestone_id: int) -> Ht
     if not is_htmx(request):
         return redirect(f"{reverse('web:visit', kwargs={'visit_id': visit.pk})}#milestones")
     milestone = Milestone.objects.select_related("done_by").get(pk=milestone.pk)
-    return render(
-        request,
-        "web/visit/_milestone.html",
-        {
-            "visit": visit,
-            "access": access,
-            "row": MilestoneRow.of(milestone, timezone.localdate(), access),
-            "just_changed": True,
-        },
-    )
+    words = milestone_words(request, visit, access)
+    row = MilestoneRow.of(milestone, timezone.localdate(), access, words)
+    return HttpResponse(row.html(just_changed=True))
