@@ -203,6 +203,16 @@ class OrderingFilter(drf_filters.OrderingFilter):
     An empty `?ordering=` (a form's empty select) means the default order."""
 
     def get_ordering(self, request, queryset, view):
+        ordering = self._asked_ordering(request, queryset, view)
+        if ordering and not any(str(term).lstrip("-") in ("id", "pk") for term in ordering):
+            # Rows that tie on the asked order (two visits without a code) would come
+            # back in any order, so paging through the list could skip one and give
+            # another twice, and an export would differ from the pages: the id last.
+            last = str(ordering[-1])
+            ordering = [*ordering, "-id" if last.startswith("-") else "id"]
+        return ordering
+
+    def _asked_ordering(self, request, queryset, view):
         text = request.query_params.get(self.ordering_param)
         if text is None or not text.strip():
             return self.get_default_ordering(view)
