@@ -1,9 +1,10 @@
-"""The HTTP answer carrying a draft-report revision's file (or an evidence file), shared by the API and
-the web pages so both hand files out the same way."""
+"""The HTTP answers carrying files (a draft-report revision's, an evidence file, a
+generated document or template), shared by the API and the web pages so both
+hand files out the same way."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 
 from checklists.models import EvidenceFile, ReportRevision
 from checklists.policies import Person
@@ -41,6 +42,19 @@ def evidence_file_response(*, actor: Person | None, evidence: EvidenceFile) -> F
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def attachment_response(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Bytes made or read in memory (a document, a template) as an attachment,
+    with the same guards as the files above; the name is kept to ASCII letters,
+    digits and -_. so no header can be bent by it."""
+    response = HttpResponse(data, content_type=content_type)
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in filename)
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

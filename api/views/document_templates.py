@@ -30,6 +30,7 @@ from api.serializers_document_templates import (
 )
 from api.views.base import actor_of
 from api.views.reports import AnyMediaRenderer, ReportUploadParser
+from checklists.downloads import attachment_response
 from checklists.models import DocumentTemplate
 from checklists.selectors.document_templates import document_templates_visible_to
 from checklists.services.document_templates import (
@@ -43,15 +44,7 @@ from checklists.uploads import DOCX
 
 
 def _docx_response(answer: TemplateFile) -> HttpResponse:
-    response = HttpResponse(answer.data, content_type=DOCX)
-    safe = "".join(
-        c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in answer.filename
-    )
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return attachment_response(answer.data, filename=answer.filename, content_type=DOCX)
 
 
 class DocumentTemplateFilter(FilterSet):

@@ -9,16 +9,24 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from checklists.models import User
 from checklists.services.visits import visit_reschedule
+from tests import factories
 
 
 @pytest.fixture
 def client_for(world):
-    """client_for("lead") → an APIClient authenticated as that person (by session)."""
+    """client_for("lead") → an APIClient authenticated as that person (by session);
+    client_for("stranger") → as someone with no role and no unit."""
 
     def make(role: str) -> APIClient:
         client = APIClient()
-        user = getattr(world.people, role)
+        if role == "stranger":
+            user = User.objects.filter(username="stranger").first() or factories.UserFactory(
+                username="stranger"
+            )
+        else:
+            user = getattr(world.people, role)
         if user is not None:
             client.force_authenticate(user)
         return client

@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 from checklists.documents.sources import visit_issuer
 from checklists.limits import MAX_DOCUMENT_TEMPLATE_BYTES
 from checklists.models import AuditEvent, DocumentTemplate
-from tests import factories
 from tests.document_world import issue_conclusion
 from tests.documents_docx import open_docx, texts
 from tests.template_files import (
@@ -26,21 +25,6 @@ from tests.template_files import (
 )
 
 URL = "/api/v1/document-templates/"
-
-
-@pytest.fixture
-def api_as(world):
-    def make(role: str) -> APIClient:
-        client = APIClient()
-        person = (
-            factories.UserFactory(username="stranger")
-            if role == "stranger"
-            else getattr(world.people, role)
-        )
-        client.force_authenticate(person)
-        return client
-
-    return make
 
 
 def upload(client: APIClient, issuer, data: bytes, *, kind="conclusion", name="mau.docx"):
@@ -57,9 +41,9 @@ def _draft(client: APIClient, visit) -> str:
     return "\n".join(texts(open_docx(response.content)))
 
 
-def test_a_good_template_is_used_for_the_issuers_documents_until_deleted(papers, api_as):
+def test_a_good_template_is_used_for_the_issuers_documents_until_deleted(papers, client_for):
     issuer = visit_issuer(papers.visit)
-    coordinator = api_as("coordinator_in")
+    coordinator = client_for("coordinator_in")
     response = upload(coordinator, issuer, template_docx(*GOOD_LINES))
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -70,7 +54,7 @@ def test_a_good_template_is_used_for_the_issuers_documents_until_deleted(papers,
     )
     assert AuditEvent.objects.filter(action="upload", object_type="documenttemplate").exists()
 
-    lead = api_as("lead")
+    lead = client_for("lead")
     draft = _draft(lead, papers.visit)
     assert MARKER in draft and "DỰ THẢO" in draft
     assert "KN-01: Kiện toàn tổ chức" in draft
@@ -89,25 +73,25 @@ def test_a_good_template_is_used_for_the_issuers_documents_until_deleted(papers,
     assert copy.file.open("rb").read() == issued
 
 
-def test_after_deletion_drafts_return_to_the_built_in_template(papers, api_as):
+def test_after_deletion_drafts_return_to_the_built_in_template(papers, client_for):
     issuer = visit_issuer(papers.visit)
-    coordinator = api_as("coordinator_in")
+    coordinator = client_for("coordinator_in")
     created = upload(coordinator, issuer, template_docx(*GOOD_LINES)).json()
-    assert MARKER in _draft(api_as("lead"), papers.visit)
+    assert MARKER in _draft(client_for("lead"), papers.visit)
     coordinator.delete(f"{URL}{created['id']}/")
-    draft = _draft(api_as("lead"), papers.visit)
+    draft = _draft(client_for("lead"), papers.visit)
     assert MARKER not in draft and "KẾT LUẬN" in draft
 
 
-def test_uploading_again_replaces_the_template(papers, api_as):
+def test_uploading_again_replaces_the_template(papers, client_for):
     issuer = visit_issuer(papers.visit)
-    coordinator = api_as("coordinator_in")
+    coordinator = client_for("coordinator_in")
     first = upload(coordinator, issuer, template_docx(*GOOD_LINES)).json()
     second = upload(coordinator, issuer, template_docx("THAY THẾ", "{{ issuer_name }}"))
     assert second.status_code == 201
     assert list(DocumentTemplate.objects.values_list("pk", flat=True)) == [second.json()["id"]]
     assert coordinator.get(f"{URL}{first['id']}/").status_code == 404
-    assert "THAY THẾ" in _draft(api_as("lead"), papers.visit)
+    assert "THAY THẾ" in _draft(client_for("lead"), papers.visit)
     # Another kind is another template.
     followup = upload(coordinator, issuer, template_docx("{{ summary }}"), kind="followup")
     assert followup.status_code == 201
@@ -130,9 +114,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", REFUSED)
-def test_a_bad_template_is_refused_with_the_reason_and_nothing_is_stored(papers, api_as, case):
+def test_a_bad_template_is_refused_with_the_reason_and_nothing_is_stored(papers, client_for, case):
     data, reason = REFUSED[case]
-    response = upload(api_as("coordinator_in"), visit_issuer(papers.visit), data)
+    response = upload(client_for("coordinator_in"), visit_issuer(papers.visit), data)
     assert response.status_code == 400, response.content
     assert response["Content-Type"].startswith("application/problem+json")
     assert reason in response.content.decode()
@@ -140,16 +124,16 @@ def test_a_bad_template_is_refused_with_the_reason_and_nothing_is_stored(papers,
     assert not AuditEvent.objects.filter(object_type="documenttemplate").exists()
 
 
-def test_a_template_over_the_size_limit_is_refused(papers, api_as):
+def test_a_template_over_the_size_limit_is_refused(papers, client_for):
     data = b"PK\x03\x04" + b"\0" * MAX_DOCUMENT_TEMPLATE_BYTES
-    response = upload(api_as("coordinator_in"), visit_issuer(papers.visit), data)
+    response = upload(client_for("coordinator_in"), visit_issuer(papers.visit), data)
     assert response.status_code == 413
     assert "MB" in response.json()["detail"]
     assert not DocumentTemplate.objects.exists()
 
 
-def test_a_missing_file_or_kind_is_a_clear_400(papers, api_as):
-    client = api_as("coordinator_in")
+def test_a_missing_file_or_kind_is_a_clear_400(papers, client_for):
+    client = client_for("coordinator_in")
     issuer = visit_issuer(papers.visit)
     response = client.post(URL, {"issuer": issuer.pk, "kind": "conclusion"}, format="multipart")
     assert response.status_code == 400
@@ -161,19 +145,19 @@ def test_a_missing_file_or_kind_is_a_clear_400(papers, api_as):
     ("role", "status"),
     [("lead", 403), ("host_in", 403), ("stranger", 403), ("coordinator_out", 403)],
 )
-def test_only_a_coordinator_of_the_issuer_uploads(papers, api_as, role, status):
-    response = upload(api_as(role), visit_issuer(papers.visit), template_docx(*GOOD_LINES))
+def test_only_a_coordinator_of_the_issuer_uploads(papers, client_for, role, status):
+    response = upload(client_for(role), visit_issuer(papers.visit), template_docx(*GOOD_LINES))
     assert response.status_code == status
     assert not DocumentTemplate.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["coordinator_out", "lead", "host_in", "stranger"])
-def test_a_template_outside_ones_scope_does_not_exist(papers, api_as, role):
+def test_a_template_outside_ones_scope_does_not_exist(papers, client_for, role):
     created = upload(
-        api_as("coordinator_in"), visit_issuer(papers.visit), template_docx(*GOOD_LINES)
+        client_for("coordinator_in"), visit_issuer(papers.visit), template_docx(*GOOD_LINES)
     )
     pk = created.json()["id"]
-    client = api_as(role)
+    client = client_for(role)
     assert client.get(URL).json()["results"] == []
     assert client.get(f"{URL}{pk}/").status_code == 404
     assert client.get(f"{URL}{pk}/file/").status_code == 404
@@ -181,9 +165,9 @@ def test_a_template_outside_ones_scope_does_not_exist(papers, api_as, role):
     assert DocumentTemplate.objects.filter(pk=pk).exists()
 
 
-def test_the_list_filters_and_the_file_downloads(papers, api_as):
+def test_the_list_filters_and_the_file_downloads(papers, client_for):
     issuer = visit_issuer(papers.visit)
-    client = api_as("coordinator_all")
+    client = client_for("coordinator_all")
     data = template_docx(*GOOD_LINES)
     pk = upload(client, issuer, data).json()["id"]
     upload(client, issuer, template_docx("{{ summary }}"), kind="programme")
@@ -199,9 +183,9 @@ def test_the_list_filters_and_the_file_downloads(papers, api_as):
 @pytest.mark.parametrize("style", ["party", "state"])
 @pytest.mark.parametrize("kind", ["conclusion", "programme", "followup", "checklist"])
 def test_the_example_template_has_the_placeholders_and_is_accepted_back(
-    papers, api_as, kind, style
+    papers, client_for, kind, style
 ):
-    client = api_as("coordinator_in")
+    client = client_for("coordinator_in")
     response = client.get(f"{URL}example/{kind}.docx", {"style": style})
     assert response.status_code == 200
     assert "{{ issuer_name }}" in texts(open_docx(response.content))
@@ -209,8 +193,8 @@ def test_the_example_template_has_the_placeholders_and_is_accepted_back(
     assert upload(client, issuer, response.content, kind=kind).status_code == 201
 
 
-def test_the_example_is_for_coordinators_and_names_a_known_style(papers, api_as):
-    assert api_as("lead").get(f"{URL}example/conclusion.docx").status_code == 403
-    client = api_as("coordinator_in")
+def test_the_example_is_for_coordinators_and_names_a_known_style(papers, client_for):
+    assert client_for("lead").get(f"{URL}example/conclusion.docx").status_code == 403
+    client = client_for("coordinator_in")
     assert client.get(f"{URL}example/conclusion.docx", {"style": "royal"}).status_code == 400
     assert client.get(f"{URL}example/minutes.docx").status_code == 400

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pytest
 from celery import current_app
-from rest_framework.test import APIClient
 
 from checklists.models import AuditEvent, Document
 from checklists.services.document_copies import document_pdf_store
-from tests import factories
 from tests.document_world import issue_conclusion
 
 needs_libreoffice = pytest.mark.skipif(
@@ -40,21 +38,6 @@ def eager():
         conf.task_always_eager = saved
 
 
-@pytest.fixture
-def api_as(world):
-    def make(role: str) -> APIClient:
-        client = APIClient()
-        person = (
-            factories.UserFactory(username="stranger")
-            if role == "stranger"
-            else getattr(world.people, role)
-        )
-        client.force_authenticate(person)
-        return client
-
-    return make
-
-
 def _pdf_url(visit, kind: str) -> str:
     return f"/api/v1/visits/{visit.pk}/documents/{kind}.pdf"
 
@@ -70,8 +53,8 @@ def _is_attachment_pdf(response) -> None:
 
 
 @needs_libreoffice
-def test_a_draft_conclusion_as_pdf(papers, api_as, eager):
-    response = api_as("lead").get(_pdf_url(papers.visit, "conclusion"))
+def test_a_draft_conclusion_as_pdf(papers, client_for, eager):
+    response = client_for("lead").get(_pdf_url(papers.visit, "conclusion"))
     _is_attachment_pdf(response)
     assert 'filename="du-thao-conclusion' in response["Content-Disposition"]
     assert "ETag" not in response
@@ -79,9 +62,9 @@ def test_a_draft_conclusion_as_pdf(papers, api_as, eager):
 
 
 @needs_libreoffice
-def test_the_issued_conclusions_pdf_is_made_once_and_answered_the_same(papers, api_as, eager):
+def test_the_issued_conclusions_pdf_is_made_once_and_answered_the_same(papers, client_for, eager):
     issue_conclusion(papers.visit)
-    first = api_as("host_in").get(_pdf_url(papers.visit, "conclusion"))
+    first = client_for("host_in").get(_pdf_url(papers.visit, "conclusion"))
     _is_attachment_pdf(first)
     stored = Document.objects.get(format=Document.Format.PDF)
     docx = Document.objects.get(format=Document.Format.DOCX)
@@ -98,8 +81,8 @@ def test_the_issued_conclusions_pdf_is_made_once_and_answered_the_same(papers, a
     )
     assert stored.sha256 == hashlib.sha256(first.content).hexdigest()
     assert first["ETag"] == f'"{stored.sha256}"'
-    second = api_as("lead").get(_pdf_url(papers.visit, "conclusion"))
-    by_file = api_as("coordinator_in").get(f"/api/v1/documents/{stored.pk}/file/")
+    second = client_for("lead").get(_pdf_url(papers.visit, "conclusion"))
+    by_file = client_for("coordinator_in").get(f"/api/v1/documents/{stored.pk}/file/")
     assert second.content == first.content == by_file.content
     assert by_file["Content-Type"] == PDF
     assert by_file["Content-Disposition"].endswith('.pdf"')
@@ -109,7 +92,7 @@ def test_the_issued_conclusions_pdf_is_made_once_and_answered_the_same(papers, a
     )
     assert downloads.count() == 3
     # The .docx is untouched and still answers itself.
-    again = api_as("lead").get(f"/api/v1/visits/{papers.visit.pk}/documents/conclusion.docx")
+    again = client_for("lead").get(f"/api/v1/visits/{papers.visit.pk}/documents/conclusion.docx")
     assert again["Content-Type"] == DOCX and again["ETag"] == f'"{docx.sha256}"'
 
 
@@ -128,10 +111,10 @@ def test_two_first_pdfs_at_once_keep_the_first_stored(papers, settings):
     assert stored == sorted(Path(d.file.name).name for d in Document.objects.all())
 
 
-def test_missing_libreoffice_is_a_503_while_the_docx_works(papers, api_as, eager, settings):
+def test_missing_libreoffice_is_a_503_while_the_docx_works(papers, client_for, eager, settings):
     settings.SOFFICE_BINARY = "/nonexistent/soffice"
     issue_conclusion(papers.visit)
-    client = api_as("lead")
+    client = client_for("lead")
     for path in (_pdf_url(papers.visit, "conclusion"), _pdf_url(papers.visit, "checklist")):
         response = client.get(path)
         assert response.status_code == 503
@@ -145,32 +128,32 @@ def test_missing_libreoffice_is_a_503_while_the_docx_works(papers, api_as, eager
 @pytest.mark.parametrize(
     ("role", "status"), [("host_in", 404), ("host_out", 404), ("stranger", 404), ("member", 403)]
 )
-def test_the_draft_conclusions_pdf_is_refused_as_its_docx(papers, api_as, role, status, eager):
-    response = api_as(role).get(_pdf_url(papers.visit, "conclusion"))
+def test_the_draft_conclusions_pdf_is_refused_as_its_docx(papers, client_for, role, status, eager):
+    response = client_for(role).get(_pdf_url(papers.visit, "conclusion"))
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/problem+json")
 
 
-def test_an_unknown_kind_is_a_400(papers, api_as):
-    assert api_as("lead").get(_pdf_url(papers.visit, "minutes")).status_code == 400
+def test_an_unknown_kind_is_a_400(papers, client_for):
+    assert client_for("lead").get(_pdf_url(papers.visit, "minutes")).status_code == 400
 
 
 @needs_libreoffice
-def test_the_programmes_pdf_follows_the_programmes_readers(plan, api_as, eager):
+def test_the_programmes_pdf_follows_the_programmes_readers(plan, client_for, eager):
     url = f"/api/v1/programmes/{plan.programme.pk}/documents/programme.pdf"
-    assert api_as("coordinator_out").get(url).status_code == 404
-    _is_attachment_pdf(api_as("coordinator_in").get(url))
+    assert client_for("coordinator_out").get(url).status_code == 404
+    _is_attachment_pdf(client_for("coordinator_in").get(url))
 
 
 @needs_libreoffice
-def test_the_issued_programmes_pdf_is_stored_once(plan, api_as, eager):
+def test_the_issued_programmes_pdf_is_stored_once(plan, client_for, eager):
     from checklists.services.documents import document_issue
     from checklists.services.programmes import programme_approve
 
     programme_approve(actor=None, programme=plan.programme)
     docx = document_issue(actor=None, kind="programme", programme=plan.programme)
     url = f"/api/v1/programmes/{plan.programme.pk}/documents/programme.pdf"
-    first = api_as("coordinator_in").get(url)
+    first = client_for("coordinator_in").get(url)
     _is_attachment_pdf(first)
     stored = Document.objects.get(format=Document.Format.PDF)
     assert (stored.programme_id, stored.number, stored.reference) == (
@@ -178,16 +161,16 @@ def test_the_issued_programmes_pdf_is_stored_once(plan, api_as, eager):
         docx.number,
         docx.reference,
     )
-    assert api_as("coordinator_in").get(url).content == first.content
-    assert api_as("coordinator_out").get(url).status_code == 404
+    assert client_for("coordinator_in").get(url).content == first.content
+    assert client_for("coordinator_out").get(url).status_code == 404
 
 
-def test_the_followup_pdf_is_hidden_from_the_host_as_its_docx(papers, api_as, eager):
+def test_the_followup_pdf_is_hidden_from_the_host_as_its_docx(papers, client_for, eager):
     from tests.document_world import issue_followup
 
     issue_conclusion(papers.visit)
     issue_followup(papers.visit)
     for suffix in ("docx", "pdf"):
         path = f"/api/v1/visits/{papers.visit.pk}/documents/followup.{suffix}"
-        assert api_as("host_in").get(path).status_code == 404
+        assert client_for("host_in").get(path).status_code == 404
     assert not Document.objects.filter(format=Document.Format.PDF).exists()

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from checklists.downloads import attachment_response
 from checklists.models import DocumentTemplate, Unit
 from checklists.selectors.document_templates import (
     document_templates_visible_to,
@@ -33,13 +34,7 @@ from web.views.refusals import FORM_REFUSALS, show_refusal
 
 
 def _download(answer: TemplateFile) -> HttpResponse:
-    response = HttpResponse(answer.data, content_type=DOCX)
-    safe = "".join(
-        c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in answer.filename
-    )
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(answer.data, filename=answer.filename, content_type=DOCX)
 
 
 @login_required
