@@ -109,7 +109,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose user comes with its coordinator scope (one query, not two).
+    "backend.auth.UserBackend",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -375,6 +376,15 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from that shared cache, written through to the database (which
+# keeps them across a cache flush): a signed-in request costs a Redis GET instead of
+# a query. Only with a shared cache: each process's own memory would keep serving a
+# session that another process deleted at sign-out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Log-in protection (django-axes) -------------------------------------------------
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)

@@ -71,7 +71,7 @@ from checklists.selectors import visits_visible_to
 
 SLOW_P95_MS = 150
 # What the log-in form leaves in the session (authenticate() answers through it).
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "backend.auth.UserBackend"
 SCALING_REPEAT = 20
 REVISION_FLOOR_IS = (
     "7 statements (visit with unit and role; the revision with its text; the visit's "

@@ -7,6 +7,9 @@ the bench's own PostgreSQL database, as one JSON document on stdout and in
     python -m bench.run --only checklist  # some benchmarks only (repeatable)
 
 The database is `BENCH_DATABASE_URL`, else postgres://postgres@127.0.0.1:5432/inspection_bench.
+The cache is `BENCH_CACHE_URL` ("none" for none), else Redis database 14 on
+127.0.0.1:6379 when it answers: a deployment shares a Redis cache (docker-compose.yml's CACHE_URL), which
+the sessions are read from, so the pages are measured with it.
 It is seeded with bench.seed_scale unless it already holds exactly that volume.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/inspection_bench"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/14"
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 # Modules of this package, each with `run(ctx) -> dict`, in the order they run.
@@ -72,11 +76,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def cache_url_for_bench() -> str | None:
+    """BENCH_CACHE_URL, else the default Redis when it answers (without one the
+    settings fall back to each process's memory and database-backed sessions)."""
+    wanted = os.environ.get("BENCH_CACHE_URL")
+    if wanted:
+        # "none": measure as a single process without Redis would run.
+        return None if wanted == "none" else wanted
+    import redis
+
+    try:
+        redis.Redis.from_url(DEFAULT_CACHE_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        sys.stderr.write("[bench] no Redis on 127.0.0.1:6379: measuring without a shared cache\n")
+        return None
+    return DEFAULT_CACHE_URL
+
+
 def setup_django(url: str) -> None:
     """Point Django at the bench database before it reads its settings."""
     os.environ["DATABASE_URL"] = url
     # DEBUG keeps every query in memory and slows each one down: never measure with it.
     os.environ["DEBUG"] = "false"
+    cache_url = cache_url_for_bench()
+    if cache_url:
+        os.environ["CACHE_URL"] = cache_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
     import django
 

@@ -168,6 +168,14 @@ class OverviewFilterForm(UnitFilterForm):
     def active_sort(self) -> str:
         return getattr(self, "cleaned_data", {}).get("sort") or self.DEFAULT_SORT
 
+    @property
+    def reads_every_row(self) -> bool:
+        """Whether the page's statement computes every matching visit's deadline
+        counts (to order by them, or to keep only the overdue) before its LIMIT."""
+        return self.active_sort == "-overdue" or bool(
+            getattr(self, "cleaned_data", {}).get("overdue")
+        )
+
 
 class FeedCreateForm(forms.Form):
     """A new calendar subscription of everything the person may see, or of one

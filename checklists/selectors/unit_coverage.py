@@ -20,10 +20,12 @@ What the figures mean:
   §11), and counting each recommendation at one unit only lets a tree's counts
   add up. Late ones are those of them Recommendation.overdue_condition holds for.
 
-Two queries whatever the number of units (coverage_units, then
-coverage_entries'): the units with their last visit (correlated subqueries per
-unit, served by the visits' host-unit index), and the recommendation counts
-grouped by addressee.
+One query whatever the number of units (coverage_units; coverage_entries reads
+its rows): the units with their last visit and their recommendation counts, as
+correlated subqueries per unit served by the visits' host-unit index and the
+recommendations' (addressee, state) index. PostgreSQL runs them for the rows
+returned only (a page of the API), and a second round trip for the counts cost
+more than the counting.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Length, Replace
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Length, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,23 +151,41 @@ def coverage_level_sizes(scope: CoverageScope) -> list[int]:
     return [row["n"] for row in rows]
 
 
+# The columns the entries (page, API, export) read of a unit.
+ENTRY_UNIT_FIELDS = ("id", "name", "name_en", "code", "kind", "parent_id", "path")
+
+
+def _recommendation_count(scope: CoverageScope, *, late: bool) -> Coalesce:
+    pending = Recommendation.objects.filter(
+        addressee_id=OuterRef("pk"), state__in=Recommendation.PENDING_STATES
+    )
+    if late:
+        pending = pending.filter(Recommendation.overdue_condition(scope.today))
+    counted = pending.order_by().values("addressee_id").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def coverage_units(
     scope: CoverageScope, *, due_again: bool | None = None, levels: int | None = None
 ) -> QuerySet[Unit]:
     """The subtree's units in tree order (by path), each with its last inspection's
-    `last_visit_id`, `last_visit_end` and `last_outline`; one query. `due_again` keeps only the units due again (True) or not (False);
-    `levels`, only the top `levels` levels of the subtree."""
-    units = _subtree(scope)
+    `last_visit_id`, `last_visit_end` and `last_outline`, and its
+    `open_recommendations` and `late_recommendations`; one query. `due_again`
+    keeps only the units due again (True) or not (False); `levels`, only the top
+    `levels` levels of the subtree."""
+    units = _subtree(scope).only(*ENTRY_UNIT_FIELDS)
     if levels is not None:
         top = path_depth(scope.root.path) if scope.root is not None else 0
         units = _with_depth(units).filter(depth__lt=top + levels)  # type: ignore[misc]
     # Three correlated subqueries of one shape, each a lookup in the visits' host
-    # unit index (a unit has a few visits): cheaper than a second round trip.
+    # unit index (a unit has a few visits).
     last = _inspections(scope).order_by("-window_end", "-id")
     units = units.annotate(
         last_visit_id=Subquery(last.values("pk")[:1]),
         last_visit_end=Subquery(last.values("window_end")[:1]),
         last_outline=Subquery(last.values("outline__code")[:1]),
+        open_recommendations=_recommendation_count(scope, late=False),
+        late_recommendations=_recommendation_count(scope, late=True),
     ).order_by("path")
     if due_again is not None:
         # "Inspected within `years`" as EXISTS, so the filter runs before the page is
@@ -176,25 +196,12 @@ def coverage_units(
 
 
 def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[CoverageEntry]:
-    """The entries of these units (from coverage_units, e.g. one page of them),
-    in their order: one query, whatever their number."""
-    counts: dict[int, tuple[int, int]] = {
-        row["addressee_id"]: (row["open"], row["late"])
-        for row in Recommendation.objects.filter(
-            state__in=Recommendation.PENDING_STATES, addressee_id__in=[u.pk for u in units]
-        )
-        .order_by()
-        .values("addressee_id")
-        .annotate(
-            open=Count("pk"),
-            late=Count("pk", filter=Recommendation.overdue_condition(scope.today)),
-        )
-    }
+    """The entries of these units (rows of coverage_units, e.g. one page of them),
+    in their order, from what that one query annotated."""
     cutoff = scope.cutoff
     entries = []
     for unit in units:
         end = getattr(unit, "last_visit_end", None)
-        open_count, late_count = counts.get(unit.pk, (0, 0))
         entries.append(
             CoverageEntry(
                 unit=unit,
@@ -204,8 +211,8 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
                 else None,
                 last_visit=getattr(unit, "last_visit_id", None) if end else None,
                 outline=getattr(unit, "last_outline", None) if end else None,
-                open_recommendations=open_count,
-                late_recommendations=late_count,
+                open_recommendations=unit.open_recommendations,  # type: ignore[attr-defined]
+                late_recommendations=unit.late_recommendations,  # type: ignore[attr-defined]
                 due_again=end is None or end <= cutoff,
             )
         )

@@ -392,6 +392,42 @@ def test_it_paginates_the_overview(world, web_client_for, monkeypatch):
     assert 'href="?sort=code&amp;page=1"' in second
 
 
+@pytest.mark.parametrize("query", [{}, {"overdue": "on"}])
+def test_it_pages_the_overview_with_its_total_in_one_statement(
+    world, web_client_for, monkeypatch, query
+):
+    # The default order (and the overdue filter) read every visit's deadline
+    # counts: the page and its total come from one statement (web.pagination).
+    monkeypatch.setattr("web.views.dashboard.OVERVIEW_VISITS_PER_PAGE", 2)
+    for n in range(3):
+        visit = _visit(world, start=_future(5 + n), title=f"Paged {n}", code=f"KT-P{n}")
+        milestone_reschedule(
+            actor=None,
+            milestone=visit.milestones.get(key="decision_announced"),
+            due_date=timezone.localdate() - dt.timedelta(days=1 + n),
+        )
+    client = web_client_for("coordinator_in")
+    pages = [_text(client.get(OVERVIEW, {**query, "page": str(n)})) for n in (1, 2)]
+    assert all(f"Page {n} of 2" in page for n, page in zip((1, 2), pages, strict=True))
+    codes = {"KT-P0", "KT-P1", "KT-P2"}
+    on_pages = [{code for code in codes if code in page} for page in pages]
+    assert on_pages[0] | on_pages[1] == codes and not on_pages[0] & on_pages[1]
+    # A page past the end shows the last one, as Django's Paginator.get_page does.
+    past_end = _text(client.get(OVERVIEW, {**query, "page": "9"}))
+    assert "Page 2 of 2" in past_end
+    assert {code for code in codes if code in past_end} == on_pages[1]
+    # Progress is counted for the page's visits: 0 % for these, as on the API.
+    assert "0%" in pages[0] or "0 %" in pages[0]
+
+
+def test_the_overview_with_nothing_to_show_is_its_first_empty_page(world, web_client_for):
+    # No visit matches: a page asked for past them is the empty first one.
+    query = {"q": "no visit is called this", "page": "3"}
+    response = web_client_for("coordinator_out").get(OVERVIEW, query)
+    assert response.status_code == 200
+    assert "KT-" not in _text(response).split('id="overview-results"')[1]
+
+
 # --- query counts ---------------------------------------------------------------------
 
 

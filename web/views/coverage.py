@@ -193,6 +193,19 @@ def _levels_shown(scope: CoverageScope) -> tuple[int | None, int]:
     return max(len(shown), 1), total
 
 
+def _units_shown(scope: CoverageScope) -> tuple[int | None, int, list[Unit]]:
+    """_levels_shown's levels and total, and the units shown. A unit's subtree (a
+    province's hundred units) is first read whole, in the one query the page then
+    needs; only a larger one costs the count of its levels and a second read. The
+    whole tree (no root) is always larger."""
+    if scope.root is not None:
+        units = list(coverage_units(scope)[: MAX_UNITS_SHOWN + 1])
+        if len(units) <= MAX_UNITS_SHOWN:
+            return None, len(units), units
+    levels, total = _levels_shown(scope)
+    return levels, total, list(coverage_units(scope, levels=levels))
+
+
 def _with_units_below(nodes: list[CoverageNode], levels: int) -> None:
     """Mark the nodes of the last level shown that have units under them."""
     last = [node for node in nodes if node.level == levels - 1]
@@ -217,8 +230,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
     within = form.value("within")
     years = form.value("years")
     scope = unit_coverage_scope(user, within=within.pk if within else None, years=years)
-    levels, total = _levels_shown(scope)
-    nodes = coverage_tree(coverage_entries(scope, list(coverage_units(scope, levels=levels))))
+    levels, total, units = _units_shown(scope)
+    nodes = coverage_tree(coverage_entries(scope, units))
     if levels is not None:
         _with_units_below(nodes, levels)
     counts = {NEVER: 0, DUE: 0, INSPECTED: 0}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,11 +35,13 @@ from checklists.selectors import (
     visits_with_deadline_counts,
     visits_with_progress,
     with_first_session,
+    with_progress_of,
 )
 from checklists.services.notifications import notification_mark_read
 from checklists.services.people import user_set_notify
 from checklists.wording import localised
 from web.forms_dashboard import DeadlineFilterForm, NotifyPreferenceForm, OverviewFilterForm
+from web.pagination import CountedPaginator, page_with_total
 from web.views.base import filter_problems, is_htmx, signed_in, url_of_id
 from web.views.deadline_rows import (
     DeadlineLabels,
@@ -53,18 +54,6 @@ from web.views.overview_rows import RowLabels, overview_row_html
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
 LATEST_NOTIFICATIONS = 5
-
-
-class CountedPaginator(Paginator):
-    """A Paginator told its count, already known from another query."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @property
-    def count(self) -> int:
-        return self.known_count
 
 
 @dataclass
@@ -264,9 +253,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = OverviewFilterForm(request.GET or None, units=units_visible_to(user))
     form.is_valid()
     visits = visits_with_deadline_counts(with_first_session(visits_visible_to(user)), today)
-    visits = form.filter(visits)
-    visits = visits_with_progress(visits).select_related("host_unit").order_by(*form.ordering())
-    page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    visits = form.filter(visits).select_related("host_unit").order_by(*form.ordering())
+    number = request.GET.get("page")
+    if form.reads_every_row:
+        # The statement computes every visible visit's deadline counts anyway: the
+        # total comes with the page, and the items are counted for its rows only.
+        page = page_with_total(visits, OVERVIEW_VISITS_PER_PAGE, number)
+        with_progress_of(list(page.object_list))
+    else:
+        page = Paginator(visits_with_progress(visits), OVERVIEW_VISITS_PER_PAGE).get_page(number)
     visit_url, labels = url_of_id("web:visit", "visit_id"), RowLabels.translated()
     context = {
         "rows": [

@@ -1,0 +1,23 @@
+"""How a signed-in request finds its person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend, whose per-request user comes with its coordinator
+    scope (a join) rather than a second query: every scoped coordinator's page
+    reads that unit (who sees what, the coverage tree, the unit filters)."""
+
+    def get_user(self, user_id: Any) -> Any:
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("coordinator_scope").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        # As ModelBackend: a deactivated person is signed out at their next request.
+        return user if self.user_can_authenticate(user) else None

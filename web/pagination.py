@@ -1,0 +1,50 @@
+"""Pages of a list whose total comes with its rows: one statement, not a COUNT
+and then the page. The rows carry COUNT(*) OVER () (PostgreSQL and SQLite
+compute it over every filtered row, before LIMIT), which costs the database
+little more than the page itself when the order already sorts every row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
+
+TOTAL = "total_rows"
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told its count, already known from another query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+def _asked(number: Any) -> int:
+    """The page asked for, as Paginator.get_page reads it: the first page for
+    anything that is not a positive whole number."""
+    try:
+        return max(int(number), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_with_total(queryset: QuerySet, per_page: int, number: Any) -> Page:
+    """Paginator(queryset, per_page).get_page(number), in one statement when the
+    page asked for has rows. A page past the end (a link kept while rows went
+    away) answers the last page, as get_page does, with a count of its own."""
+    asked = _asked(number)
+    start = (asked - 1) * per_page
+    rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
+    if rows:
+        total = getattr(rows[0], TOTAL)
+    elif asked == 1:
+        total = 0
+    else:
+        return Paginator(queryset, per_page).get_page(asked)
+    return Page(rows, asked, CountedPaginator(queryset, per_page, count=total))
