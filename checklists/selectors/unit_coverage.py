@@ -22,10 +22,10 @@ What the figures mean:
 
 One query whatever the number of units (coverage_units; coverage_entries reads
 its rows): the units with their last visit and their recommendation counts, as
-correlated subqueries per unit served by the visits' host-unit index and the
-recommendations' (addressee, state) index. PostgreSQL runs them for the rows
-returned only (a page of the API), and a second round trip for the counts cost
-more than the counting.
+two correlated subqueries per unit (each a JSON object of its figures) served by
+the visits' host-unit index and the recommendations' (addressee, state) index.
+PostgreSQL runs them for the rows returned only (a page of the API); a second
+round trip for the counts, or a subquery per figure, cost more than the counting.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Length, Replace
+from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import JSONObject, Length, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,37 +155,43 @@ def coverage_level_sizes(scope: CoverageScope) -> list[int]:
 ENTRY_UNIT_FIELDS = ("id", "name", "name_en", "code", "kind", "parent_id", "path")
 
 
-def _recommendation_count(scope: CoverageScope, *, late: bool) -> Coalesce:
+def _last_inspection(scope: CoverageScope) -> Subquery:
+    """The unit's last inspection as {"id", "end", "outline"}: one lookup in the
+    visits' host-unit index for the three (a subquery per value cost three)."""
+    last = _inspections(scope).order_by("-window_end", "-id")
+    shape = JSONObject(id="pk", end="window_end", outline="outline__code")
+    return Subquery(last.values(json=shape)[:1], output_field=JSONField())
+
+
+def _recommendation_counts(scope: CoverageScope) -> Subquery:
+    """The unit's pending recommendations as {"open", "late"}, from the
+    recommendations' (addressee, state) index; null when it has none."""
     pending = Recommendation.objects.filter(
         addressee_id=OuterRef("pk"), state__in=Recommendation.PENDING_STATES
     )
-    if late:
-        pending = pending.filter(Recommendation.overdue_condition(scope.today))
-    counted = pending.order_by().values("addressee_id").annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    late = Count("pk", filter=Recommendation.overdue_condition(scope.today))
+    counted = (
+        pending.order_by()
+        .values("addressee_id")
+        .annotate(json=JSONObject(open=Count("pk"), late=late))
+    )
+    return Subquery(counted.values("json"), output_field=JSONField())
 
 
 def coverage_units(
     scope: CoverageScope, *, due_again: bool | None = None, levels: int | None = None
 ) -> QuerySet[Unit]:
-    """The subtree's units in tree order (by path), each with its last inspection's
-    `last_visit_id`, `last_visit_end` and `last_outline`, and its
-    `open_recommendations` and `late_recommendations`; one query. `due_again`
-    keeps only the units due again (True) or not (False); `levels`, only the top
-    `levels` levels of the subtree."""
+    """The subtree's units in tree order (by path), each with `last_inspection`
+    and `recommendation_counts` (coverage_entries reads them); one query.
+    `due_again` keeps only the units due again (True) or not (False); `levels`,
+    only the top `levels` levels of the subtree."""
     units = _subtree(scope).only(*ENTRY_UNIT_FIELDS)
     if levels is not None:
         top = path_depth(scope.root.path) if scope.root is not None else 0
         units = _with_depth(units).filter(depth__lt=top + levels)  # type: ignore[misc]
-    # Three correlated subqueries of one shape, each a lookup in the visits' host
-    # unit index (a unit has a few visits).
-    last = _inspections(scope).order_by("-window_end", "-id")
     units = units.annotate(
-        last_visit_id=Subquery(last.values("pk")[:1]),
-        last_visit_end=Subquery(last.values("window_end")[:1]),
-        last_outline=Subquery(last.values("outline__code")[:1]),
-        open_recommendations=_recommendation_count(scope, late=False),
-        late_recommendations=_recommendation_count(scope, late=True),
+        last_inspection=_last_inspection(scope),
+        recommendation_counts=_recommendation_counts(scope),
     ).order_by("path")
     if due_again is not None:
         # "Inspected within `years`" as EXISTS, so the filter runs before the page is
@@ -195,13 +201,22 @@ def coverage_units(
     return units
 
 
+def _moment(text: str) -> dt.datetime:
+    """A timestamp as JSON carries it: ISO 8601 with the offset on PostgreSQL
+    (its session runs in UTC), without one on SQLite (stored in UTC)."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
+
+
 def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[CoverageEntry]:
     """The entries of these units (rows of coverage_units, e.g. one page of them),
     in their order, from what that one query annotated."""
     cutoff = scope.cutoff
     entries = []
     for unit in units:
-        end = getattr(unit, "last_visit_end", None)
+        last = getattr(unit, "last_inspection", None) or {}
+        counts = getattr(unit, "recommendation_counts", None) or {}
+        end = _moment(last["end"]) if last else None
         entries.append(
             CoverageEntry(
                 unit=unit,
@@ -209,10 +224,10 @@ def coverage_entries(scope: CoverageScope, units: Sequence[Unit]) -> list[Covera
                 last_inspection=timezone.localdate(end - dt.timedelta(microseconds=1))
                 if end
                 else None,
-                last_visit=getattr(unit, "last_visit_id", None) if end else None,
-                outline=getattr(unit, "last_outline", None) if end else None,
-                open_recommendations=unit.open_recommendations,  # type: ignore[attr-defined]
-                late_recommendations=unit.late_recommendations,  # type: ignore[attr-defined]
+                last_visit=last.get("id"),
+                outline=last.get("outline"),
+                open_recommendations=counts.get("open", 0),
+                late_recommendations=counts.get("late", 0),
                 due_again=end is None or end <= cutoff,
             )
         )

@@ -26,11 +26,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.middleware.csrf import get_token
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from checklists.dates import day_written
 from checklists.models import AnswerType, ChecklistItem
 from checklists.policies import VisitAccess
 from checklists.wording import localised
@@ -177,9 +178,7 @@ def _heading(item: ChecklistRowData, words: RowWords) -> str:
     if item.assignee_name is not None:
         facts.append(f"{words.label.assignee}: {escape(item.assignee_name)}")
     if item.due_date is not None:
-        facts.append(
-            f"{words.label.due}: {formats.date_format(item.due_date, 'SHORT_DATE_FORMAT')}"
-        )
+        facts.append(f"{words.label.due}: {day_written(item.due_date)}")
     if facts:
         parts.append(f"<small>{' · '.join(facts)}</small>")
     parts.append("</p>")

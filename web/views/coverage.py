@@ -19,13 +19,13 @@ from itertools import accumulate
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from checklists.dates import day_written
 from checklists.models import Unit
 from checklists.selectors.unit_coverage import (
     CoverageEntry,
@@ -110,7 +110,7 @@ class _Words:
 
     def inspected_on(self, day: dt.date) -> str:
         if (words := self._inspected_on.get(day)) is None:
-            short = date_format(day, "SHORT_DATE_FORMAT")
+            short = day_written(day)
             words = esc(_("inspected on %(day)s") % {"day": short})
             self._inspected_on[day] = words
         return words

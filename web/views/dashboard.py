@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,6 +54,17 @@ from web.views.overview_rows import RowLabels, overview_row_html
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
 LATEST_NOTIFICATIONS = 5
+# What an overview row shows of a visit (web.views.overview_rows): a page of 50 with
+# every column of the visit and its unit cost as much to read as to write.
+OVERVIEW_FIELDS = (
+    "id",
+    "code",
+    "title",
+    "status",
+    "classification",
+    "window_start",
+    "host_unit__name",
+)
 
 
 @dataclass
@@ -159,10 +170,14 @@ def _group_deadlines(
 
 def _unread_notifications(user: User | AnonymousUser) -> tuple[int, list[Notification]]:
     unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
-    # Served by notification_inbox_idx (recipient, -created_at).
-    latest = list(unread.order_by("-created_at", "-id")[:LATEST_NOTIFICATIONS])
-    count = len(latest) if len(latest) < LATEST_NOTIFICATIONS else unread.count()
-    return count, latest
+    # Served by notification_inbox_idx (recipient, -created_at); the number of them
+    # comes with the latest (COUNT(*) OVER ()), not from a query of its own.
+    latest: list[Notification] = list(
+        unread.annotate(unread=Window(Count("*"))).order_by("-created_at", "-id")[
+            :LATEST_NOTIFICATIONS
+        ]
+    )
+    return (getattr(latest[0], "unread", 0) if latest else 0), latest
 
 
 @require_GET
@@ -253,7 +268,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = OverviewFilterForm(request.GET or None, units=units_visible_to(user))
     form.is_valid()
     visits = visits_with_deadline_counts(with_first_session(visits_visible_to(user)), today)
-    visits = form.filter(visits).select_related("host_unit").order_by(*form.ordering())
+    visits = form.filter(visits).select_related("host_unit").only(*OVERVIEW_FIELDS)
+    visits = visits.order_by(*form.ordering())
     number = request.GET.get("page")
     if form.reads_every_row:
         # The statement computes every visible visit's deadline counts anyway: the

@@ -10,11 +10,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import dateformat, formats
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from checklists.dates import day_in
 from checklists.models import Milestone, Visit
 from checklists.models.outlines import Responsible
 
@@ -55,7 +56,7 @@ def deadline_row_html(
 ) -> SafeString:
     """One deadline; every text from the database or a translation is escaped."""
     state_class = escape(state)
-    shown = escape(dateformat.format(due_date, labels.short_date))
+    shown = escape(day_in(labels.short_date, due_date))
     return mark_safe(  # every part escaped above
         f'<tr class="deadline-{state_class}">'
         f'<td data-label="{labels.deadline}">{escape(title)}</td>'

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.template import loader
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from checklists.dates import day_in
 from checklists.models import Visit
 
 
@@ -57,7 +58,7 @@ def _first_session(visit: Visit, labels: RowLabels) -> str:
         return f'<span class="muted">{labels.none}</span>'
     # As the template's |date filter: in the page's time zone (Vietnam's); "c" is ISO 8601.
     local = timezone.localtime(start)
-    shown = escape(dateformat.format(local, labels.short_date))
+    shown = escape(day_in(labels.short_date, local.date()))
     return f'<time datetime="{local.isoformat()}">{shown}</time>'
 
 

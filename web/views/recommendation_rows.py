@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import dateformat, formats
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from checklists.dates import day_in
 from checklists.models import Recommendation
 
 # As the template's |truncatewords:40.
@@ -54,10 +55,10 @@ class RecommendationLabels:
 def _due(rec: Recommendation, labels: RecommendationLabels) -> str:
     """web/conclusion/_due.html."""
     if rec.due_date:
-        shown = escape(dateformat.format(rec.due_date, labels.short_date))
+        shown = escape(day_in(labels.short_date, rec.due_date))
         html = f'<time datetime="{rec.due_date.isoformat()}">{shown}</time>'
         if rec.rolled_from:
-            day = dateformat.format(rec.rolled_from, labels.short_date)
+            day = day_in(labels.short_date, rec.rolled_from)
             moved = _("moved from %(day)s, a day off") % {"day": day}
             html += f'<br><small class="muted">{escape(moved)}</small>'
         if rec.extended_by:

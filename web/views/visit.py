@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklists.classification import marked
+from checklists.dates import day_written
 from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone, Visit
 from checklists.policies import VisitAccess
@@ -81,10 +82,8 @@ class MilestoneRow:
             milestone=milestone,
             words=words,
             state=milestone.state_on(today),
-            due=formats.date_format(milestone.due_date, "DATE_FORMAT"),
-            rolled_from=formats.date_format(rolled_from, "SHORT_DATE_FORMAT")
-            if rolled_from
-            else "",
+            due=day_written(milestone.due_date, "DATE_FORMAT"),
+            rolled_from=day_written(rolled_from) if rolled_from else "",
             done_at=formats.date_format(timezone.localtime(done_at), "SHORT_DATETIME_FORMAT")
             if done_at
             else "",
