@@ -58,14 +58,16 @@ def conclusion_visits_visible_to(user: Person) -> QuerySet[Visit]:
 
 
 def current_conclusion(visit: Visit) -> Conclusion | None:
-    """The visit's draft or issued conclusion (at most one, a constraint says)."""
-    return (
-        Conclusion.objects.filter(
-            visit_id=visit.pk, state__in=[Conclusion.State.DRAFT, Conclusion.State.ISSUED]
-        )
-        .select_related("visit__host_unit")
-        .first()
-    )
+    """The visit's draft or issued conclusion (at most one, a constraint says), its
+    `visit` the one given: no join to read the visit and its unit again, and no
+    ORDER BY for a single row (the visit page's block; make bench, issue 16)."""
+    found = Conclusion.objects.filter(
+        visit_id=visit.pk, state__in=[Conclusion.State.DRAFT, Conclusion.State.ISSUED]
+    ).order_by()[:1]
+    conclusion = next(iter(found), None)
+    if conclusion is not None:
+        conclusion.visit = visit
+    return conclusion
 
 
 @dataclass(frozen=True)
