@@ -260,7 +260,7 @@ def milestones_open_for(
 
 
 def milestones_open_of(
-    visit_ids: list[int], *, until: dt.date | None = None
+    visit_ids: list[int] | QuerySet, *, until: dt.date | None = None
 ) -> QuerySet[Milestone]:
     """The open deadlines of visits already chosen from milestones_open_for's
     (a page of them, for the same `until`): every condition on the visit has

@@ -142,21 +142,40 @@ class OverviewRow:
         return overview_row_html(self.visit, url=self.url, percent=self.percent, labels=self.labels)
 
 
-def _group_deadlines(
-    milestones: QuerySet[Milestone], visit_ids: list[int], today: dt.date
-) -> list[VisitDeadlines]:
-    """The page's visits in the order given, each with its deadlines (`milestones`:
-    those of these visits; two queries)."""
-    visits = Visit.objects.select_related("host_unit").in_bulk(visit_ids)
+# What a visit's article and its rows show (web.views.deadline_rows): the page's
+# deadlines come with their visit, whose other columns would be read once a row.
+DEADLINE_FIELDS = (
+    "id",
+    "visit_id",
+    "title",
+    "title_en",
+    "due_date",
+    "responsible",
+    "done_at",
+    "visit__id",
+    "visit__code",
+    "visit__title",
+    "visit__status",
+    "visit__host_unit__name",
+)
+
+
+def _group_deadlines(milestones: QuerySet[Milestone], today: dt.date) -> list[VisitDeadlines]:
+    """The page's visits, the most overdue first (visits_by_earliest_deadline's
+    order: earliest open deadline, then id), each with its deadlines
+    (`milestones`: those of the page's visits). One query: the deadlines with
+    their visit and its host unit."""
     labels = DeadlineLabels.translated()
     visit_url = url_of_id("web:visit", "visit_id")
-    groups = {
-        pk: VisitDeadlines(visit=visits[pk], labels=labels, visit_url=visit_url)
-        for pk in visit_ids
-        if pk in visits
-    }
-    for milestone in milestones.order_by("due_date", "id"):
-        groups[milestone.visit_id].rows.append(
+    groups: dict[int, VisitDeadlines] = {}
+    rows = milestones.select_related("visit__host_unit").only(*DEADLINE_FIELDS)
+    for milestone in rows.order_by("due_date", "id"):
+        group = groups.get(milestone.visit_id)
+        if group is None:
+            group = groups[milestone.visit_id] = VisitDeadlines(
+                visit=milestone.visit, labels=labels, visit_url=visit_url
+            )
+        group.rows.append(
             DeadlineRow(
                 milestone=milestone,
                 title=localised(milestone.title, milestone.title_en),
@@ -165,7 +184,9 @@ def _group_deadlines(
                 labels=labels,
             )
         )
-    return list(groups.values())
+    # In due-date order each visit first shows up at its earliest deadline; ties
+    # go by visit id, as on the pager's side.
+    return sorted(groups.values(), key=lambda g: (g.rows[0].milestone.due_date, g.visit.pk))
 
 
 def _unread_notifications(user: User | AnonymousUser) -> tuple[int, list[Notification]]:
@@ -200,8 +221,10 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     page = CountedPaginator(
         visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE, count=totals["visits"]
     ).get_page(request.GET.get("page"))
-    visit_ids = [row["visit_id"] for row in page]
-    groups = _group_deadlines(milestones_open_of(visit_ids, until=until), visit_ids, today)
+    # The page's visits as a subquery (visits_by_earliest_deadline's order and
+    # slice): their deadlines are read in the same statement that picks them.
+    page_visits = page.object_list.values("visit_id")  # type: ignore[attr-defined]
+    groups = _group_deadlines(milestones_open_of(page_visits, until=until), today)
     unread_count, notifications = _unread_notifications(user)
     return render(
         request,
