@@ -20,7 +20,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -147,6 +147,7 @@ def visit_page_context(
     # The documents block reads the conclusion as the conclusion block shows it (a
     # draft hidden from whoever may not see drafts offers the same documents).
     conclusion = conclusion_block(user, visit, access)
+    milestones = milestone_rows(request, visit, access)
     return {
         # The browser's tab and history carry the mark too (SPEC §14).
         "title": marked(visit.classification, visit.title),
@@ -156,7 +157,9 @@ def visit_page_context(
         "sessions": list(visit.sessions.order_by("start", "id")),
         "team": list(visit_team(visit.pk)),
         "host_contacts": list(visit_host_contacts(visit)),
-        "milestones": milestone_rows(request, visit, access),
+        "milestones": milestones,
+        # One string, not `{% for %}` over the rows (each written by milestone_row_html).
+        "milestones_html": mark_safe("".join(row.html() for row in milestones)),
         "sections": checklist_sections(items, words),
         # Counted from the items just fetched, as visit_checklist_progress counts them.
         "progress": ChecklistProgress.of(items),
