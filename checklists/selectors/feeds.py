@@ -71,9 +71,33 @@ def feed_visit_suggestions(user: User, text: str, *, limit: int) -> list[Visit]:
         visits = _involved_visits(user)
     return list(
         visits.select_related("host_unit")
-        .only("id", "code", "title", "classification", "host_unit__name", "host_unit__name_en")
+        .only(
+            "id",
+            "code",
+            "title",
+            "classification",
+            "host_unit__name",
+            "host_unit__name_en",
+            # What feed_initial_suggestions makes the unit suggestions of.
+            "host_unit__code",
+            "host_unit__path",
+        )
         .order_by("-id")[: limit + 1]
     )
+
+
+def feed_initial_suggestions(user: User, *, limit: int) -> tuple[list[Visit], list[Unit]]:
+    """feed_visit_suggestions(user, "") and feed_unit_suggestions(user, ""): one
+    query when the person is on the team of or hosts at most `limit` visits (all
+    of them then came back, and the units are their host units and the person's
+    own, which the signed-in user carries); else a second one for the units."""
+    visits = feed_visit_suggestions(user, "", limit=limit)
+    if len(visits) > limit:
+        return visits, feed_unit_suggestions(user, "", limit=limit)
+    units = {visit.host_unit_id: visit.host_unit for visit in visits}
+    if user.host_unit is not None and user.is_active:
+        units.setdefault(user.host_unit.pk, user.host_unit)
+    return visits, sorted(units.values(), key=lambda unit: unit.path)[: limit + 1]
 
 
 def feed_visits_named(user: User, text: str) -> list[Visit]:

@@ -14,7 +14,12 @@ from django.test import Client
 from django.utils import timezone
 
 from checklists.limits import MAX_SEARCH_TEXT, MAX_SUGGESTIONS
-from checklists.models import CalendarFeed, Visit
+from checklists.models import CalendarFeed, TeamMembership, Visit
+from checklists.selectors.feeds import (
+    feed_initial_suggestions,
+    feed_unit_suggestions,
+    feed_visit_suggestions,
+)
 from checklists.services.visits import visit_reschedule
 from tests import factories
 from tests.checklists.test_calendar_ics import check_ics
@@ -264,3 +269,28 @@ def test_it_suggests_nothing_to_someone_signed_out(world, client):
 
     assert response.status_code == 302
     assert "KT-HL" not in _text(response)
+
+
+@pytest.mark.parametrize("role", ["member", "lead", "host_in", "host_out", "coordinator_in"])
+def test_the_pages_first_suggestions_are_the_searches_with_nothing_typed(role, world):
+    # feed_initial_suggestions derives the units from the visits it read when they
+    # were all of the person's: the same lists as the two searches give.
+    person = getattr(world.people, role)
+    visits, units = feed_initial_suggestions(person, limit=MAX_SUGGESTIONS)
+    assert visits == feed_visit_suggestions(person, "", limit=MAX_SUGGESTIONS)
+    assert units == feed_unit_suggestions(person, "", limit=MAX_SUGGESTIONS)
+
+
+def test_the_pages_first_unit_suggestions_of_someone_in_many_visits(world):
+    # More visits than the suggestions show: the units are searched for themselves.
+    lead = world.people.lead
+    for n in range(MAX_SUGGESTIONS + 2):
+        unit = factories.UnitFactory(parent=world.district)
+        visit = Visit.objects.create(
+            outline=world.outline, host_unit=unit, title=f"Đợt {n}", code=f"MANY-{n}"
+        )
+        TeamMembership.objects.create(visit=visit, user=lead, role=TeamMembership.Role.MEMBER)
+    visits, units = feed_initial_suggestions(lead, limit=MAX_SUGGESTIONS)
+    assert len(visits) == MAX_SUGGESTIONS + 1
+    assert units == feed_unit_suggestions(lead, "", limit=MAX_SUGGESTIONS)
+    assert len(units) == MAX_SUGGESTIONS + 1

@@ -24,6 +24,7 @@ from checklists.policies import is_coordinator
 from checklists.selectors.feeds import (
     calendar_feeds_listed,
     calendar_feeds_live,
+    feed_initial_suggestions,
     feed_unit_suggestions,
     feed_visit_suggestions,
     feed_visit_token,
@@ -67,14 +68,21 @@ def _suggestions(user: User, kind: str, text: str) -> tuple[list[Suggestion], bo
     return shown, len(found) > MAX_SUGGESTIONS
 
 
+def _initial_suggestions(user: User) -> dict[str, list[Suggestion]]:
+    visits, units = feed_initial_suggestions(user, limit=MAX_SUGGESTIONS)
+    return {
+        "visit_suggestions": [_visit_suggestion(v) for v in visits[:MAX_SUGGESTIONS]],
+        "unit_suggestions": [_unit_suggestion(u) for u in units[:MAX_SUGGESTIONS]],
+    }
+
+
 def _feeds_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     user = signed_in(request)
     return {
         "feeds": calendar_feeds_listed(user),
         "feed_form": FeedCreateForm(user=user),
         # Without JavaScript these are all the field offers; typing a code works too.
-        "visit_suggestions": _suggestions(user, "visit", "")[0],
-        "unit_suggestions": _suggestions(user, "host_unit", "")[0],
+        **_initial_suggestions(user),
         "new_feed": None,
         **extra,
     }
