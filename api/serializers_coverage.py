@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -38,3 +40,27 @@ class CoverageEntrySerializer(serializers.Serializer):
     due_again = serializers.BooleanField(
         help_text=_("Never inspected, or last inspected `years` or more ago.")
     )
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """What the declared fields give (a test holds the two equal), written
+        directly: a page of 50 entries through DRF's field machinery cost a sixth
+        of the request (make bench, unit_coverage)."""
+        unit = instance.unit
+        last = instance.last_inspection
+        return {
+            "unit": unit.pk,
+            "name": unit.name,
+            "code": unit.code,
+            "kind": unit.kind,
+            "parent": unit.parent_id,
+            "last_inspection": last.isoformat() if last is not None else None,
+            "last_visit": instance.last_visit,
+            "outline": instance.outline,
+            "open_recommendations": instance.open_recommendations,
+            "late_recommendations": instance.late_recommendations,
+            "due_again": instance.due_again,
+        }
+
+    def declared_representation(self, instance: Any) -> dict[str, Any]:
+        """DRF's own representation of the declared fields, to check the one above."""
+        return dict(super().to_representation(instance))
