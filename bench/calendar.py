@@ -2,13 +2,15 @@
 scope (p95 ≤ 50 ms in-process, ≤ 5 queries, ≤ 3× its floor) and an ICS feed of
 about 2,000 events (≤ 300 ms).
 
-- `view`: the whole `calendar/` view in-process (DRF request, validation, the two
+- `view`: the whole `calendar/` view in-process (DRF request, validation, the three
   queries, JSON rendering), the user loaded with their scope as authentication
   leaves it.
 - `selector`: checklists.calendar.calendar_events plus JSON encoding, against the
-  floor: two hand-written statements that return the events already shaped (ids,
-  titles, local times with offset, states) and are encoded the same way;
-  `same_output` proves both give the same JSON, byte for byte.
+  floor: three hand-written statements, two returning the sessions' and the
+  milestones' events already shaped (ids, titles, local times with offset, states)
+  and one the recommendations' rows, written into events as the view writes them,
+  all encoded the same way; `same_output` proves both give the same JSON, byte for
+  byte.
 - `feed`: the `/calendar/{token}.ics` view of a feed of the same coordinator
   (every event of the feed's window, a full answer each time), and the rendering
   of exactly 2,000 of those events alone.
@@ -40,6 +42,7 @@ from checklists.calendar import (
     calendar_rows,
     calendar_to_ics,
 )
+from checklists.calendar_recommendations import recommendation_events
 from checklists.models import User
 
 TARGET_P95_MS = 50
@@ -84,6 +87,22 @@ WHERE m.due_date >= %(first)s AND m.due_date < %(following)s AND {VISIBLE}
 ORDER BY m.due_date, m.id
 """
 
+# The issued (not draft) recommendations due in the month, of the visits the person
+# sees (a coordinator's: checklists.selectors.conclusions.recommendations_visible_to),
+# with the columns their events are written from.
+FLOOR_RECOMMENDATIONS = f"""
+SELECT r.id, r.visit_id, r.code, r.text, r.due_date, r.state, r.addressee_id,
+       v.title AS visit__title, v.status AS visit__status,
+       v.host_unit_id AS visit__host_unit_id, v.classification AS visit__classification
+FROM checklists_recommendation r
+JOIN checklists_visit v ON v.id = r.visit_id
+JOIN checklists_unit u ON u.id = v.host_unit_id
+WHERE r.due_date >= %(first)s AND r.due_date < %(following)s AND r.state <> 'draft'
+  AND {VISIBLE}
+ORDER BY r.due_date, r.id
+"""
+RECOMMENDATION_URL = "/api/v1/recommendations/{id}/"
+
 
 def _window(first: dt.date, following: dt.date) -> Window:
     return Window(
@@ -104,7 +123,14 @@ def floor_month(user: User, first: dt.date, following: dt.date, today: dt.date) 
         "prefix": user.coordinator_scope.path + "%",
         "user": user.pk,
     }
-    return to_json(sql_dicts(FLOOR_SESSIONS, params) + sql_dicts(FLOOR_MILESTONES, params))
+    # The recommendations' events are written as the view writes them (their
+    # titles quote the start of the text, behind a classified visit's mark).
+    recommendations = recommendation_events(
+        sql_dicts(FLOOR_RECOMMENDATIONS, params), url=RECOMMENDATION_URL, today=today
+    )
+    return to_json(
+        sql_dicts(FLOOR_SESSIONS, params) + sql_dicts(FLOOR_MILESTONES, params) + recommendations
+    )
 
 
 def selector_month(user: User, first: dt.date, following: dt.date, today: dt.date) -> str:
@@ -113,6 +139,7 @@ def selector_month(user: User, first: dt.date, following: dt.date, today: dt.dat
         window=_window(first, following),
         session_url="/api/v1/visits/{visit}/",
         milestone_url="/api/v1/milestones/{id}/",
+        recommendation_url=RECOMMENDATION_URL,
         today=today,
     )
     return to_json(events)
