@@ -11,6 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 TOTAL = "total_rows"
+# A page number beyond this is past the end of any list: answered as get_page does.
+LAST_PAGE_TRIED = 1_000_000
 
 
 class CountedPaginator(Paginator):
@@ -25,20 +27,19 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-def _asked(number: Any) -> int:
-    """The page asked for, as Paginator.get_page reads it: the first page for
-    anything that is not a positive whole number."""
-    try:
-        return max(int(number), 1)
-    except (TypeError, ValueError):
-        return 1
-
-
 def page_with_total(queryset: QuerySet, per_page: int, number: Any) -> Page:
     """Paginator(queryset, per_page).get_page(number), in one statement when the
     page asked for has rows. A page past the end (a link kept while rows went
     away) answers the last page, as get_page does, with a count of its own."""
-    asked = _asked(number)
+    try:
+        asked = int(number)
+    except (TypeError, ValueError):
+        # As get_page: anything but a whole number asks for the first page.
+        asked = 1
+    if not 1 <= asked <= LAST_PAGE_TRIED:
+        # get_page answers the last page for these: a count is needed first (and
+        # an OFFSET past PostgreSQL's bigint is never sent).
+        return Paginator(queryset, per_page).get_page(number)
     start = (asked - 1) * per_page
     rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
     if rows:

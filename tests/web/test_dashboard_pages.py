@@ -413,9 +413,14 @@ def test_it_pages_the_overview_with_its_total_in_one_statement(
     on_pages = [{code for code in codes if code in page} for page in pages]
     assert on_pages[0] | on_pages[1] == codes and not on_pages[0] & on_pages[1]
     # A page past the end shows the last one, as Django's Paginator.get_page does.
-    past_end = _text(client.get(OVERVIEW, {**query, "page": "9"}))
-    assert "Page 2 of 2" in past_end
-    assert {code for code in codes if code in past_end} == on_pages[1]
+    for beyond in ("9", "0", "-1", "9" * 30):
+        past_end = _text(client.get(OVERVIEW, {**query, "page": beyond}))
+        assert "Page 2 of 2" in past_end
+        assert {code for code in codes if code in past_end} == on_pages[1]
+    # Not a number: the first page, as Paginator.get_page does.
+    assert {
+        code for code in codes if code in _text(client.get(OVERVIEW, {**query, "page": "x"}))
+    } == on_pages[0]
     # Progress is counted for the page's visits: 0 % for these, as on the API.
     assert "0%" in pages[0] or "0 %" in pages[0]
 
