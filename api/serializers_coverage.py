@@ -60,7 +60,3 @@ class CoverageEntrySerializer(serializers.Serializer):
             "late_recommendations": instance.late_recommendations,
             "due_again": instance.due_again,
         }
-
-    def declared_representation(self, instance: Any) -> dict[str, Any]:
-        """DRF's own representation of the declared fields, to check the one above."""
-        return dict(super().to_representation(instance))

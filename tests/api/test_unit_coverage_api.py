@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 
 from api.serializers_coverage import CoverageEntrySerializer
 from checklists.selectors.unit_coverage import (
@@ -90,7 +91,8 @@ def test_its_entries_are_written_as_their_declared_fields_give(world):
     for entry in entries:
         fast, declared = (
             serializer.to_representation(entry),
-            serializer.declared_representation(entry),
+            # DRF's own representation of the declared fields.
+            dict(serializers.Serializer.to_representation(serializer, entry)),
         )
         assert list(fast.items()) == list(declared.items())
 

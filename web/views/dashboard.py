@@ -152,7 +152,6 @@ DEADLINE_FIELDS = (
     "due_date",
     "responsible",
     "done_at",
-    "visit__id",
     "visit__code",
     "visit__title",
     "visit__status",

@@ -111,13 +111,6 @@ class MilestoneRow:
             just_changed=just_changed,
         )
 
-    def __str__(self) -> str:
-        return self.html()
-
-    def __html__(self) -> str:
-        # What the template's {{ row }} asks of a value it must not escape again.
-        return self.html()
-
 
 def milestone_words(request: HttpRequest, visit: Visit, access: VisitAccess) -> MilestoneWords:
     return MilestoneWords.for_page(
