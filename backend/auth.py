@@ -6,6 +6,21 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from checklists.statements import KeyedStatement
+
+# The person with their coordinator scope and host unit joined, compiled once per
+# connection: every signed-in request runs it, and building and compiling it
+# again each time cost twice what running it did (1.2 ms against 0.6 ms on the
+# bench's machine, issue 16).
+PERSON: KeyedStatement[Any] = KeyedStatement(
+    lambda pk: (
+        get_user_model()
+        ._default_manager.select_related("coordinator_scope", "host_unit")
+        .filter(pk=pk)
+    )
+)
 
 
 class UserBackend(ModelBackend):
@@ -15,12 +30,12 @@ class UserBackend(ModelBackend):
     filters), and a host unit's contact's pages their unit."""
 
     def get_user(self, user_id: Any) -> Any:
-        model = get_user_model()
         try:
-            user = model._default_manager.select_related("coordinator_scope", "host_unit").get(
-                pk=user_id
-            )
-        except model.DoesNotExist:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None  # not a key at all (a tampered session): nobody
+        if pk is None:
             return None
+        user = PERSON.first(pk)
         # As ModelBackend: a deactivated person is signed out at their next request.
-        return user if self.user_can_authenticate(user) else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -32,7 +32,9 @@ from checklists.models import (
     Unit,
     User,
     Visit,
+    WorkingSession,
 )
+from checklists.statements import KeyedStatement
 
 SETTLED = (ChecklistItem.Status.DONE, ChecklistItem.Status.NOT_APPLICABLE)
 
@@ -416,8 +418,45 @@ def visit_team(visit_id: int) -> QuerySet[TeamMembership]:
     )
 
 
-def visit_host_contacts(visit: Visit) -> QuerySet[User]:
-    """The host unit's active contact officers, who upload and answer for it."""
-    return User.objects.filter(host_unit_id=visit.host_unit_id, is_active=True).order_by(
+def unit_contacts(unit_id: int) -> QuerySet[User]:
+    """A unit's active contact officers, who upload and answer for it."""
+    return User.objects.filter(host_unit_id=unit_id, is_active=True).order_by(
         "full_name", "username"
     )
+
+
+def visit_host_contacts(visit: Visit) -> QuerySet[User]:
+    """The host unit's active contact officers."""
+    return unit_contacts(visit.host_unit_id)
+
+
+def visit_sessions(visit_id: int) -> QuerySet[WorkingSession]:
+    return WorkingSession.objects.filter(visit_id=visit_id).order_by("start", "id")
+
+
+def visit_milestones(visit_id: int) -> QuerySet[Milestone]:
+    """The deadlines, the soonest first, with who met them."""
+    return (
+        Milestone.objects.filter(visit_id=visit_id)
+        .select_related("done_by")
+        .order_by("due_date", "id")
+    )
+
+
+# The visit page's reads by the visit's (or its unit's) id, compiled once per
+# connection (checklists.statements): the page runs them on every view, and their
+# SQL depends on the id alone. Who may read them was settled by finding the visit.
+VISIT_TEAM: KeyedStatement[TeamMembership] = KeyedStatement(visit_team)
+VISIT_SESSIONS: KeyedStatement[WorkingSession] = KeyedStatement(visit_sessions)
+VISIT_MILESTONES: KeyedStatement[Milestone] = KeyedStatement(visit_milestones)
+UNIT_CONTACTS: KeyedStatement[User] = KeyedStatement(unit_contacts)
+
+
+def _checklist_rows(internal_notes: bool) -> KeyedStatement[Any]:
+    return KeyedStatement(
+        lambda visit_id: visit_checklist_rows(visit_id, internal_notes=internal_notes)
+    )
+
+
+# By whether the person sees the internal notes (VisitAccess.sees_internal_notes).
+CHECKLIST_ROWS = {notes: _checklist_rows(notes) for notes in (True, False)}

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from checklists.models import OutlineSection, ReportRevision, ReviewComment, User, Visit
 from checklists.selectors import visits_visible_to, with_team_role
+from checklists.statements import KeyedStatement
 
 
 def with_open_comment_count(queryset: QuerySet[ReportRevision]) -> QuerySet[ReportRevision]:
@@ -83,6 +84,11 @@ def visit_report_revisions(visit_id: int) -> QuerySet[ReportRevision]:
         .defer("text", "text_error")
         .order_by("-number")
     )
+
+
+# The visit page's list and the revision page's, compiled once per connection
+# (checklists.statements): their SQL depends on the visit's id alone.
+VISIT_REPORT_REVISIONS: KeyedStatement[ReportRevision] = KeyedStatement(visit_report_revisions)
 
 
 def revision_with_open_count(revision_id: int) -> ReportRevision:

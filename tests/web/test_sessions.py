@@ -27,6 +27,39 @@ def test_a_coordinator_comes_with_their_scope_in_one_query(world, django_assert_
         assert user.coordinator_scope.path == coordinator.coordinator_scope.path
 
 
+def _loaded(user: User | None) -> dict:
+    """Everything the person and their two units were loaded with."""
+    assert user is not None
+    units = {}
+    for name in ("coordinator_scope", "host_unit"):
+        # Already loaded by the join (no query), or None when the person has none.
+        assert User._meta.get_field(name).is_cached(user)
+        unit = getattr(user, name)
+        units[name] = (
+            None
+            if unit is None
+            else {f.attname: getattr(unit, f.attname) for f in unit._meta.concrete_fields}
+        )
+    own = {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields}
+    return {"own": own, **units}
+
+
+@pytest.mark.parametrize("who", ["coordinator_in", "coordinator_all", "lead", "host_in"])
+def test_the_compiled_statement_loads_what_the_orm_loads(world, who):
+    """UserStatement runs the ORM's own SQL, compiled once: the person, their scope
+    and their host unit come out field for field as select_related gives them."""
+    person = getattr(world.people, who)
+    expected = User.objects.select_related("coordinator_scope", "host_unit").get(pk=person.pk)
+    for _ in range(2):  # compiled on the first run, reused on the second
+        assert _loaded(UserBackend().get_user(person.pk)) == _loaded(expected)
+    assert UserBackend().get_user(str(person.pk)).pk == person.pk  # as the session keeps it
+
+
+def test_a_session_key_that_is_not_a_number_is_nobody(world):
+    assert UserBackend().get_user("1 OR 1=1") is None
+    assert UserBackend().get_user("") is None
+
+
 def test_a_deactivated_or_deleted_person_is_nobody(world):
     lead = world.people.lead
     User.objects.filter(pk=lead.pk).update(is_active=False)

@@ -28,10 +28,10 @@ from checklists.errors import refusal_messages
 from checklists.models import ReportRevision, ReviewComment, Visit
 from checklists.policies import VisitAccess
 from checklists.selectors.reports import (
+    VISIT_REPORT_REVISIONS,
     outline_sections_of,
     revision_comment_counts,
     revision_comments,
-    visit_report_revisions,
 )
 from checklists.services.reports import (
     CommentInput,
@@ -170,7 +170,7 @@ def revision_page_context(
     comment_form: CommentForm | None = None,
     comment_errors: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    revisions = list(visit_report_revisions(visit.pk))
+    revisions = list(VISIT_REPORT_REVISIONS.rows(visit.pk))
     comments = list(revision_comments(revision))
     is_current = revision.state != ReportRevision.State.SUPERSEDED
     return {

@@ -30,11 +30,14 @@ from checklists.errors import StaleObjectError
 from checklists.models import ChecklistItem, Milestone, Visit
 from checklists.policies import VisitAccess
 from checklists.selectors import (
+    CHECKLIST_ROWS,
+    UNIT_CONTACTS,
+    VISIT_MILESTONES,
+    VISIT_SESSIONS,
+    VISIT_TEAM,
     ChecklistProgress,
     visit_checklist_progress,
     visit_checklist_rows,
-    visit_host_contacts,
-    visit_team,
 )
 from checklists.services.checklist import checklist_item_update, milestone_mark_done
 from checklists.wording import localised
@@ -124,7 +127,7 @@ def milestone_rows(request: HttpRequest, visit: Visit, access: VisitAccess) -> l
     """The deadlines with their state today."""
     today = timezone.localdate()
     words = milestone_words(request, visit, access)
-    milestones = visit.milestones.select_related("done_by").order_by("due_date", "id")
+    milestones = VISIT_MILESTONES.rows(visit.pk)
     return [MilestoneRow.of(milestone, today, access, words) for milestone in milestones]
 
 
@@ -134,7 +137,7 @@ def visit_page_context(
     access: VisitAccess,
     **reports: Any,
 ) -> dict[str, Any]:
-    items = list(visit_checklist_rows(visit.pk, internal_notes=access.sees_internal_notes))
+    items = list(CHECKLIST_ROWS[access.sees_internal_notes].rows(visit.pk))
     words = RowWords.for_page(request, visit.pk, access)
     user = signed_in(request)
     # The documents block reads the conclusion as the conclusion block shows it (a
@@ -147,9 +150,9 @@ def visit_page_context(
         "visit": visit,
         "access": access,
         "outline_title": localised(visit.outline.title, visit.outline.title_en),
-        "sessions": list(visit.sessions.order_by("start", "id")),
-        "team": list(visit_team(visit.pk)),
-        "host_contacts": list(visit_host_contacts(visit)),
+        "sessions": VISIT_SESSIONS.rows(visit.pk),
+        "team": VISIT_TEAM.rows(visit.pk),
+        "host_contacts": UNIT_CONTACTS.rows(visit.host_unit_id),
         "milestones": milestones,
         # One string, not `{% for %}` over the rows (each written by milestone_row_html).
         "milestones_html": mark_safe("".join(row.html() for row in milestones)),
