@@ -16,13 +16,10 @@ from bench.common import sql_dicts, to_json
 from checklists.limits import MAX_SUGGESTIONS
 from checklists.models import User
 from checklists.selectors import FINISHED_VISIT_STATUSES, SETTLED, TEAM_ROLE_ORDER
+from checklists.selectors.notifications import LATEST_UNREAD as LATEST_NOTIFICATIONS
 from web.forms_dashboard import DeadlineFilterForm
 from web.views.conclusion import EARLIER_SHOWN
-from web.views.dashboard import (
-    DEADLINE_VISITS_PER_PAGE,
-    LATEST_NOTIFICATIONS,
-    OVERVIEW_VISITS_PER_PAGE,
-)
+from web.views.dashboard import DEADLINE_VISITS_PER_PAGE, OVERVIEW_VISITS_PER_PAGE
 
 # --- who sees what, in SQL ------------------------------------------------------------------
 

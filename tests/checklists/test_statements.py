@@ -9,8 +9,9 @@ import io
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
+from django.utils import timezone
 
-from checklists.models import ChecklistItem, Unit, Visit
+from checklists.models import ChecklistItem, Notification, Unit, Visit
 from checklists.selectors import (
     CHECKLIST_ROWS,
     UNIT_CONTACTS,
@@ -22,6 +23,12 @@ from checklists.selectors import (
     visit_milestones,
     visit_sessions,
     visit_team,
+)
+from checklists.selectors.notifications import (
+    LATEST_UNREAD,
+    LATEST_UNREAD_OF,
+    latest_unread,
+    unread_notifications,
 )
 from checklists.selectors.reports import VISIT_REPORT_REVISIONS, visit_report_revisions
 from checklists.services.checklist import milestone_mark_done
@@ -113,3 +120,16 @@ def test_what_the_rows_cannot_carry_is_refused(world):
     for statement in (prefetching, dictionaries, through_manager):
         with pytest.raises(ImproperlyConfigured):
             statement.rows(world.visit.pk)
+
+
+def test_the_latest_unread_notifications_come_with_their_number(world):
+    lead, host = world.people.lead, world.people.host_in
+    for n in range(7):
+        Notification.objects.create(recipient=lead, title=f"t{n}", body="b")
+    Notification.objects.create(recipient=host, title="other", body="b")
+    Notification.objects.filter(recipient=lead, title="t0").update(read_at=timezone.now())
+    for person, count in ((lead, 6), (host, 1), (world.people.member, 0)):
+        expected = [loaded(row) for row in latest_unread(person.pk)]
+        assert [loaded(row) for row in LATEST_UNREAD_OF.rows(person.pk)] == expected
+        number, latest = unread_notifications(person.pk)
+        assert (number, len(latest)) == (count, min(count, LATEST_UNREAD))

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +36,7 @@ from checklists.selectors import (
     with_first_session,
     with_progress_of,
 )
+from checklists.selectors.notifications import unread_notifications
 from checklists.services.notifications import notification_mark_read
 from checklists.services.people import user_set_notify
 from checklists.wording import localised
@@ -53,7 +53,6 @@ from web.views.overview_rows import RowLabels, overview_row_html
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
-LATEST_NOTIFICATIONS = 5
 # What an overview row shows of a visit (web.views.overview_rows): a page of 50 with
 # every column of the visit and its unit cost as much to read as to write.
 OVERVIEW_FIELDS = (
@@ -188,18 +187,6 @@ def _group_deadlines(milestones: QuerySet[Milestone], today: dt.date) -> list[Vi
     return sorted(groups.values(), key=lambda g: (g.rows[0].milestone.due_date, g.visit.pk))
 
 
-def _unread_notifications(user: User | AnonymousUser) -> tuple[int, list[Notification]]:
-    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
-    # Served by notification_inbox_idx (recipient, -created_at); the number of them
-    # comes with the latest (COUNT(*) OVER ()), not from a query of its own.
-    latest: list[Notification] = list(
-        unread.annotate(unread=Window(Count("*"))).order_by("-created_at", "-id")[
-            :LATEST_NOTIFICATIONS
-        ]
-    )
-    return (getattr(latest[0], "unread", 0) if latest else 0), latest
-
-
 @require_GET
 @login_required
 def deadlines(request: HttpRequest) -> HttpResponse:
@@ -224,7 +211,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     # slice): their deadlines are read in the same statement that picks them.
     page_visits = page.object_list.values("visit_id")  # type: ignore[attr-defined]
     groups = _group_deadlines(milestones_open_of(page_visits, until=until), today)
-    unread_count, notifications = _unread_notifications(user)
+    unread_count, notifications = unread_notifications(user.pk)
     return render(
         request,
         "web/dashboard/deadlines.html",
@@ -272,7 +259,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
     notification_mark_read(actor=request.user, notification=notification)
     if not is_htmx(request):
         return redirect("web:deadlines")
-    unread_count, notifications = _unread_notifications(request.user)
+    unread_count, notifications = unread_notifications(signed_in(request).pk)
     return render(
         request,
         "web/dashboard/_notifications.html",

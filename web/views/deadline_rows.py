@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import formats
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from checklists.dates import day_in
 from checklists.models import Milestone, Visit
 from checklists.models.outlines import Responsible
+from web.text import escape
 
 
 @dataclass(frozen=True)

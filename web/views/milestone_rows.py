@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from checklists.models import Milestone
 from checklists.models.outlines import Responsible
+from web.text import escape
 from web.views.base import url_of_id
 
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from django.template import loader
 from django.utils import formats, timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from checklists.dates import day_in
 from checklists.models import Visit
+from web.text import escape
 
 
 @dataclass(frozen=True)

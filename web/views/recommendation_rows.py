@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import formats
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import ngettext
 
 from checklists.dates import day_in
 from checklists.models import Recommendation
+from web.text import escape
 
 # As the template's |truncatewords:40.
 TEXT_WORDS = 40

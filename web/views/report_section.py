@@ -14,7 +14,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, formats, timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from checklists.models import ReportRevision, Visit
 from checklists.policies import VisitAccess
 from checklists.selectors.reports import VISIT_REPORT_REVISIONS
 from checklists.uploads import DOCX, ODT, PDF
+from web.text import escape
 from web.views.base import url_of_id
 
 # What the file picker offers; the server decides by content all the same.
