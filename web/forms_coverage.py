@@ -5,6 +5,8 @@ every unit with units under it (~760 for a coordinator of everything)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,14 @@ class CoverageFilterForm(UnitFilterForm):
         max_value=MAX_YEARS,
     )
 
-    def __init__(self, data=None, *, units: QuerySet[Unit], default_years: int, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *,
+        units: QuerySet[Unit] | Callable[[], QuerySet[Unit]],
+        default_years: int,
+        **kwargs,
+    ):
         super().__init__(data, units=units, **kwargs)
         self.fields["years"].widget.attrs["placeholder"] = str(default_years)
         self.default_years = default_years

@@ -9,6 +9,7 @@ names (its code, or the only one whose name contains it) among the same units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -37,11 +38,20 @@ class UnitFilterForm(forms.Form):
     )
     unit_search = forms.CharField(required=False, max_length=MAX_SEARCH_TEXT, strip=True)
 
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: QuerySet[Unit] | Callable[[], QuerySet[Unit]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Only units the person may choose: any other id is "not a valid choice",
         # exactly like an id that does not exist. Checked with one query of the
-        # chosen id; the units are never listed.
+        # chosen id; the units are never listed. Given as a function, they are only
+        # built when a unit was asked for: most views of a list ask for none, and
+        # building who sees which units cost a few milliseconds (issue 16).
+        if callable(units):
+            asked = self.is_bound and any(
+                self.data.get(name) for name in (self.unit_param, "unit_search")
+            )
+            units = units() if asked else Unit.objects.none()
         if self.unit_param != "unit":
             self.fields = {
                 (self.unit_param if name == "unit" else name): field

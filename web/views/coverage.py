@@ -225,7 +225,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     # Refuses anyone but a coordinator (404) before anything is read for them.
     default = unit_coverage_scope(user)
     form = CoverageFilterForm(
-        request.GET or None, units=coverage_within_choices(user), default_years=default.years
+        request.GET or None,
+        units=lambda: coverage_within_choices(user),
+        default_years=default.years,
     )
     within = form.value("within")
     years = form.value("years")

@@ -274,7 +274,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     visits) with progress and overdue counts, filtered, sorted and paginated."""
     user = signed_in(request)
     today = timezone.localdate()
-    form = OverviewFilterForm(request.GET or None, units=units_visible_to(user))
+    form = OverviewFilterForm(request.GET or None, units=lambda: units_visible_to(user))
     form.is_valid()
     visits = visits_with_deadline_counts(with_first_session(visits_visible_to(user)), today)
     visits = form.filter(visits).select_related("host_unit").only(*OVERVIEW_FIELDS)

@@ -104,7 +104,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     today = timezone.localdate()
     form = RecommendationFilterForm(
-        request.GET or None, units=recommendation_units_visible_to(user)
+        request.GET or None, units=lambda: recommendation_units_visible_to(user)
     )
     form.is_valid()
     rows = form.filter(recommendations_visible_to(user), today)
