@@ -16,6 +16,7 @@ from django.urls import reverse
 from checklists.models import Unit
 from checklists.services.conclusions import conclusion_issue
 from tests import factories
+from web.forms_dashboard import OverviewFilterForm
 
 SUGGESTIONS = reverse("web:unit_suggestions")
 OVERVIEW = reverse("web:overview")
@@ -279,3 +280,25 @@ def test_the_template_issuer_field_offers_the_units_of_ones_scope(
     # The page lists no unit: the field offers them as the person types.
     page = web_client_for("coordinator_all").get("/documents/templates/").content.decode()
     assert "vinh-phuc" not in page and 'name="issuer"' in page
+
+
+@pytest.mark.django_db
+def test_the_choosable_units_are_built_only_when_a_unit_is_asked_for(world):
+    built: list[int] = []
+
+    def units():
+        built.append(1)
+        return Unit.objects.filter(pk=world.district.pk)
+
+    for data in (None, {}, {"status": "planned"}, {"unit": "", "unit_search": ""}):
+        OverviewFilterForm(data, units=units).is_valid()
+    assert built == []
+
+    chosen = OverviewFilterForm({"unit": str(world.district.pk)}, units=units)
+    assert chosen.is_valid() and chosen.chosen_unit == world.district
+    named = OverviewFilterForm({"unit_search": world.district.code}, units=units)
+    assert named.is_valid() and named.chosen_unit == world.district
+    # Built for those two, and still only the units given: any other is refused.
+    other = OverviewFilterForm({"unit": str(world.province_out.pk)}, units=units)
+    assert not other.is_valid() and "unit" in other.errors
+    assert built == [1, 1, 1]
