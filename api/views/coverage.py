@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -70,6 +71,7 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
     ordering = ["path"]
     search_fields = ["name", "name_en", "code"]
     scope: CoverageScope  # set by get_queryset, read by list
+    filters: CoverageFilter  # read and checked by coverage_scope
     export_stem, export_title = "coverage", _("Coverage of units")
 
     def export_columns(self) -> list[Column]:
@@ -88,6 +90,7 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
             # To anyone but a coordinator coverage does not exist: 404 before any 400.
             unit_coverage_scope(user)
             raise ValidationError(query.errors)
+        self.filters = query
         data = query.form.cleaned_data
         scope = unit_coverage_scope(user, within=data.get("within"), years=data.get("years"))
         return scope, data.get("due_again")
@@ -97,6 +100,15 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
             return Unit.objects.none()
         self.scope, due_again = self.coverage_scope()
         return coverage_units(self.scope, due_again=due_again)
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The filters coverage_scope read and checked (`kind`), then search and
+        ordering: django-filter's backend would build and check them once more."""
+        queryset = self.filters.filter_queryset(queryset)
+        for backend in self.filter_backends:
+            if not issubclass(backend, DjangoFilterBackend):
+                queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
 
     def list(  # type: ignore[override]
         self, request: Request, *args: Any, **kwargs: Any
