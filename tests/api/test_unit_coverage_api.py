@@ -119,6 +119,10 @@ def test_it_narrows_to_within_and_filters_by_due_again_and_kind(world, client_fo
     assert codes(due_again="false") == ["ha-long", "vinh-phuc"]
     assert codes(kind="province") == ["quang-ninh", "vinh-phuc"]
     assert codes(within=world.province_in.pk, due_again="true") == ["quang-ninh"]
+    # Search and ordering apply after the filters, as on every list.
+    assert codes(search="vinh") == ["vinh-phuc"]
+    assert codes(kind="province", ordering="-code") == ["vinh-phuc", "quang-ninh"]
+    assert codes(due_again="false", search="long") == ["ha-long"]
 
 
 def test_it_is_paginated_by_unit(world, client_for):
