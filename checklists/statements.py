@@ -125,12 +125,13 @@ class KeyedStatement(Generic[T]):
 
     def rows(self, key: int) -> Sequence[T]:
         """What list(build(key)) gives, in one query."""
-        if int(key) not in KEY_RANGE:
+        key = int(key)
+        if key not in KEY_RANGE:
             return []
         if self._model is None:
             self._model = self.build(KEY_MARKER).model
         connection = connections[router.db_for_read(self._model)]
-        return self._on(connection).run(int(key))
+        return self._on(connection).run(key)
 
     def first(self, key: int) -> T | None:
         rows = self.rows(key)

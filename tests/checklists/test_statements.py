@@ -4,8 +4,6 @@ not be a parameter of its own."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
@@ -32,9 +30,10 @@ from checklists.selectors.notifications import (
 )
 from checklists.selectors.reports import VISIT_REPORT_REVISIONS, visit_report_revisions
 from checklists.services.checklist import milestone_mark_done
-from checklists.services.reports import CommentInput, report_revision_review, report_revision_upload
+from checklists.services.reports import CommentInput, report_revision_review
 from checklists.statements import KeyedStatement
 from tests.checklists.test_reports_uploads import V1_DOCX
+from tests.checklists.test_selectors_web_visit import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -54,19 +53,8 @@ def loaded(obj: object) -> object:
     return (type(obj).__name__, fields, related, extra)
 
 
-@pytest.fixture
-def second_visit(world):
-    """The other visit: a second key with rows of its own."""
-    return world.other_visit
-
-
-def test_each_statement_gives_the_rows_of_its_queryset(world, second_visit):
-    report = report_revision_upload(
-        actor=world.people.host_in,
-        visit=world.visit,
-        content=io.BytesIO(V1_DOCX.read_bytes()),
-        filename=V1_DOCX.name,
-    )
+def test_each_statement_gives_the_rows_of_its_queryset(world):
+    report = upload(world, V1_DOCX)
     report_revision_review(
         actor=world.people.lead,
         revision=report,
@@ -86,7 +74,7 @@ def test_each_statement_gives_the_rows_of_its_queryset(world, second_visit):
     ]
     for statement, build in cases:
         # Compiled on the first key, reused for the second: each gets its own rows.
-        for visit in (world.visit, second_visit, world.visit):
+        for visit in (world.visit, world.other_visit, world.visit):
             expected = [loaded(row) for row in build(visit.pk)]
             assert [loaded(row) for row in statement.rows(visit.pk)] == expected
     assert [loaded(u) for u in UNIT_CONTACTS.rows(world.district.pk)] == [
