@@ -1,20 +1,26 @@
-"""Reads keyed by one id, compiled by the ORM once per database connection.
+"""Reads compiled by the ORM once per database connection, run again with new
+parameter values.
 
 A page of the visit runs a dozen short statements, each selecting a visit's rows
-by its id (its team, sessions, deadlines, revisions, checklist). Django builds and
-compiles every queryset again on each request: on the bench's machine that took
-1-2 ms a statement, more than PostgreSQL took to run it (make bench, issue 16).
-Their SQL depends on nothing but that id, so it is compiled once and only the id
-changes afterwards: the same idea as SQLAlchemy's compiled cache, kept narrow.
+by its id (its team, sessions, deadlines, revisions, checklist); the coverage page
+runs one over a coordinator's subtree, as of now. Django builds and compiles every
+queryset again on each request: on the bench's machine that took 1-5 ms a
+statement, more than PostgreSQL took to run it (make bench, issue 16). Their SQL
+depends on nothing but a few values, so it is compiled once and only those values
+change afterwards: the same idea as SQLAlchemy's compiled cache, kept narrow.
 
 What keeps it safe:
 
-- A statement is built by a function of the key alone (a selector, usually), so
-  its SQL is the same for every key. The key goes in as a marker value, and the
-  compiled parameters must hold it as parameters of their own, nowhere else
-  (inside a LIKE pattern, say): KeyedStatement refuses to compile otherwise.
-- Who may read the rows is decided before (the visit was found visible); a read
-  whose SQL depends on the person (visibility) is never keyed this way.
+- A statement is built by a function of its named values alone (a selector,
+  usually), each of a declared kind: an id or other whole number, a moment, a day
+  or a text. It is compiled twice, with two different marker values for each; the
+  two compilations must have the same SQL, and their parameters may differ only
+  where a value goes in as it is (or, for a text, as a LIKE pattern: starts with,
+  contains, ends with). Anything the builder derived from a value (a day from a
+  moment, a pattern built by hand, a branch on it) shows up as a difference
+  elsewhere, and the statement is refused when compiling.
+- Whatever changes the SQL itself (who asks and what they may see, None, a limit)
+  is not a value: it picks which statement is used.
 - Rows become model instances (or named tuples) the way QuerySet's iterables do
   it, through the same compiler: field converters, select_related, deferred
   fields and annotations hold as for any query. Prefetching and the objects a
@@ -23,8 +29,10 @@ What keeps it safe:
 
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,39 +41,130 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, NamedValuesListIterable, get_related_populators
 from django.db.models.utils import create_namedtuple_class
+from django.utils import timezone
 
 T = TypeVar("T")
 
 # A key outside PostgreSQL's bigint matches no row (as the ORM answers it).
 KEY_RANGE = range(-(2**63), 2**63)
-# The key the statement is compiled with: no row has a negative id, and its
-# parameters are then told apart from the statement's constants by this value.
-KEY_MARKER = -1_987_654_321
+# The two values each kind is compiled with: no row has them (negative ids, days
+# of 1901), and a parameter holding them is told apart from the constants. The
+# texts hold "_", which a LIKE pattern escapes: a pattern and an exact text differ.
+MARKERS: dict[type, tuple[Any, Any]] = {
+    int: (-1_987_654_321, -1_987_654_322),
+    dt.datetime: (
+        dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC),
+        dt.datetime(1901, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC),
+    ),
+    dt.date: (dt.date(1901, 2, 3), dt.date(1901, 3, 4)),
+    str: ("_marker_a_", "_marker_b_"),
+}
+# How a text goes into a LIKE pattern (the lookups startswith, contains, endswith
+# and their case-insensitive forms): before and after its escaped value.
+LIKE_FORMS = (("", "%"), ("%", "%"), ("%", ""))
+
+
+def _adapted(kind: type, value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """A value as the ORM hands it to the database for a field of its kind."""
+    if kind is dt.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    if kind is dt.date:
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _checked(name: str, kind: type, value: Any) -> Any:
+    """The value, if it is of its kind (a datetime is no day, a bool no number)."""
+    wrong = (
+        not isinstance(value, kind)
+        or (kind is int and isinstance(value, bool))
+        or (kind is dt.date and isinstance(value, dt.datetime))
+    )
+    if wrong:
+        raise TypeError(f"{name} must be a {kind.__name__}, not {value!r}")
+    if kind is dt.datetime and timezone.is_naive(value):
+        raise ValueError(f"{name} must be an aware datetime")
+    if kind is int and value not in KEY_RANGE:
+        raise ValueError(f"{name} is outside the database's whole numbers")
+    return value
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a value goes in the parameters: as it is, or inside a LIKE pattern."""
+
+    position: int
+    name: str
+    kind: type
+    like: tuple[str, str] | None = None
+
+    def value(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        if self.like is None:
+            return _adapted(self.kind, value, connection)
+        before, after = self.like
+        return before + connection.ops.prep_for_like_query(value) + after
+
+
+def _slot(
+    position: int,
+    first: Any,
+    second: Any,
+    kinds: dict[str, type],
+    connection: BaseDatabaseWrapper,
+) -> _Slot | None:
+    """The slot whose two markers gave the parameter's two values, if any."""
+    for name, kind in kinds.items():
+        a, b = MARKERS[kind]
+        if (first, second) == (_adapted(kind, a, connection), _adapted(kind, b, connection)):
+            return _Slot(position, name, kind)
+        if kind is str:
+            a, b = connection.ops.prep_for_like_query(a), connection.ops.prep_for_like_query(b)
+            for before, after in LIKE_FORMS:
+                if (first, second) == (before + a + after, before + b + after):
+                    return _Slot(position, name, kind, (before, after))
+    return None
 
 
 class _Compiled:
-    """One statement compiled on one connection: its SQL, where the key goes in
+    """One statement compiled on one connection: its SQL, where the values go in
     its parameters, and how its rows become objects."""
 
-    def __init__(self, queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        kinds: dict[str, type],
+        connection: BaseDatabaseWrapper,
+    ) -> None:
+        queryset = build(**{name: MARKERS[kind][0] for name, kind in kinds.items()})
+        other = build(**{name: MARKERS[kind][1] for name, kind in kinds.items()})
         # QuerySet's own attributes, private to Django (and so to its type stubs).
         if getattr(queryset, "_prefetch_related_lookups", ()) or getattr(
             queryset, "_known_related_objects", {}
         ):
-            raise ImproperlyConfigured("a keyed statement cannot prefetch or use a related manager")
+            raise ImproperlyConfigured(
+                "a compiled statement cannot prefetch or use a related manager"
+            )
         iterable = queryset._iterable_class
         if iterable not in (ModelIterable, NamedValuesListIterable):
-            raise ImproperlyConfigured(f"a keyed statement cannot yield {iterable.__name__}")
+            raise ImproperlyConfigured(f"a compiled statement cannot yield {iterable.__name__}")
         compiler = queryset.query.get_compiler(connection=connection)
         self.sql, params = compiler.as_sql()
+        other_sql, other_params = other.query.get_compiler(connection=connection).as_sql()
+        if other_sql != self.sql or len(other_params) != len(params):
+            raise ImproperlyConfigured(f"the SQL depends on the values: {self.sql}")
         self.params = list(params)
-        self.slots = [i for i, value in enumerate(self.params) if value == KEY_MARKER]
-        if not self.slots or any(
-            str(KEY_MARKER) in str(value)
-            for i, value in enumerate(self.params)
-            if i not in self.slots
-        ):
-            raise ImproperlyConfigured(f"the key is not a parameter of its own in: {self.sql}")
+        self.slots = []
+        for position, (first, second) in enumerate(zip(params, other_params, strict=True)):
+            if first == second:
+                continue
+            slot = _slot(position, first, second, kinds, connection)
+            if slot is None:
+                raise ImproperlyConfigured(
+                    f"parameter {position} ({first!r}) is derived from a value, not one: {self.sql}"
+                )
+            self.slots.append(slot)
+        if missing := set(kinds) - {slot.name for slot in self.slots}:
+            raise ImproperlyConfigured(f"{', '.join(sorted(missing))} not in: {self.sql}")
         self.compiler = compiler
         self.alias = connection.alias
         self.model = queryset.model
@@ -84,11 +183,12 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, select, self.alias)  # type: ignore[call-arg]
         self.annotations = list(compiler.annotation_col_map.items())
 
-    def run(self, key: int) -> list[Any]:
+    def run(self, values: dict[str, Any]) -> list[Any]:
         params = list(self.params)
+        connection = self.compiler.connection
         for slot in self.slots:
-            params[slot] = key
-        with self.compiler.connection.cursor() as cursor:
+            params[slot.position] = slot.value(values[slot.name], connection)
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         results = self.compiler.results_iter([rows], tuple_expected=self.tuple_class is not None)
@@ -106,12 +206,18 @@ class _Compiled:
         return objects
 
 
-class KeyedStatement(Generic[T]):
-    """`build(key)`'s rows for any key, compiled once per connection (each thread
-    has its own). `build` must depend on the key alone (module docstring)."""
+class Statement(Generic[T]):
+    """`build(**values)`'s rows for any values of the declared kinds (int,
+    datetime, date, str), compiled once per connection (each thread has its own).
+    `build` must use each value only by passing it to the query (module
+    docstring); a value of the wrong kind, a naive moment or a whole number past
+    bigint is refused (TypeError, ValueError)."""
 
-    def __init__(self, build: Callable[[int], QuerySet[Any]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: type) -> None:
+        if not kinds or any(kind not in MARKERS for kind in kinds.values()):
+            raise ImproperlyConfigured(f"values must be of the kinds {list(MARKERS)}")
         self.build = build
+        self.kinds = kinds
         self._model: type[Model] | None = None
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
             weakref.WeakKeyDictionary()
@@ -120,22 +226,38 @@ class KeyedStatement(Generic[T]):
     def _on(self, connection: BaseDatabaseWrapper) -> _Compiled:
         compiled = self._compiled.get(connection)
         if compiled is None:
-            compiled = self._compiled[connection] = _Compiled(self.build(KEY_MARKER), connection)
+            compiled = self._compiled[connection] = _Compiled(self.build, self.kinds, connection)
         return compiled
 
-    def rows(self, key: int) -> Sequence[T]:
-        """What list(build(key)) gives, in one query."""
+    def rows(self, **values: Any) -> Sequence[T]:
+        """What list(build(**values)) gives, in one query."""
+        if set(values) != set(self.kinds):
+            raise TypeError(f"the values are {sorted(self.kinds)}, not {sorted(values)}")
+        for name, value in values.items():
+            _checked(name, self.kinds[name], value)
+        if self._model is None:
+            marked = {name: MARKERS[kind][0] for name, kind in self.kinds.items()}
+            self._model = self.build(**marked).model
+        connection = connections[router.db_for_read(self._model)]
+        return self._on(connection).run(values)
+
+
+class KeyedStatement(Statement[T]):
+    """A statement of one id: `build(key)`'s rows. A key past bigint matches no
+    row, as the ORM answers it."""
+
+    def __init__(self, build: Callable[[int], QuerySet[Any]]) -> None:
+        super().__init__(lambda key: build(key), key=int)
+
+    def rows(self, key: int) -> Sequence[T]:  # type: ignore[override]
         key = int(key)
         if key not in KEY_RANGE:
             return []
-        if self._model is None:
-            self._model = self.build(KEY_MARKER).model
-        connection = connections[router.db_for_read(self._model)]
-        return self._on(connection).run(key)
+        return super().rows(key=key)
 
     def first(self, key: int) -> T | None:
         rows = self.rows(key)
         return rows[0] if rows else None
 
 
-__all__ = ["KEY_MARKER", "KeyedStatement"]
+__all__ = ["KeyedStatement", "Statement"]

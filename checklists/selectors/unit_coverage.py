@@ -31,6 +31,7 @@ round trip for the counts, or a subquery per figure, cost more than the counting
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ from checklists.errors import Invalid, NotFound
 from checklists.models import Recommendation, Unit, User, Visit
 from checklists.policies import Person
 from checklists.selectors import units_in_scope
+from checklists.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,10 @@ def unit_coverage_scope(
     return CoverageScope(root=root, years=years, now=now or timezone.now())
 
 
-def _inspections(scope: CoverageScope) -> QuerySet[Visit]:
-    """The visits of an OuterRef unit that count as inspections (module docstring)."""
-    return Visit.objects.filter(host_unit_id=OuterRef("pk"), window_end__lte=scope.now).exclude(
+def _inspections(now: dt.datetime) -> QuerySet[Visit]:
+    """The visits of an OuterRef unit that count as inspections by `now` (module
+    docstring)."""
+    return Visit.objects.filter(host_unit_id=OuterRef("pk"), window_end__lte=now).exclude(
         status=Visit.Status.CANCELLED
     )
 
@@ -155,27 +158,39 @@ def coverage_level_sizes(scope: CoverageScope) -> list[int]:
 ENTRY_UNIT_FIELDS = ("id", "name", "name_en", "code", "kind", "parent_id", "path")
 
 
-def _last_inspection(scope: CoverageScope) -> Subquery:
+def _last_inspection(now: dt.datetime) -> Subquery:
     """The unit's last inspection as {"id", "end", "outline"}: one lookup in the
     visits' host-unit index for the three (a subquery per value cost three)."""
-    last = _inspections(scope).order_by("-window_end", "-id")
+    last = _inspections(now).order_by("-window_end", "-id")
     shape = JSONObject(id="pk", end="window_end", outline="outline__code")
     return Subquery(last.values(json=shape)[:1], output_field=JSONField())
 
 
-def _recommendation_counts(scope: CoverageScope) -> Subquery:
+def _recommendation_counts(today: dt.date) -> Subquery:
     """The unit's pending recommendations as {"open", "late"}, from the
     recommendations' (addressee, state) index; null when it has none."""
     pending = Recommendation.objects.filter(
         addressee_id=OuterRef("pk"), state__in=Recommendation.PENDING_STATES
     )
-    late = Count("pk", filter=Recommendation.overdue_condition(scope.today))
+    late = Count("pk", filter=Recommendation.overdue_condition(today))
     counted = (
         pending.order_by()
         .values("addressee_id")
         .annotate(json=JSONObject(open=Count("pk"), late=late))
     )
     return Subquery(counted.values("json"), output_field=JSONField())
+
+
+def _with_entries(units: QuerySet[Unit], now: dt.datetime, today: dt.date) -> QuerySet[Unit]:
+    """The units (their entry's columns) with what coverage_entries reads, in tree order."""
+    return (
+        units.only(*ENTRY_UNIT_FIELDS)
+        .annotate(
+            last_inspection=_last_inspection(now),
+            recommendation_counts=_recommendation_counts(today),
+        )
+        .order_by("path")
+    )
 
 
 def coverage_units(
@@ -185,20 +200,36 @@ def coverage_units(
     and `recommendation_counts` (coverage_entries reads them); one query.
     `due_again` keeps only the units due again (True) or not (False); `levels`,
     only the top `levels` levels of the subtree."""
-    units = _subtree(scope).only(*ENTRY_UNIT_FIELDS)
+    units = _subtree(scope)
     if levels is not None:
         top = path_depth(scope.root.path) if scope.root is not None else 0
         units = _with_depth(units).filter(depth__lt=top + levels)  # type: ignore[misc]
-    units = units.annotate(
-        last_inspection=_last_inspection(scope),
-        recommendation_counts=_recommendation_counts(scope),
-    ).order_by("path")
+    units = _with_entries(units, scope.now, scope.today)
     if due_again is not None:
         # "Inspected within `years`" as EXISTS, so the filter runs before the page is
         # cut; the entries then say the same from the last visit's date.
-        recent = Exists(_inspections(scope).filter(window_end__gt=scope.cutoff))
+        recent = Exists(_inspections(scope.now).filter(window_end__gt=scope.cutoff))
         units = units.filter(~recent if due_again else recent)
     return units
+
+
+@functools.cache
+def _subtree_statement(limit: int) -> Statement[Unit]:
+    """coverage_units of a unit's subtree, its first `limit` units, compiled once:
+    building and compiling the queryset took longer than running it (issue 16)."""
+
+    def build(path: str, now: dt.datetime, today: dt.date) -> QuerySet[Unit]:
+        return _with_entries(Unit.objects.filter(path__startswith=path), now, today)[:limit]
+
+    return Statement(build, path=str, now=dt.datetime, today=dt.date)
+
+
+def coverage_subtree(scope: CoverageScope, limit: int) -> list[Unit]:
+    """list(coverage_units(scope)[:limit]) for a scope with a root unit."""
+    if scope.root is None:
+        raise ValueError("coverage_subtree reads the subtree of a unit")
+    statement = _subtree_statement(limit)
+    return list(statement.rows(path=scope.root.path, now=scope.now, today=scope.today))
 
 
 def _moment(text: str) -> dt.datetime:
@@ -246,6 +277,7 @@ __all__ = [
     "CoverageScope",
     "coverage_entries",
     "coverage_level_sizes",
+    "coverage_subtree",
     "coverage_units",
     "coverage_within_choices",
     "path_depth",

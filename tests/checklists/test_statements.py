@@ -4,12 +4,14 @@ not be a parameter of its own."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
-from checklists.models import ChecklistItem, Notification, Unit, Visit
+from checklists.models import ChecklistItem, Milestone, Notification, Unit, Visit
 from checklists.selectors import (
     CHECKLIST_ROWS,
     UNIT_CONTACTS,
@@ -31,7 +33,7 @@ from checklists.selectors.notifications import (
 from checklists.selectors.reports import VISIT_REPORT_REVISIONS, visit_report_revisions
 from checklists.services.checklist import milestone_mark_done
 from checklists.services.reports import CommentInput, report_revision_review
-from checklists.statements import KeyedStatement
+from checklists.statements import KeyedStatement, Statement
 from tests.checklists.test_reports_uploads import V1_DOCX
 from tests.checklists.test_selectors_web_visit import upload
 
@@ -121,3 +123,87 @@ def test_the_latest_unread_notifications_come_with_their_number(world):
         assert [loaded(row) for row in LATEST_UNREAD_OF.rows(person.pk)] == expected
         number, latest = unread_notifications(person.pk)
         assert (number, len(latest)) == (count, min(count, LATEST_UNREAD))
+
+
+def test_a_statement_of_several_values_gives_the_rows_of_its_queryset(world):
+    def build(path: str, now: dt.datetime, day: dt.date, visit: int):
+        return (
+            Visit.objects.filter(host_unit__path__startswith=path, window_end__lte=now)
+            .exclude(pk=visit)
+            .annotate(late=Count("milestones", filter=Q(milestones__due_date__lt=day)))
+            .order_by("pk")
+        )
+
+    statement = Statement(build, path=str, now=dt.datetime, day=dt.date, visit=int)
+    now = timezone.now() + dt.timedelta(days=3650)
+    for path, moment, day, visit in (
+        (world.province_in.path, now, now.date(), 0),
+        (world.district.path, now, dt.date(2000, 1, 1), world.visit.pk),
+        ("/", now - dt.timedelta(days=36500), now.date(), 0),
+    ):
+        expected = [loaded(v) for v in build(path, moment, day, visit)]
+        assert [loaded(v) for v in statement.rows(path=path, now=moment, day=day, visit=visit)] == (
+            expected
+        )
+    assert statement.rows(path=world.province_in.path, now=now, day=now.date(), visit=0)
+
+
+def test_a_text_goes_into_like_patterns_escaped(world):
+    Unit.objects.filter(pk=world.district.pk).update(name="Phòng 50% _a_")
+    for lookup in ("startswith", "contains", "endswith", "icontains", "exact"):
+        statement = Statement(
+            lambda text, f=lookup: Unit.objects.filter(**{f"name__{f}": text}), text=str
+        )
+        for text in ("Phòng 50%", "50% _a", "_a_", "%", "_", "Phòng 50% _a_", "phòng"):
+            expected = [u.pk for u in Unit.objects.filter(**{f"name__{lookup}": text})]
+            assert [u.pk for u in statement.rows(text=text)] == expected, (lookup, text)
+
+
+def test_what_is_derived_from_a_value_is_refused():
+    cases = [
+        # A moment turned into a day (beside the moment itself, or alone), a day
+        # shifted, a pattern built by hand.
+        Statement(
+            lambda now: Milestone.objects.filter(
+                visit__window_end__lte=now, due_date__gte=now.date()
+            ),
+            now=dt.datetime,
+        ),
+        Statement(lambda now: Visit.objects.filter(window_end__date=now.date()), now=dt.datetime),
+        Statement(
+            lambda day: Milestone.objects.filter(due_date__lte=day + dt.timedelta(1)), day=dt.date
+        ),
+        Statement(lambda text: Unit.objects.filter(path__startswith=f"/{text}/"), text=str),
+        # The SQL itself depends on the value; a value the query never uses.
+        Statement(lambda n: Unit.objects.all()[: -n // 1_000_000], n=int),
+        Statement(lambda n: Unit.objects.all(), n=int),
+    ]
+    for statement in cases:
+        value = {int: 1, str: "a", dt.date: dt.date(2026, 1, 1), dt.datetime: timezone.now()}
+        values = {name: value[kind] for name, kind in statement.kinds.items()}
+        with pytest.raises(ImproperlyConfigured):
+            statement.rows(**values)
+
+
+def test_values_of_the_wrong_kind_are_refused():
+    statement = Statement(
+        lambda day, now, n: Visit.objects.filter(
+            window_end__date__gte=day, window_start__lte=now, pk__gte=n
+        ),
+        day=dt.date,
+        now=dt.datetime,
+        n=int,
+    )
+    day, now = dt.date(2026, 1, 1), timezone.now()
+    assert statement.rows(day=day, now=now, n=0) == []
+    for wrong, error in (
+        ({"day": now}, TypeError),  # a moment is no day
+        ({"now": dt.datetime(2026, 1, 1)}, ValueError),  # naive
+        ({"n": True}, TypeError),
+        ({"n": 2**70}, ValueError),
+        ({"n": "1"}, TypeError),
+    ):
+        with pytest.raises(error):
+            statement.rows(**{"day": day, "now": now, "n": 0, **wrong})
+    with pytest.raises(TypeError):
+        statement.rows(day=day, now=now)

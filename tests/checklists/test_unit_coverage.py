@@ -12,11 +12,13 @@ from checklists.errors import Invalid, NotFound
 from checklists.models import Unit
 from checklists.selectors.unit_coverage import (
     coverage_entries,
+    coverage_subtree,
     coverage_units,
     unit_coverage_scope,
 )
 from checklists.services.visits import SessionInput, visit_create, visit_transition
 from tests import factories
+from tests.checklists.test_statements import loaded
 from tests.conclusion_world import issue, rec
 from tests.conftest import ROLES, local
 
@@ -26,9 +28,11 @@ NOW = local(2026, 6, 1, 12)
 
 def entries(user, **kwargs):
     scope = unit_coverage_scope(user, now=NOW, **kwargs)
-    return {
-        entry.unit.code: entry for entry in coverage_entries(scope, list(coverage_units(scope)))
-    }
+    units = list(coverage_units(scope))
+    if scope.root is not None:
+        # The page's compiled read of a subtree: the same units with the same figures.
+        assert [loaded(u) for u in coverage_subtree(scope, 500)] == [loaded(u) for u in units]
+    return {entry.unit.code: entry for entry in coverage_entries(scope, units)}
 
 
 def visit_at(world, unit, start: dt.datetime, *, hours: int = 3, days: int = 1):
