@@ -114,6 +114,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "backend.urls"
+# Django's renderer, with the <input> widgets written without their templates.
+FORM_RENDERER = "web.forms_rendering.PageFormRenderer"
 WSGI_APPLICATION = "backend.wsgi.application"
 
 TEMPLATES = [

@@ -30,8 +30,10 @@ What keeps it safe:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -47,18 +49,34 @@ T = TypeVar("T")
 
 # A key outside PostgreSQL's bigint matches no row (as the ORM answers it).
 KEY_RANGE = range(-(2**63), 2**63)
-# The two values each kind is compiled with: no row has them (negative ids, days
-# of 1901), and a parameter holding them is told apart from the constants. The
+# The kinds of values, and the two values each is compiled with: no row has them
+# (negative ids, days of 1900-1901), and a parameter holding them is told apart
+# from the constants. Each value of a statement has markers of its own (the n-th
+# value: the n-th of its kind), so that two days, say, are never confused. The
 # texts hold "_", which a LIKE pattern escapes: a pattern and an exact text differ.
-MARKERS: dict[type, tuple[Any, Any]] = {
-    int: (-1_987_654_321, -1_987_654_322),
-    dt.datetime: (
-        dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC),
-        dt.datetime(1901, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC),
-    ),
-    dt.date: (dt.date(1901, 2, 3), dt.date(1901, 3, 4)),
-    str: ("_marker_a_", "_marker_b_"),
-}
+KINDS = (int, dt.datetime, dt.date, str)
+MOST_VALUES = 64
+
+
+def _marker(kind: type, n: int, second: bool) -> Any:
+    if kind is int:
+        return -1_987_654_321 - 2 * n - second
+    if kind is dt.datetime:
+        start = (
+            dt.datetime(1901, 6, 1, 4, 5, 6, 789, tzinfo=dt.UTC)
+            if second
+            else dt.datetime(1900, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)
+        )
+        return start + dt.timedelta(days=n, microseconds=n)
+    if kind is dt.date:
+        return (dt.date(1901, 6, 1) if second else dt.date(1900, 2, 3)) + dt.timedelta(days=n)
+    return f"_marker_{'b' if second else 'a'}{n}_"
+
+
+def _markers(kinds: dict[str, type], second: bool) -> dict[str, Any]:
+    return {name: _marker(kind, n, second) for n, (name, kind) in enumerate(kinds.items())}
+
+
 # How a text goes into a LIKE pattern (the lookups startswith, contains, endswith
 # and their case-insensitive forms): before and after its escaped value.
 LIKE_FORMS = (("", "%"), ("%", "%"), ("%", ""))
@@ -113,8 +131,8 @@ def _slot(
     connection: BaseDatabaseWrapper,
 ) -> _Slot | None:
     """The slot whose two markers gave the parameter's two values, if any."""
-    for name, kind in kinds.items():
-        a, b = MARKERS[kind]
+    for n, (name, kind) in enumerate(kinds.items()):
+        a, b = _marker(kind, n, False), _marker(kind, n, True)
         if (first, second) == (_adapted(kind, a, connection), _adapted(kind, b, connection)):
             return _Slot(position, name, kind)
         if kind is str:
@@ -135,8 +153,13 @@ class _Compiled:
         kinds: dict[str, type],
         connection: BaseDatabaseWrapper,
     ) -> None:
-        queryset = build(**{name: MARKERS[kind][0] for name, kind in kinds.items()})
-        other = build(**{name: MARKERS[kind][1] for name, kind in kinds.items()})
+        queryset = build(**_markers(kinds, second=False))
+        other = build(**_markers(kinds, second=True))
+        self.model = queryset.model
+        self.empty = queryset.query.is_empty()
+        if self.empty:
+            # QuerySet.none(): no SQL at all, and no rows for any values.
+            return
         # QuerySet's own attributes, private to Django (and so to its type stubs).
         if getattr(queryset, "_prefetch_related_lookups", ()) or getattr(
             queryset, "_known_related_objects", {}
@@ -167,7 +190,6 @@ class _Compiled:
             raise ImproperlyConfigured(f"{', '.join(sorted(missing))} not in: {self.sql}")
         self.compiler = compiler
         self.alias = connection.alias
-        self.model = queryset.model
         if iterable is NamedValuesListIterable:
             query = queryset.query
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -184,6 +206,8 @@ class _Compiled:
         self.annotations = list(compiler.annotation_col_map.items())
 
     def run(self, values: dict[str, Any]) -> list[Any]:
+        if self.empty:
+            return []
         params = list(self.params)
         connection = self.compiler.connection
         for slot in self.slots:
@@ -214,8 +238,8 @@ class Statement(Generic[T]):
     bigint is refused (TypeError, ValueError)."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: type) -> None:
-        if not kinds or any(kind not in MARKERS for kind in kinds.values()):
-            raise ImproperlyConfigured(f"values must be of the kinds {list(MARKERS)}")
+        if any(kind not in KINDS for kind in kinds.values()) or len(kinds) > MOST_VALUES:
+            raise ImproperlyConfigured(f"at most {MOST_VALUES} values of the kinds {KINDS}")
         self.build = build
         self.kinds = kinds
         self._model: type[Model] | None = None
@@ -236,10 +260,52 @@ class Statement(Generic[T]):
         for name, value in values.items():
             _checked(name, self.kinds[name], value)
         if self._model is None:
-            marked = {name: MARKERS[kind][0] for name, kind in self.kinds.items()}
-            self._model = self.build(**marked).model
+            self._model = self.build(**_markers(self.kinds, second=False)).model
         connection = connections[router.db_for_read(self._model)]
         return self._on(connection).run(values)
+
+
+class Statements(Generic[T]):
+    """Statements of one builder for many shapes: `build(shape, **values)`, where
+    `shape` (hashable) stands for everything that changes the SQL (whose sight,
+    which filters, which order, which page) and the values of the declared kinds
+    go in as parameters. A value given as None is left out of the parameters and
+    passed to `build` as None: which values are None is part of the shape. Each
+    shape is a Statement of its own, kept for the `shapes` used last."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *, shapes: int = 256, **kinds: type
+    ) -> None:
+        self.build = build
+        self.kinds = kinds
+        self.shapes = shapes
+        self._statements: OrderedDict[Hashable, Statement[T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _statement(self, shape: Hashable, given: frozenset[str]) -> Statement[T]:
+        key = (shape, given)
+        with self._lock:
+            statement = self._statements.get(key)
+            if statement is not None:
+                self._statements.move_to_end(key)
+                return statement
+            absent = dict.fromkeys(set(self.kinds) - given)
+
+            def build(**values: Any) -> QuerySet[Any]:
+                return self.build(shape, **absent, **values)
+
+            kinds = {name: self.kinds[name] for name in given}
+            statement = self._statements[key] = Statement(build, **kinds)
+            if len(self._statements) > self.shapes:
+                self._statements.popitem(last=False)
+            return statement
+
+    def rows(self, shape: Hashable, **values: Any) -> Sequence[T]:
+        """What list(build(shape, **values)) gives, in one query."""
+        if unknown := set(values) - set(self.kinds):
+            raise TypeError(f"no values {sorted(unknown)}")
+        given = {name: value for name, value in values.items() if value is not None}
+        return self._statement(shape, frozenset(given)).rows(**given)
 
 
 class KeyedStatement(Statement[T]):
@@ -260,4 +326,4 @@ class KeyedStatement(Statement[T]):
         return rows[0] if rows else None
 
 
-__all__ = ["KeyedStatement", "Statement"]
+__all__ = ["KeyedStatement", "Statement", "Statements"]

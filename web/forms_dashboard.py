@@ -11,23 +11,15 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import F, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.limits import MAX_SEARCH_TEXT
 from checklists.models import CalendarFeed, Unit, User, Visit
 from checklists.selectors.feeds import feed_units_named, feed_visits_named
-from checklists.selectors.visits import (
-    visits_matching,
-    visits_with_overdue_deadlines,
-    visits_with_sessions_between,
-)
+from checklists.selectors.overview import DEFAULT_SORT, RUNNING, OverviewFilters
 from checklists.validators import one_line
 from web.forms_units import UnitFilterForm
 from web.widgets import LongSelect
-
-RUNNING = "running"
 
 
 class DeadlineFilterForm(forms.Form):
@@ -86,15 +78,7 @@ class DeadlineFilterForm(forms.Form):
 class OverviewFilterForm(UnitFilterForm):
     """The overview's filters and sort order."""
 
-    SORTS = {
-        "-overdue": (F("overdue_count").desc(), F("first_session").desc(nulls_last=True)),
-        "first_session": (F("first_session").asc(nulls_last=True),),
-        "-first_session": (F("first_session").desc(nulls_last=True),),
-        "code": (F("code").asc(),),
-        "title": (F("title").asc(),),
-        "status": (F("status").asc(),),
-    }
-    DEFAULT_SORT = "-overdue"
+    DEFAULT_SORT = DEFAULT_SORT
 
     q = forms.CharField(
         label=_("Search code or title"), required=False, max_length=MAX_SEARCH_TEXT, strip=True
@@ -139,42 +123,23 @@ class OverviewFilterForm(UnitFilterForm):
             cleaned.pop("session_to", None)
         return cleaned
 
-    def filter(self, visits: QuerySet[Visit]) -> QuerySet[Visit]:
-        """Narrow the visits by every filter that was understood (overdue needs
-        visits_with_deadline_counts' annotation)."""
+    def filters(self) -> OverviewFilters:
+        """Every filter that was understood, and the order."""
         data = getattr(self, "cleaned_data", {})
-        if text := data.get("q"):
-            visits = visits_matching(visits, text)
-        if status := data.get("status"):
-            if status == RUNNING:
-                visits = visits.exclude(status__in=Visit.FINISHED_STATUSES)
-            else:
-                visits = visits.filter(status=status)
-        if unit := data.get("unit"):
-            visits = visits.filter(host_unit__path__startswith=unit.path)
-        # The API's session_after/session_before: one rule for both.
-        visits = visits_with_sessions_between(
-            visits, data.get("session_from"), data.get("session_to")
+        unit = data.get("unit")
+        return OverviewFilters(
+            text=data.get("q") or None,
+            status=data.get("status") or None,
+            unit_path=unit.path if unit else None,
+            session_from=data.get("session_from"),
+            session_to=data.get("session_to"),
+            overdue=bool(data.get("overdue")),
+            sort=self.active_sort,
         )
-        if data.get("overdue"):
-            visits = visits_with_overdue_deadlines(visits, timezone.localdate())
-        return visits
-
-    def ordering(self) -> tuple:
-        sort = getattr(self, "cleaned_data", {}).get("sort") or self.DEFAULT_SORT
-        return (*self.SORTS[sort], F("id").desc())
 
     @property
     def active_sort(self) -> str:
         return getattr(self, "cleaned_data", {}).get("sort") or self.DEFAULT_SORT
-
-    @property
-    def reads_every_row(self) -> bool:
-        """Whether the page's statement computes every matching visit's deadline
-        counts (to order by them, or to keep only the overdue) before its LIMIT."""
-        return self.active_sort == "-overdue" or bool(
-            getattr(self, "cleaned_data", {}).get("overdue")
-        )
 
 
 class FeedCreateForm(forms.Form):

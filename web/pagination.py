@@ -5,6 +5,7 @@ little more than the page itself when the order already sorts every row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -27,10 +28,25 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-def page_with_total(queryset: QuerySet, per_page: int, number: Any) -> Page:
+def page_with_total(
+    queryset: QuerySet | Callable[[], QuerySet],
+    per_page: int,
+    number: Any,
+    *,
+    read: Callable[[int], tuple[Sequence[Any], int | None]] | None = None,
+) -> Page:
     """Paginator(queryset, per_page).get_page(number), in one statement when the
     page asked for has rows. A page past the end (a link kept while rows went
-    away) answers the last page, as get_page does, with a count of its own."""
+    away) answers the last page, as get_page does, with a count of its own.
+
+    `read(start)`, if given, reads the page's rows from `start` and their total
+    (None without rows) in that one statement instead of the queryset: a
+    compiled statement of the same query (checklists.statements). The queryset
+    may then come as a function, built only when a page past the end needs it."""
+
+    def whole() -> QuerySet:
+        return queryset() if callable(queryset) else queryset
+
     try:
         asked = int(number)
     except (TypeError, ValueError):
@@ -39,13 +55,17 @@ def page_with_total(queryset: QuerySet, per_page: int, number: Any) -> Page:
     if not 1 <= asked <= LAST_PAGE_TRIED:
         # get_page answers the last page for these: a count is needed first (and
         # an OFFSET past PostgreSQL's bigint is never sent).
-        return Paginator(queryset, per_page).get_page(number)
+        return Paginator(whole(), per_page).get_page(number)
     start = (asked - 1) * per_page
-    rows = list(queryset.annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
-    if rows:
-        total = getattr(rows[0], TOTAL)
-    elif asked == 1:
-        total = 0
+    if read is None:
+        rows = list(whole().annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
+        total = getattr(rows[0], TOTAL) if rows else None
     else:
-        return Paginator(queryset, per_page).get_page(asked)
-    return Page(rows, asked, CountedPaginator(queryset, per_page, count=total))
+        found, total = read(start)
+        rows = list(found)
+    if not rows:
+        if asked != 1:
+            return Paginator(whole(), per_page).get_page(asked)
+        total = 0
+    assert total is not None  # rows carry their total
+    return Page(rows, asked, CountedPaginator(rows, per_page, count=total))

@@ -403,10 +403,14 @@ class Milestone(models.Model):
         return self.State.UPCOMING
 
     @classmethod
-    def state_condition(cls, states: Iterable[str], today: dt.date) -> Q:
+    def state_condition(
+        cls, states: Iterable[str], today: dt.date, soon: dt.date | None = None
+    ) -> Q:
         """The rows whose state_on(today) is one of `states`, as a filter. "open"
-        means not done, whatever the date."""
-        soon = cls.due_soon_until(today)
+        means not done, whatever the date. `soon` is due_soon_until(today), given
+        when a compiled statement takes it as a value of its own."""
+        if soon is None:
+            soon = cls.due_soon_until(today)
         open_ = Q(done_at__isnull=True)
         conditions = {
             cls.State.DONE: Q(done_at__isnull=False),

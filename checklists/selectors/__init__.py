@@ -55,6 +55,49 @@ def units_in_scope(user: User) -> QuerySet[Unit]:
     return Unit.objects.none()
 
 
+# What a person's sight of the visits depends on (visits_visible_to), as a shape
+# and values: a compiled statement's SQL changes with the first only
+# (checklists.statements.Statements); the second are its parameters.
+SEES_NOTHING, SEES_EVERYTHING, SEES_SOME = "nothing", "everything", "some"
+
+
+@dataclass(frozen=True)
+class Sight:
+    """`kind` is one of SEES_*; for SEES_SOME, the person (their teams), their
+    scope's path if they coordinate one, and their host unit if they have one."""
+
+    kind: str
+    user: int | None = None
+    prefix: str | None = None
+    host_unit: int | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {"user": self.user, "prefix": self.prefix, "host_unit": self.host_unit}
+
+
+def sight_of(user: User) -> Sight:
+    """The visits a person may see (SPEC §4), as visits_seen reads it."""
+    if not user.is_authenticated or not user.is_active:
+        return Sight(SEES_NOTHING)
+    if user.coordinates_everything:
+        return Sight(SEES_EVERYTHING)
+    return Sight(SEES_SOME, user.pk, _scope_prefix(user), user.host_unit_id)
+
+
+def _visible_ids(user: int, prefix: str | None, host_unit: int | None) -> QuerySet[Any, Any]:
+    parts: list[QuerySet[Any, Any]] = [
+        TeamMembership.objects.filter(user_id=user).order_by().values("visit_id")
+    ]
+    if prefix is not None:
+        parts.append(
+            Visit.objects.filter(host_unit__path__startswith=prefix).order_by().values("pk")
+        )
+    if host_unit is not None:
+        parts.append(Visit.objects.filter(host_unit_id=host_unit).order_by().values("pk"))
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
 def visible_visit_ids(user: User) -> QuerySet[Any, Any]:
     """The ids of the visits a person sees who is not a coordinator of everything
     (visits_visible_to's rule), as one `UNION` of index lookups to use in
@@ -64,27 +107,26 @@ def visible_visit_ids(user: User) -> QuerySet[Any, Any]:
     has a few hundred, which picked hash joins over every visit and
     recommendation (bench, pages and recommendations: 20–60 ms a statement, 3 ms
     as a UNION)."""
-    parts: list[QuerySet[Any, Any]] = [
-        TeamMembership.objects.filter(user_id=user.pk).order_by().values("visit_id")
-    ]
-    if (prefix := _scope_prefix(user)) is not None:
-        parts.append(
-            Visit.objects.filter(host_unit__path__startswith=prefix).order_by().values("pk")
-        )
-    if user.host_unit_id is not None:
-        parts.append(Visit.objects.filter(host_unit_id=user.host_unit_id).order_by().values("pk"))
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    return _visible_ids(user.pk, _scope_prefix(user), user.host_unit_id)
+
+
+def visits_seen(
+    kind: str, *, user: int | None = None, prefix: str | None = None, host_unit: int | None = None
+) -> QuerySet[Visit]:
+    """The visits of a Sight (its kind and values): the rule of visits_visible_to."""
+    if kind == SEES_EVERYTHING:
+        return Visit.objects.all()
+    if kind != SEES_SOME or user is None:
+        return Visit.objects.none()
+    # No join, so a visit never comes back twice.
+    return Visit.objects.filter(pk__in=_visible_ids(user, prefix, host_unit))
 
 
 def visits_visible_to(user: User) -> QuerySet[Visit]:
     """Every visit the person may see (SPEC §4): a coordinator's subtree, the
     visits whose team they are on, and, for a host contact, their own unit's."""
-    if not user.is_authenticated or not user.is_active:
-        return Visit.objects.none()
-    if user.coordinates_everything:
-        return Visit.objects.all()
-    # No join, so a visit never comes back twice.
-    return Visit.objects.filter(pk__in=visible_visit_ids(user))
+    sight = sight_of(user)
+    return visits_seen(sight.kind, **sight.values)
 
 
 def visits_coordinated_by(user: User) -> QuerySet[Visit]:
@@ -221,20 +263,25 @@ def users_visible_to(user: User) -> QuerySet[User]:
 def involvement_q(user: User, *, visit_field: str = "") -> Q:
     """ "Visits I am on the team of or host" as a filter: on Visit itself, or on rows
     that point at a visit through `visit_field` (e.g. "visit")."""
+    return involvement(user.pk, user.host_unit_id, visit_field=visit_field)
+
+
+def involvement(user: int, host_unit: int | None, *, visit_field: str = "") -> Q:
+    """involvement_q from the person's id and host unit (a compiled statement's values)."""
     if visit_field:
         on_team, host = f"{visit_field}__in", f"{visit_field}__host_unit_id"
     else:
         on_team, host = "pk__in", "host_unit_id"
-    condition = Q(**{on_team: TeamMembership.objects.filter(user_id=user.pk).values("visit_id")})
-    if user.host_unit_id is not None:
-        condition |= Q(**{host: user.host_unit_id})
+    condition = Q(**{on_team: TeamMembership.objects.filter(user_id=user).values("visit_id")})
+    if host_unit is not None:
+        condition |= Q(**{host: host_unit})
     return condition
 
 
-def milestone_state_q(states: Iterable[str], today: dt.date) -> Q:
+def milestone_state_q(states: Iterable[str], today: dt.date, soon: dt.date | None = None) -> Q:
     """The milestone states of SPEC §3 as a filter (Milestone.state_condition, the
     rule next to Milestone.state_on)."""
-    return Milestone.state_condition(states, today)
+    return Milestone.state_condition(states, today, soon)
 
 
 # --- the web dashboard: my deadlines and the coordinator's overview ------------------
@@ -252,10 +299,35 @@ def milestones_open_for(
     `mine` keeps those of visits they are on the team of or host (the API's
     `mine`), which for anyone but a coordinator is everything they see; `until`
     drops those due after that day (overdue ones are always kept)."""
-    running = visits_visible_to(user).exclude(status__in=FINISHED_VISIT_STATUSES)
+    sight = sight_of(user)
+    return open_milestones(
+        sight.kind,
+        mine,
+        user=user.pk,
+        prefix=sight.prefix,
+        host_unit=user.host_unit_id,
+        until=until,
+    )
+
+
+def open_milestones(
+    sight: str,
+    mine: bool,
+    *,
+    user: int | None,
+    prefix: str | None,
+    host_unit: int | None,
+    until: dt.date | None,
+) -> QuerySet[Milestone]:
+    """milestones_open_for from the person's Sight kind and values (the person and
+    their host unit are read for SEES_SOME and for `mine` only)."""
+    running = visits_seen(sight, user=user, prefix=prefix, host_unit=host_unit).exclude(
+        status__in=FINISHED_VISIT_STATUSES
+    )
     milestones = Milestone.objects.filter(done_at__isnull=True, visit__in=running.values("pk"))
     if mine:
-        milestones = milestones.filter(involvement_q(user, visit_field="visit"))
+        assert user is not None
+        milestones = milestones.filter(involvement(user, host_unit, visit_field="visit"))
     if until is not None:
         milestones = milestones.filter(due_date__lte=until)
     return milestones
@@ -295,7 +367,9 @@ def with_first_session(queryset: QuerySet[Visit]) -> QuerySet[Visit]:
     return queryset.annotate(first_session=F("window_start"))
 
 
-def visits_with_deadline_counts(queryset: QuerySet[Visit], today: dt.date) -> QuerySet[Visit]:
+def visits_with_deadline_counts(
+    queryset: QuerySet[Visit], today: dt.date, soon: dt.date | None = None
+) -> QuerySet[Visit]:
     """Annotate `overdue_count` and `due_soon_count`: the visit's open deadlines in
     those states (milestone_state_q, the API's rules); 0 for a closed or cancelled
     visit. Correlated subqueries, like visits_with_progress, so only the rows of
@@ -303,7 +377,7 @@ def visits_with_deadline_counts(queryset: QuerySet[Visit], today: dt.date) -> Qu
     milestones = Milestone.objects.filter(visit=OuterRef("pk")).order_by().values("visit")
 
     def count(state: str):
-        counted = milestones.filter(milestone_state_q([state], today))
+        counted = milestones.filter(milestone_state_q([state], today, soon))
         return Case(
             When(status__in=FINISHED_VISIT_STATUSES, then=Value(0)),
             # count(*), not count(id): the open-deadline index answers it alone.

@@ -33,7 +33,7 @@ from checklists.selectors.notifications import (
 from checklists.selectors.reports import VISIT_REPORT_REVISIONS, visit_report_revisions
 from checklists.services.checklist import milestone_mark_done
 from checklists.services.reports import CommentInput, report_revision_review
-from checklists.statements import KeyedStatement, Statement
+from checklists.statements import KeyedStatement, Statement, Statements
 from tests.checklists.test_reports_uploads import V1_DOCX
 from tests.checklists.test_selectors_web_visit import upload
 
@@ -207,3 +207,47 @@ def test_values_of_the_wrong_kind_are_refused():
             statement.rows(**{"day": day, "now": now, "n": 0, **wrong})
     with pytest.raises(TypeError):
         statement.rows(day=day, now=now)
+
+
+def test_two_values_of_one_kind_keep_their_places(world):
+    def build(start: dt.date, end: dt.date, low: int, high: int):
+        return Milestone.objects.filter(
+            due_date__gte=start, due_date__lte=end, pk__gte=low, pk__lte=high
+        ).order_by("pk")
+
+    statement = Statement(build, start=dt.date, end=dt.date, low=int, high=int)
+    days = sorted(Milestone.objects.values_list("due_date", flat=True))
+    ids = sorted(Milestone.objects.values_list("pk", flat=True))
+    assert len(days) > 2
+    for start, end, low, high in (
+        (days[0], days[-1], ids[0], ids[-1]),
+        (days[1], days[-1], ids[0], ids[-2]),
+        (days[-1], days[0], ids[0], ids[-1]),
+    ):
+        expected = [m.pk for m in build(start, end, low, high)]
+        assert [m.pk for m in statement.rows(start=start, end=end, low=low, high=high)] == expected
+
+
+def test_statements_compile_each_shape_and_leave_out_the_values_not_given(world):
+    def build(shape: str, path: str | None, visit: int | None):
+        visits = Visit.objects.all() if shape == "all" else Visit.objects.none()
+        if path is not None:
+            visits = visits.filter(host_unit__path__startswith=path)
+        if visit is not None:
+            visits = visits.exclude(pk=visit)
+        return visits.order_by("pk")
+
+    statements = Statements(build, shapes=2, path=str, visit=int)
+    for shape, path, visit in (
+        ("all", world.province_in.path, None),
+        ("all", None, world.visit.pk),
+        ("all", world.district.path, world.visit.pk),
+        ("all", None, None),
+        ("none", None, None),
+        ("all", world.province_in.path, None),
+    ):
+        expected = [v.pk for v in build(shape, path, visit)]
+        assert [v.pk for v in statements.rows(shape, path=path, visit=visit)] == expected
+    assert len(statements._statements) == 2  # the shapes used last
+    with pytest.raises(TypeError):
+        statements.rows("all", day=dt.date(2026, 1, 1))

@@ -5,13 +5,12 @@ the API shows the same person."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,19 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 from checklists.models import Milestone, Notification, User, Visit
 from checklists.policies import is_coordinator
 from checklists.selectors import (
-    milestone_state_q,
-    milestones_open_for,
-    milestones_open_of,
     units_visible_to,
     visit_progress,
-    visits_by_earliest_deadline,
-    visits_visible_to,
-    visits_with_deadline_counts,
     visits_with_progress,
-    with_first_session,
     with_progress_of,
 )
+from checklists.selectors.deadlines import deadline_page, deadline_totals
 from checklists.selectors.notifications import unread_notifications
+from checklists.selectors.overview import overview_page, overview_visits
 from checklists.services.notifications import notification_mark_read
 from checklists.services.people import user_set_notify
 from checklists.wording import localised
@@ -53,17 +47,6 @@ from web.views.overview_rows import RowLabels, overview_row_html
 
 DEADLINE_VISITS_PER_PAGE = 20
 OVERVIEW_VISITS_PER_PAGE = 50
-# What an overview row shows of a visit (web.views.overview_rows): a page of 50 with
-# every column of the visit and its unit cost as much to read as to write.
-OVERVIEW_FIELDS = (
-    "id",
-    "code",
-    "title",
-    "status",
-    "classification",
-    "window_start",
-    "host_unit__name",
-)
 
 
 @dataclass
@@ -141,33 +124,15 @@ class OverviewRow:
         return overview_row_html(self.visit, url=self.url, percent=self.percent, labels=self.labels)
 
 
-# What a visit's article and its rows show (web.views.deadline_rows): the page's
-# deadlines come with their visit, whose other columns would be read once a row.
-DEADLINE_FIELDS = (
-    "id",
-    "visit_id",
-    "title",
-    "title_en",
-    "due_date",
-    "responsible",
-    "done_at",
-    "visit__code",
-    "visit__title",
-    "visit__status",
-    "visit__host_unit__name",
-)
-
-
-def _group_deadlines(milestones: QuerySet[Milestone], today: dt.date) -> list[VisitDeadlines]:
+def _group_deadlines(milestones: Iterable[Milestone], today: dt.date) -> list[VisitDeadlines]:
     """The page's visits, the most overdue first (visits_by_earliest_deadline's
     order: earliest open deadline, then id), each with its deadlines
-    (`milestones`: those of the page's visits). One query: the deadlines with
-    their visit and its host unit."""
+    (`milestones`: those of the page's visits by due date, with their visit and
+    its host unit: deadline_page)."""
     labels = DeadlineLabels.translated()
     visit_url = url_of_id("web:visit", "visit_id")
     groups: dict[int, VisitDeadlines] = {}
-    rows = milestones.select_related("visit__host_unit").only(*DEADLINE_FIELDS)
-    for milestone in rows.order_by("due_date", "id"):
+    for milestone in milestones:
         group = groups.get(milestone.visit_id)
         if group is None:
             group = groups[milestone.visit_id] = VisitDeadlines(
@@ -197,20 +162,16 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     form = DeadlineFilterForm(request.GET or None, coordinator=is_coordinator(user))
     form.is_valid()
     until = form.until(today)
-    milestones = milestones_open_for(user, mine=form.mine, until=until)
     # The totals and the number of visits (the pager's) in one pass over the deadlines.
-    totals = milestones.aggregate(
-        overdue=Count("pk", filter=milestone_state_q([Milestone.State.OVERDUE], today)),
-        due_soon=Count("pk", filter=milestone_state_q([Milestone.State.DUE_SOON], today)),
-        visits=Count("visit_id", distinct=True),
-    )
+    totals = deadline_totals(user, mine=form.mine, until=until, today=today)
     page = CountedPaginator(
-        visits_by_earliest_deadline(milestones), DEADLINE_VISITS_PER_PAGE, count=totals["visits"]
+        range(totals.visits), DEADLINE_VISITS_PER_PAGE, count=totals.visits
     ).get_page(request.GET.get("page"))
-    # The page's visits as a subquery (visits_by_earliest_deadline's order and
-    # slice): their deadlines are read in the same statement that picks them.
-    page_visits = page.object_list.values("visit_id")  # type: ignore[attr-defined]
-    groups = _group_deadlines(milestones_open_of(page_visits, until=until), today)
+    start = (page.number - 1) * DEADLINE_VISITS_PER_PAGE
+    milestones = deadline_page(
+        user, mine=form.mine, until=until, start=start, size=DEADLINE_VISITS_PER_PAGE
+    )
+    groups = _group_deadlines(milestones, today)
     unread_count, notifications = unread_notifications(user.pk)
     return render(
         request,
@@ -276,17 +237,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = OverviewFilterForm(request.GET or None, units=lambda: units_visible_to(user))
     form.is_valid()
-    visits = visits_with_deadline_counts(with_first_session(visits_visible_to(user)), today)
-    visits = form.filter(visits).select_related("host_unit").only(*OVERVIEW_FIELDS)
-    visits = visits.order_by(*form.ordering())
+    filters = form.filters()
     number = request.GET.get("page")
-    if form.reads_every_row:
+    if filters.reads_every_row:
         # The statement computes every visible visit's deadline counts anyway: the
-        # total comes with the page, and the items are counted for its rows only.
-        page = page_with_total(visits, OVERVIEW_VISITS_PER_PAGE, number)
+        # total comes with the page (a statement compiled once), and the items are
+        # counted for its rows only.
+        page = page_with_total(
+            lambda: overview_visits(user, filters, today),
+            OVERVIEW_VISITS_PER_PAGE,
+            number,
+            read=lambda start: overview_page(user, filters, today, start, OVERVIEW_VISITS_PER_PAGE),
+        )
         with_progress_of(list(page.object_list))
     else:
-        page = Paginator(visits_with_progress(visits), OVERVIEW_VISITS_PER_PAGE).get_page(number)
+        visits = visits_with_progress(overview_visits(user, filters, today))
+        page = Paginator(visits, OVERVIEW_VISITS_PER_PAGE).get_page(number)
     visit_url, labels = url_of_id("web:visit", "visit_id"), RowLabels.translated()
     context = {
         "rows": [
