@@ -27,9 +27,9 @@ from checklists.selectors.overview import (
     overview_page,
     overview_visits,
 )
+from tests.checklists.test_statements import loaded
 from tests.checklists.test_unit_coverage import visit_at
 from tests.conftest import local
-from tests.checklists.test_statements import loaded
 
 pytestmark = pytest.mark.django_db
 
