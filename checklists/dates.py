@@ -6,6 +6,7 @@ the translated month names for each one (make bench, issue 16)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.utils import dateformat, formats, translation
@@ -27,3 +28,10 @@ def day_in(format_string: str, day: dt.date) -> str:
     """dateformat.format(day, format_string), for a format already looked up once
     per page (the rows' labels)."""
     return _written(translation.get_language(), day, format_string)
+
+
+def day_writer(format_name: str = "SHORT_DATE_FORMAT") -> Callable[[dt.date], str]:
+    """day_written with this format, the language and the format looked up once:
+    for a page that writes hundreds of days (the coverage tree)."""
+    language, format_string = translation.get_language(), str(formats.get_format(format_name))
+    return lambda day: _written(language, day, format_string)

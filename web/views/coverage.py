@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from checklists.dates import day_written
+from checklists.dates import day_writer
 from checklists.models import Unit
 from checklists.selectors.unit_coverage import (
     CoverageEntry,
@@ -38,7 +38,7 @@ from checklists.selectors.unit_coverage import (
     path_depth,
     unit_coverage_scope,
 )
-from checklists.wording import localised
+from checklists.wording import localiser
 from web.forms_coverage import CoverageFilterForm
 from web.views.base import filter_problems, signed_in, url_of_id
 from web.views.exports import coverage_export_url
@@ -78,6 +78,7 @@ def coverage_tree(entries: list[CoverageEntry]) -> list[CoverageNode]:
     if not entries:
         return []
     top = min(path_depth(e.unit.path) for e in entries)
+    localised = localiser()
     nodes = [
         CoverageNode(
             entry=e,
@@ -101,19 +102,27 @@ def coverage_tree(entries: list[CoverageEntry]) -> list[CoverageNode]:
 
 class _Words:
     """The tree's fixed words, translated once per page (not once per unit), and
-    each inspection day formatted once: a province's units share a few days."""
+    each inspection day and number of recommendations written once: a
+    province's units share a few of them."""
 
     def __init__(self) -> None:
         self.never = f'<span class="badge badge-overdue">{esc(_("Never inspected"))}</span>'
         self.due = f'<span class="badge badge-due_soon">{esc(_("Due again"))}</span> '
         self.visit_url = url_of_id("web:visit", "visit_id")
+        self._inspected = _("inspected on %(day)s")
+        self._day = day_writer()
         self._inspected_on: dict[dt.date, str] = {}
+        self._recommendations: dict[tuple[int, int], str] = {}
 
     def inspected_on(self, day: dt.date) -> str:
         if (words := self._inspected_on.get(day)) is None:
-            short = day_written(day)
-            words = esc(_("inspected on %(day)s") % {"day": short})
-            self._inspected_on[day] = words
+            words = self._inspected_on[day] = esc(self._inspected % {"day": self._day(day)})
+        return words
+
+    def recommendations(self, pending: int, late: int) -> str:
+        key = (pending, late)
+        if (words := self._recommendations.get(key)) is None:
+            words = self._recommendations[key] = _recommendations_html(pending, late)
         return words
 
 
@@ -129,21 +138,19 @@ def _status_html(node: CoverageNode, words: _Words) -> str:
     return f'{due}<a class="coverage-visit" href="{esc(url)}">{inspected}</a>{outline}'
 
 
-def _recommendations_html(entry: CoverageEntry) -> str:
-    if not entry.open_recommendations:
+def _recommendations_html(pending: int, late: int) -> str:
+    if not pending:
         return ""
-    pending = ngettext(
+    words = ngettext(
         "%(counter)s open recommendation",
         "%(counter)s open recommendations",
-        entry.open_recommendations,
-    ) % {"counter": entry.open_recommendations}
-    late = ""
-    if entry.late_recommendations:
-        words = ngettext("%(counter)s late", "%(counter)s late", entry.late_recommendations) % {
-            "counter": entry.late_recommendations
-        }
-        late = f', <span class="badge badge-overdue">{esc(words)}</span>'
-    return f' <span class="coverage-recommendations">{esc(pending)}{late}</span>'
+        pending,
+    ) % {"counter": pending}
+    late_words = ""
+    if late:
+        overdue = ngettext("%(counter)s late", "%(counter)s late", late) % {"counter": late}
+        late_words = f', <span class="badge badge-overdue">{esc(overdue)}</span>'
+    return f' <span class="coverage-recommendations">{esc(words)}{late_words}</span>'
 
 
 def _below_html(node: CoverageNode, query: dict[str, int]) -> str:
@@ -176,7 +183,8 @@ def coverage_tree_html(nodes: list[CoverageNode], query: dict[str, int]) -> Safe
         f'<li id="unit-{node.entry.unit.pk}"><div class="coverage-unit coverage-{node.status}">'
         f'<strong class="coverage-name">{esc(node.name)}</strong> '
         f'<span class="muted">{esc(node.entry.unit.code)}</span> '
-        f"{_status_html(node, words)}{_recommendations_html(node.entry)}</div>"
+        f"{_status_html(node, words)}"
+        f"{words.recommendations(node.entry.open_recommendations, node.entry.late_recommendations)}</div>"
         f"{_below_html(node, query)}"
         for node in nodes
     ]
