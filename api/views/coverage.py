@@ -16,6 +16,7 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from api.authentication import signed_in
 from api.exports import XlsxExportMixin, in_chunks
@@ -26,6 +27,7 @@ from checklists.exports.columns import coverage_columns
 from checklists.models import Unit
 from checklists.selectors.unit_coverage import (
     CoverageEntry,
+    CoverageRows,
     CoverageScope,
     coverage_entries,
     coverage_units,
@@ -71,6 +73,7 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
     ordering = ["path"]
     search_fields = ["name", "name_en", "code"]
     scope: CoverageScope  # set by get_queryset, read by list
+    due_again: bool | None  # the same
     filters: CoverageFilter  # read and checked by coverage_scope
     export_stem, export_title = "coverage", _("Coverage of units")
 
@@ -98,8 +101,18 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Unit]:
         if getattr(self, "swagger_fake_view", False):
             return Unit.objects.none()
-        self.scope, due_again = self.coverage_scope()
-        return coverage_units(self.scope, due_again=due_again)
+        self.scope, self.due_again = self.coverage_scope()
+        return coverage_units(self.scope, due_again=self.due_again)
+
+    def searched_or_sorted(self) -> bool:
+        """Whether the list is narrowed by `kind` or `search`, or in an order of
+        its own (`ordering`), rather than the whole subtree in tree order."""
+        params = self.request.query_params
+        return bool(
+            self.filters.form.cleaned_data.get("kind")
+            or params.get(api_settings.SEARCH_PARAM)
+            or params.get(api_settings.ORDERING_PARAM)
+        )
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """The filters coverage_scope read and checked (`kind`), then search and
@@ -116,7 +129,14 @@ class UnitCoverageView(XlsxExportMixin, generics.ListAPIView):
         exported = self.export_if_asked(request)
         if exported is not None:
             return exported
-        units = self.filter_queryset(self.get_queryset())
+        self.scope, self.due_again = self.coverage_scope()
+        units: QuerySet[Unit] | CoverageRows
+        if self.searched_or_sorted():
+            units = self.filter_queryset(coverage_units(self.scope, due_again=self.due_again))
+        else:
+            # The plain list in tree order: its count and page as statements compiled
+            # once (CoverageRows), the queryset's own SQL without building it.
+            units = CoverageRows(self.scope, self.due_again)
         page = self.paginate_queryset(units)
         assert page is not None  # every list is paginated (api.pagination)
         entries = coverage_entries(self.scope, page)

@@ -31,9 +31,9 @@ round trip for the counts, or a subquery per figure, cost more than the counting
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
 from django.conf import settings
 from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery, Value
@@ -47,7 +47,7 @@ from checklists.errors import Invalid, NotFound
 from checklists.models import Recommendation, Unit, User, Visit
 from checklists.policies import Person
 from checklists.selectors import units_in_scope
-from checklists.statements import Statement
+from checklists.statements import Statements
 
 
 @dataclass(frozen=True)
@@ -193,6 +193,52 @@ def _with_entries(units: QuerySet[Unit], now: dt.datetime, today: dt.date) -> Qu
     )
 
 
+def _units(
+    shape: tuple[bool, bool | None],
+    *,
+    path: str | None = None,
+    now: dt.datetime | None = None,
+    cutoff: dt.datetime | None = None,
+) -> QuerySet[Unit]:
+    """The units of a subtree (shape: whether it has a root unit, whose `path` is
+    given; and `due_again`, None for all), without their entries."""
+    rooted, due_again = shape
+    units = Unit.objects.all()
+    if rooted:
+        assert path is not None
+        units = units.filter(path__startswith=path)
+    if due_again is not None:
+        # "Inspected within `years`" as EXISTS, so the filter runs before the page is
+        # cut; the entries then say the same from the last visit's date.
+        assert now is not None and cutoff is not None
+        recent = Exists(_inspections(now).filter(window_end__gt=cutoff))
+        units = units.filter(~recent if due_again else recent)
+    return units
+
+
+def _entries(
+    shape: tuple[bool, bool | None],
+    *,
+    path: str | None = None,
+    now: dt.datetime,
+    today: dt.date,
+    cutoff: dt.datetime | None = None,
+) -> QuerySet[Unit]:
+    return _with_entries(_units(shape, path=path, now=now, cutoff=cutoff), now, today)
+
+
+def _shape_and_values(
+    scope: CoverageScope, due_again: bool | None
+) -> tuple[tuple[bool, bool | None], dict[str, Any]]:
+    values = {
+        "path": scope.root.path if scope.root is not None else None,
+        "now": scope.now,
+        "today": scope.today,
+        "cutoff": scope.cutoff if due_again is not None else None,
+    }
+    return (scope.root is not None, due_again), values
+
+
 def coverage_units(
     scope: CoverageScope, *, due_again: bool | None = None, levels: int | None = None
 ) -> QuerySet[Unit]:
@@ -200,36 +246,85 @@ def coverage_units(
     and `recommendation_counts` (coverage_entries reads them); one query.
     `due_again` keeps only the units due again (True) or not (False); `levels`,
     only the top `levels` levels of the subtree."""
-    units = _subtree(scope)
+    shape, values = _shape_and_values(scope, due_again)
+    units = _entries(shape, **values)
     if levels is not None:
         top = path_depth(scope.root.path) if scope.root is not None else 0
         units = _with_depth(units).filter(depth__lt=top + levels)  # type: ignore[misc]
-    units = _with_entries(units, scope.now, scope.today)
-    if due_again is not None:
-        # "Inspected within `years`" as EXISTS, so the filter runs before the page is
-        # cut; the entries then say the same from the last visit's date.
-        recent = Exists(_inspections(scope.now).filter(window_end__gt=scope.cutoff))
-        units = units.filter(~recent if due_again else recent)
     return units
 
 
-@functools.cache
-def _subtree_statement(limit: int) -> Statement[Unit]:
-    """coverage_units of a unit's subtree, its first `limit` units, compiled once:
-    building and compiling the queryset took longer than running it (issue 16)."""
+# coverage_units' rows, a slice at a time, and their number, compiled once per
+# shape: building and compiling them took longer than running them (issue 16).
+def _page(shape: tuple[Any, ...], **values: Any) -> QuerySet[Unit]:
+    *query, start, size = shape
+    return _entries(tuple(query), **values)[start : start + size]
 
-    def build(path: str, now: dt.datetime, today: dt.date) -> QuerySet[Unit]:
-        return _with_entries(Unit.objects.filter(path__startswith=path), now, today)[:limit]
 
-    return Statement(build, path=str, now=dt.datetime, today=dt.date)
+def _count(shape: tuple[Any, ...], **values: Any) -> QuerySet[Any]:
+    # One row, grouped by a constant that Django leaves out of GROUP BY.
+    units = _units(shape, **values).order_by().values(one=Value(1))
+    return units.annotate(n=Count("pk")).values_list("n", named=True)
+
+
+PAGE: Statements[Unit] = Statements(
+    _page, path=str, now=dt.datetime, today=dt.date, cutoff=dt.datetime
+)
+COUNT: Statements[Any] = Statements(_count, path=str, now=dt.datetime, cutoff=dt.datetime)
+
+
+def coverage_slice(
+    scope: CoverageScope, start: int, size: int, *, due_again: bool | None = None
+) -> list[Unit]:
+    """list(coverage_units(scope, due_again=due_again)[start:start + size])."""
+    shape, values = _shape_and_values(scope, due_again)
+    return list(PAGE.rows((*shape, start, size), **values))
 
 
 def coverage_subtree(scope: CoverageScope, limit: int) -> list[Unit]:
     """list(coverage_units(scope)[:limit]) for a scope with a root unit."""
     if scope.root is None:
         raise ValueError("coverage_subtree reads the subtree of a unit")
-    statement = _subtree_statement(limit)
-    return list(statement.rows(path=scope.root.path, now=scope.now, today=scope.today))
+    return coverage_slice(scope, 0, limit)
+
+
+def coverage_count(scope: CoverageScope, *, due_again: bool | None = None) -> int:
+    """coverage_units(scope, due_again=due_again).count()."""
+    shape, values = _shape_and_values(scope, due_again)
+    del values["today"]
+    if due_again is None:
+        del values["now"]  # the count reads no inspection
+    return COUNT.rows(shape, **values)[0].n
+
+
+class CoverageRows(Sequence[Unit]):
+    """coverage_units(scope, due_again) as Django's Paginator reads a list: its
+    count() and slices, each one compiled statement (the API's plain pages)."""
+
+    def __init__(self, scope: CoverageScope, due_again: bool | None = None) -> None:
+        self.scope, self.due_again = scope, due_again
+        self._count: int | None = None
+
+    def count(self) -> int:  # type: ignore[override]
+        if self._count is None:
+            self._count = coverage_count(self.scope, due_again=self.due_again)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> Unit: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Unit]: ...
+
+    def __getitem__(self, index: int | slice) -> Unit | list[Unit]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, step = index.indices(self.count())
+        if step != 1:
+            raise ValueError("coverage rows are read in slices of one step")
+        return coverage_slice(self.scope, start, max(stop - start, 0), due_again=self.due_again)
 
 
 def _moment(text: str) -> dt.datetime:
@@ -274,9 +369,12 @@ def coverage_within_choices(user: User) -> QuerySet[Unit]:
 
 __all__ = [
     "CoverageEntry",
+    "CoverageRows",
     "CoverageScope",
+    "coverage_count",
     "coverage_entries",
     "coverage_level_sizes",
+    "coverage_slice",
     "coverage_subtree",
     "coverage_units",
     "coverage_within_choices",

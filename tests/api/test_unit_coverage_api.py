@@ -189,3 +189,33 @@ def test_it_runs_a_constant_number_of_queries(world, client_for, role):
     assert after == before
     # count + page of units + their last visits + recommendation counts (+ the scope).
     assert after <= 5
+
+
+def test_the_plain_list_reads_what_its_queryset_reads(world, client_for):
+    # The list without search, kind or ordering is read through compiled
+    # statements (CoverageRows): the same entries as coverage_units gives.
+    grow_inspected_units(world, 5)
+    person = world.people.coordinator_all
+    client = client_for("coordinator_all")
+    for query, within, due_again, page in (
+        ({}, None, None, slice(0, 50)),
+        (
+            {"within": world.district.pk, "page_size": 2, "page": 2},
+            world.district,
+            None,
+            slice(2, 4),
+        ),
+        ({"due_again": "true", "years": 1}, None, True, slice(0, 50)),
+        ({"due_again": "false", "years": 50, "page_size": 1, "page": 2}, None, False, slice(1, 2)),
+    ):
+        response = client.get(URL, query)
+        assert response.status_code == 200, (query, response.content[:200])
+        body = response.json()
+        scope = unit_coverage_scope(
+            person, within=within.pk if within else None, years=query.get("years"), now=None
+        )
+        units = list(coverage_units(scope, due_again=due_again))
+        expected = CoverageEntrySerializer(coverage_entries(scope, units[page]), many=True).data
+        assert body["count"] == len(units) > 0, query
+        assert body["results"] == [dict(row) for row in expected], query
+    assert client.get(URL, {"page": 9}).status_code == 404

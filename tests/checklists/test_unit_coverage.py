@@ -5,12 +5,14 @@ due again; coordinators only, their subtree only
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
 from checklists.errors import Invalid, NotFound
 from checklists.models import Unit
 from checklists.selectors.unit_coverage import (
+    CoverageRows,
     coverage_entries,
     coverage_subtree,
     coverage_units,
@@ -21,6 +23,7 @@ from tests import factories
 from tests.checklists.test_statements import loaded
 from tests.conclusion_world import issue, rec
 from tests.conftest import ROLES, local
+from tests.coverage_world import grow_inspected_units
 
 # The world's visits had their one session on 13 May 2024: two years before this.
 NOW = local(2026, 6, 1, 12)
@@ -198,3 +201,24 @@ def test_it_filters_the_units_due_again_in_the_query(world):
     # The filter and the entries agree.
     for entry in coverage_entries(scope, list(coverage_units(scope))):
         assert entry.due_again is (entry.unit.code in due)
+
+
+def test_the_compiled_reads_count_and_slice_the_querysets_rows(world):
+    grow_inspected_units(world, 4)
+    for person, within in (
+        (world.people.coordinator_all, None),
+        (world.people.coordinator_all, world.district.pk),
+        (world.people.coordinator_in, None),
+        (world.people.coordinator_out, None),
+    ):
+        for due_again, years in itertools.product((None, True, False), (1, 5)):
+            scope = unit_coverage_scope(person, within=within, years=years, now=NOW)
+            units = list(coverage_units(scope, due_again=due_again))
+            rows = CoverageRows(scope, due_again)
+            assert rows.count() == len(rows) == len(units)
+            for start, stop in ((0, 50), (1, 3), (len(units), len(units) + 5)):
+                assert [loaded(u) for u in rows[start:stop]] == [
+                    loaded(u) for u in units[start:stop]
+                ], (person, within, due_again, years, start)
+            if units:
+                assert loaded(rows[0]) == loaded(units[0])
