@@ -294,7 +294,7 @@ class Statements(Generic[T]):
             def build(**values: Any) -> QuerySet[Any]:
                 return self.build(shape, **absent, **values)
 
-            kinds = {name: self.kinds[name] for name in given}
+            kinds = {name: self.kinds[name] for name in sorted(given)}
             statement = self._statements[key] = Statement(build, **kinds)
             if len(self._statements) > self.shapes:
                 self._statements.popitem(last=False)

@@ -192,9 +192,14 @@ def visit_progress(visit: Visit) -> float:
 def with_team_role(queryset: QuerySet[Visit], user: User) -> QuerySet[Visit]:
     """Annotate `my_team_role`, the person's role in each visit's team (or None), so
     that permission checks need no query of their own."""
+    return with_team_role_of(queryset, user.pk)
+
+
+def with_team_role_of(queryset: QuerySet[Visit], user: int) -> QuerySet[Visit]:
+    """with_team_role from the person's id (a compiled statement's value)."""
     return queryset.annotate(
         my_team_role=Subquery(
-            TeamMembership.objects.filter(visit=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+            TeamMembership.objects.filter(visit=OuterRef("pk"), user_id=user).values("role")[:1]
         )
     )
 

@@ -12,11 +12,15 @@ from checklists.models import ChecklistItem, Milestone, TeamMembership, User, Vi
 from checklists.policies import Person, VisitAccess, visit_access
 from checklists.selectors import (
     milestone_state_q,
+    sight_of,
+    visits_seen,
     visits_visible_to,
     visits_with_progress,
     with_first_session,
     with_team_role,
+    with_team_role_of,
 )
+from checklists.statements import KEY_RANGE, Statements
 
 
 def visible_visits(user: Person) -> QuerySet[Visit]:
@@ -26,6 +30,37 @@ def visible_visits(user: Person) -> QuerySet[Visit]:
     if not isinstance(user, User):
         return Visit.objects.none()
     return with_team_role(visits_visible_to(user), user).select_related("host_unit")
+
+
+def _visible_visit(
+    shape: tuple[str],
+    *,
+    me: int,
+    visit: int,
+    user: int | None,
+    prefix: str | None,
+    host_unit: int | None,
+) -> QuerySet[Visit]:
+    (sight,) = shape
+    visits = visits_seen(sight, user=user, prefix=prefix, host_unit=host_unit)
+    return with_team_role_of(visits, me).select_related("host_unit", "outline").filter(pk=visit)
+
+
+# Every page of a visit starts here: compiled once per kind of sight (issue 16).
+VISIBLE_VISIT: Statements[Visit] = Statements(
+    _visible_visit, me=int, visit=int, user=int, prefix=str, host_unit=int
+)
+
+
+def visible_visit_of(user: Person, visit_id: int) -> Visit | None:
+    """visible_visits(user).select_related("outline").filter(pk=visit_id).first():
+    the visit with its outline, host unit and the person's team role, or None
+    when they may not see it (or it does not exist)."""
+    if not isinstance(user, User) or int(visit_id) not in KEY_RANGE:
+        return None
+    sight = sight_of(user)
+    rows = VISIBLE_VISIT.rows((sight.kind,), me=user.pk, visit=int(visit_id), **sight.values)
+    return rows[0] if rows else None
 
 
 def visits_listed_for(user: Person) -> QuerySet[Visit]:

@@ -27,6 +27,7 @@ from checklists.selectors.overview import (
     overview_page,
     overview_visits,
 )
+from checklists.selectors.visits import visible_visit_of, visible_visits
 from tests.checklists.test_statements import loaded
 from tests.checklists.test_unit_coverage import visit_at
 from tests.conftest import local
@@ -93,3 +94,15 @@ def test_my_deadlines_are_counted_and_paged_as_their_querysets(busy):
             found = deadline_page(person, mine=mine, until=until, start=start, size=1)
             assert [m.pk for m in found] == [m.pk for m in page], (name, mine, until, start)
             assert all(m.visit.host_unit.name for m in found)
+
+
+def test_a_visible_visit_is_read_as_its_queryset_reads_it(busy):
+    visits = [*Visit.objects.values_list("pk", flat=True), 10**9, 2**70]
+    for name, pk in itertools.product((*PEOPLE, "deputy", "host_out"), visits):
+        person = getattr(busy.people, name)
+        expected = visible_visits(person).select_related("outline").filter(pk=pk).first()
+        found = visible_visit_of(person, pk)
+        assert loaded(found) == loaded(expected), (name, pk)
+        if found is not None:
+            assert loaded(found.outline) == loaded(expected.outline)
+            assert found.my_team_role == expected.my_team_role

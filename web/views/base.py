@@ -9,20 +9,21 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from checklists.models import User, Visit
 from checklists.policies import VisitAccess, visit_access
-from checklists.selectors.visits import visible_visits
+from checklists.selectors.visits import visible_visit_of
 
 
 def visible_visit(request: HttpRequest, visit_id: int) -> tuple[Visit, VisitAccess]:
     """The visit and the person's standing towards it (what the page offers them);
     404 when they may not see it, so its existence is not given away. Loaded with
     the person's team role, so neither this nor a service's check costs a query."""
-    visit = get_object_or_404(visible_visits(request.user).select_related("outline"), pk=visit_id)
+    visit = visible_visit_of(request.user, visit_id)
+    if visit is None:
+        raise Http404
     return visit, visit_access(request.user, visit)
 
 
