@@ -34,6 +34,7 @@ from checklists.selectors import (
     visits_visible_to,
     with_team_role,
 )
+from checklists.statements import KeyedStatement
 
 ISSUED = ~Q(state=Recommendation.State.DRAFT)
 
@@ -57,14 +58,21 @@ def conclusion_visits_visible_to(user: Person) -> QuerySet[Visit]:
     return with_team_role(Visit.objects.filter(visible), user).select_related("host_unit")
 
 
+def _current_conclusion(visit_id: int) -> QuerySet[Conclusion]:
+    return Conclusion.objects.filter(
+        visit_id=visit_id, state__in=[Conclusion.State.DRAFT, Conclusion.State.ISSUED]
+    ).order_by()[:1]
+
+
+# Read on every visit page: compiled once (checklists.statements).
+CURRENT_CONCLUSION: KeyedStatement[Conclusion] = KeyedStatement(_current_conclusion)
+
+
 def current_conclusion(visit: Visit) -> Conclusion | None:
     """The visit's draft or issued conclusion (at most one, a constraint says), its
     `visit` the one given: no join to read the visit and its unit again, and no
     ORDER BY for a single row (the visit page's block; make bench, issue 16)."""
-    found = Conclusion.objects.filter(
-        visit_id=visit.pk, state__in=[Conclusion.State.DRAFT, Conclusion.State.ISSUED]
-    ).order_by()[:1]
-    conclusion = next(iter(found), None)
+    conclusion = CURRENT_CONCLUSION.first(visit.pk)
     if conclusion is not None:
         conclusion.visit = visit
     return conclusion

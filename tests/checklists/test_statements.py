@@ -24,6 +24,7 @@ from checklists.selectors import (
     visit_sessions,
     visit_team,
 )
+from checklists.selectors.conclusions import CURRENT_CONCLUSION, _current_conclusion
 from checklists.selectors.notifications import (
     LATEST_UNREAD,
     LATEST_UNREAD_OF,
@@ -36,6 +37,7 @@ from checklists.services.reports import CommentInput, report_revision_review
 from checklists.statements import KeyedStatement, Statement, Statements
 from tests.checklists.test_reports_uploads import V1_DOCX
 from tests.checklists.test_selectors_web_visit import upload
+from tests.conclusion_world import issue, rec
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +253,13 @@ def test_statements_compile_each_shape_and_leave_out_the_values_not_given(world)
     assert len(statements._statements) == 2  # the shapes used last
     with pytest.raises(TypeError):
         statements.rows("all", day=dt.date(2026, 1, 1))
+
+
+def test_the_current_conclusion_is_read_as_its_queryset_reads_it(world):
+    issue(world.visit, rec(world.district), issued_on=timezone.localdate())
+    for visit in (world.visit, world.other_visit):
+        assert [loaded(c) for c in CURRENT_CONCLUSION.rows(visit.pk)] == [
+            loaded(c) for c in _current_conclusion(visit.pk)
+        ]
+    assert CURRENT_CONCLUSION.first(world.visit.pk) is not None
+    assert CURRENT_CONCLUSION.first(world.other_visit.pk) is None
