@@ -1,7 +1,8 @@
 """Pages of a list whose total comes with its rows: one statement, not a COUNT
 and then the page. The rows carry COUNT(*) OVER () (PostgreSQL and SQLite
-compute it over every filtered row, before LIMIT), which costs the database
-little more than the page itself when the order already sorts every row."""
+compute it over every filtered row, before LIMIT; checklists.selectors.overview),
+which costs the database little more than the page itself when the order already
+sorts every row."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 
-TOTAL = "total_rows"
 # A page number beyond this is past the end of any list: answered as get_page does.
 LAST_PAGE_TRIED = 1_000_000
 
@@ -29,24 +29,16 @@ class CountedPaginator(Paginator):
 
 
 def page_with_total(
-    queryset: QuerySet | Callable[[], QuerySet],
+    read: Callable[[int], tuple[Sequence[Any], int | None]],
+    whole: Callable[[], QuerySet],
     per_page: int,
     number: Any,
-    *,
-    read: Callable[[int], tuple[Sequence[Any], int | None]] | None = None,
 ) -> Page:
-    """Paginator(queryset, per_page).get_page(number), in one statement when the
-    page asked for has rows. A page past the end (a link kept while rows went
-    away) answers the last page, as get_page does, with a count of its own.
-
-    `read(start)`, if given, reads the page's rows from `start` and their total
-    (None without rows) in that one statement instead of the queryset: a
-    compiled statement of the same query (checklists.statements). The queryset
-    may then come as a function, built only when a page past the end needs it."""
-
-    def whole() -> QuerySet:
-        return queryset() if callable(queryset) else queryset
-
+    """Paginator(whole(), per_page).get_page(number), in one statement when the
+    page asked for has rows: `read(start)` gives the page's rows from `start`
+    and the number of all of them (None without rows). A page past the end (a
+    link kept while rows went away) answers the last page, as get_page does,
+    counting `whole()`, which is built only then."""
     try:
         asked = int(number)
     except (TypeError, ValueError):
@@ -56,13 +48,8 @@ def page_with_total(
         # get_page answers the last page for these: a count is needed first (and
         # an OFFSET past PostgreSQL's bigint is never sent).
         return Paginator(whole(), per_page).get_page(number)
-    start = (asked - 1) * per_page
-    if read is None:
-        rows = list(whole().annotate(**{TOTAL: Window(Count("*"))})[start : start + per_page])
-        total = getattr(rows[0], TOTAL) if rows else None
-    else:
-        found, total = read(start)
-        rows = list(found)
+    found, total = read((asked - 1) * per_page)
+    rows = list(found)
     if not rows:
         if asked != 1:
             return Paginator(whole(), per_page).get_page(asked)

@@ -281,13 +281,6 @@ def coverage_slice(
     return list(PAGE.rows((*shape, start, size), **values))
 
 
-def coverage_subtree(scope: CoverageScope, limit: int) -> list[Unit]:
-    """list(coverage_units(scope)[:limit]) for a scope with a root unit."""
-    if scope.root is None:
-        raise ValueError("coverage_subtree reads the subtree of a unit")
-    return coverage_slice(scope, 0, limit)
-
-
 def coverage_count(scope: CoverageScope, *, due_again: bool | None = None) -> int:
     """coverage_units(scope, due_again=due_again).count()."""
     shape, values = _shape_and_values(scope, due_again)
@@ -375,7 +368,6 @@ __all__ = [
     "coverage_entries",
     "coverage_level_sizes",
     "coverage_slice",
-    "coverage_subtree",
     "coverage_units",
     "coverage_within_choices",
     "path_depth",

@@ -32,7 +32,7 @@ from checklists.selectors.unit_coverage import (
     CoverageScope,
     coverage_entries,
     coverage_level_sizes,
-    coverage_subtree,
+    coverage_slice,
     coverage_units,
     coverage_within_choices,
     path_depth,
@@ -208,7 +208,7 @@ def _units_shown(scope: CoverageScope) -> tuple[int | None, int, list[Unit]]:
     needs; only a larger one costs the count of its levels and a second read. The
     whole tree (no root) is always larger."""
     if scope.root is not None:
-        units = coverage_subtree(scope, MAX_UNITS_SHOWN + 1)
+        units = coverage_slice(scope, 0, MAX_UNITS_SHOWN + 1)
         if len(units) <= MAX_UNITS_SHOWN:
             return None, len(units), units
     levels, total = _levels_shown(scope)

@@ -244,10 +244,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         # total comes with the page (a statement compiled once), and the items are
         # counted for its rows only.
         page = page_with_total(
+            lambda start: overview_page(user, filters, today, start, OVERVIEW_VISITS_PER_PAGE),
             lambda: overview_visits(user, filters, today),
             OVERVIEW_VISITS_PER_PAGE,
             number,
-            read=lambda start: overview_page(user, filters, today, start, OVERVIEW_VISITS_PER_PAGE),
         )
         with_progress_of(list(page.object_list))
     else:
